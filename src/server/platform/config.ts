@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Firebreak reads, validated once at start-up. README.md documents each
+ * one; keep the two in step.
+ */
+const intFrom = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const boolFrom = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      if (['1', 'true', 'yes', 'on'].includes(v.toLowerCase())) return true;
+      if (['0', 'false', 'no', 'off'].includes(v.toLowerCase())) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const envSchema = z.object({
+  PORT: intFrom(8080, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// URL (leave it unset for the embedded SQLite database)'),
+  FIREBREAK_DATA_DIR: z.string().default('./data'),
+  FIREBREAK_PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^/]+/.test(v), 'must be an http:// or https:// URL'),
+  FIREBREAK_SECRET_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FIREBREAK_SESSION_HOURS: intFrom(168, 1, 24 * 90),
+  FIREBREAK_TRUST_PROXY: boolFrom(false),
+  FIREBREAK_BODY_LIMIT_BYTES: intFrom(1024 * 1024, 1024, 64 * 1024 * 1024),
+  FIREBREAK_LOGIN_RATE_LIMIT: intFrom(10, 1, 10000),
+  FIREBREAK_PUBLIC_RATE_LIMIT: intFrom(600, 1, 1_000_000),
+  FIREBREAK_JOB_CONCURRENCY: intFrom(4, 1, 64),
+  FIREBREAK_JOB_POLL_MS: intFrom(1000, 10, 60000),
+  FIREBREAK_SHUTDOWN_TIMEOUT_MS: intFrom(10000, 100, 120000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sqlitePath: string;
+  publicUrl: string;
+  secretKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sessionHours: number;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  loginRateLimitPerMinute: number;
+  publicRateLimitPerMinute: number;
+  jobConcurrency: number;
+  jobPollMs: number;
+  shutdownTimeoutMs: number;
+  /** Lower password-hashing cost; only tests set it. */
+  fastPasswordHashing: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment. Throws a `ConfigError` listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.FIREBREAK_DATA_DIR);
+  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir,
+    sqlitePath: resolve(dataDir, 'firebreak.db'),
+    publicUrl: (e.FIREBREAK_PUBLIC_URL || `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
+    secretKey: e.FIREBREAK_SECRET_KEY || undefined,
+    logLevel: e.LOG_LEVEL,
+    sessionHours: e.FIREBREAK_SESSION_HOURS,
+    trustProxy: e.FIREBREAK_TRUST_PROXY,
+    bodyLimitBytes: e.FIREBREAK_BODY_LIMIT_BYTES,
+    loginRateLimitPerMinute: e.FIREBREAK_LOGIN_RATE_LIMIT,
+    publicRateLimitPerMinute: e.FIREBREAK_PUBLIC_RATE_LIMIT,
+    jobConcurrency: e.FIREBREAK_JOB_CONCURRENCY,
+    jobPollMs: e.FIREBREAK_JOB_POLL_MS,
+    shutdownTimeoutMs: e.FIREBREAK_SHUTDOWN_TIMEOUT_MS,
+    fastPasswordHashing: false,
+  };
+}

@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * What differs between the two databases, in one place (ARCHITECTURE.md: no scattered `if (postgres)`).
+ */
+export interface Capabilities {
+  dialect: DialectName;
+  /** `FOR UPDATE SKIP LOCKED` lets several workers claim jobs without blocking each other (PostgreSQL). */
+  skipLocked: boolean;
+  /** Several processes may write at once (PostgreSQL); SQLite has one writer and one process. */
+  multiNode: boolean;
+}
+
+/** A transaction in progress. `afterCommit` callbacks run once it has committed, never if it rolls back. */
+export interface Tx {
+  db: Transaction<Database>;
+  afterCommit(callback: () => void): void;
+}
+
+export interface FirebreakDatabase {
+  db: Kysely<Database>;
+  capabilities: Capabilities;
+  /** Where the data lives, without credentials: a file path or `postgres://host:port/name`. */
+  location: string;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Names of migrations known to this build but not yet applied. */
+  pendingMigrations(): Promise<string[]>;
+  /** A round trip to the database. Throws when it is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…` for PostgreSQL; otherwise the SQLite file path (or `:memory:`). */
+  url?: string | undefined;
+  sqlitePath?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+// PostgreSQL returns int8 (bigint, COUNT) as strings; Firebreak's instants fit in a double, so parse them.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Opens SQLite or PostgreSQL behind the same interface. Does not migrate. */
+export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
+  if (isPostgresUrl(options.url)) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: pgTypes });
+    // An idle client losing its connection (server restart) must not crash the process; the pool
+    // replaces it and the next query reports the failure where it can be handled.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const parsed = new URL(options.url);
+    return wrap(db, { dialect: 'postgres', skipLocked: true, multiNode: true }, `postgres://${parsed.host}${parsed.pathname}`);
+  }
+  const file = options.sqlitePath ?? options.url ?? ':memory:';
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable before we
+  // answer 2xx (an acknowledged event must survive power loss, not only a process crash).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false }, file);
+}
+
+function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string): FirebreakDatabase {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  return {
+    db,
+    capabilities,
+    location,
+    async transaction(work) {
+      const callbacks: Array<() => void> = [];
+      const result = await db.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb) }));
+      for (const cb of callbacks) cb();
+      return result;
+    },
+    async migrate() {
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async pendingMigrations() {
+      const all = await migrator.getMigrations();
+      return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import rateLimit from '@fastify/rate-limit';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AppError } from '../../../contracts/errors.js';
+import { roleAtLeast, type Principal } from '../../../core/auth/roles.js';
+import type { Config } from '../config.js';
+import type { IdGenerator } from '../ids.js';
+import type { Metrics } from '../metrics.js';
+import { sendError, validationError, zodIssues } from './errors.js';
+import type { Actor, AnyRoute } from './route.js';
+
+/** Resolves the caller from a request (session cookie or bearer token). Implemented by the auth module. */
+export interface Authenticator {
+  /** Null when the request carries no credentials. Throws UNAUTHENTICATED for wrong or expired ones. */
+  authenticate(request: FastifyRequest): Promise<AuthResult | null>;
+}
+
+export interface AuthResult {
+  principal: Principal;
+  /** For session (cookie) callers: the token mutations must echo in `X-CSRF-Token`. */
+  csrfToken: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface HttpAppOptions {
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'loginRateLimitPerMinute' | 'publicRateLimitPerMinute'>;
+  logger: Logger;
+  ids: IdGenerator;
+  metrics: Metrics;
+  authenticator: Authenticator;
+  routes: readonly AnyRoute[];
+}
+
+/** Converts `/api/v1/teams/{team}` to Fastify's `/api/v1/teams/:team`. */
+export function toFastifyPath(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+export function actorOf(principal: Principal | null, request: FastifyRequest): Actor {
+  const base = { ip: request.ip ?? null, requestId: String(request.id) };
+  if (!principal) return { type: 'anonymous', id: null, label: 'anonymous', ...base };
+  if (principal.kind === 'token') return { type: 'token', id: principal.credentialId, label: `${principal.userHandle} (API token)`, ...base };
+  return { type: 'user', id: principal.userId, label: principal.userHandle, ...base };
+}
+
+/** Checks a route's `auth` rule for a caller. Returns the error to answer with, or null when allowed. */
+export function checkRouteAccess(route: AnyRoute, principal: Principal | null): AppError | null {
+  const rule = route.auth;
+  if ('public' in rule) return null;
+  if (!principal) return new AppError('UNAUTHENTICATED', 'Authentication required: log in or send an API token');
+  const mutation = !SAFE_METHODS.has(route.method);
+  const scope = rule.scope ?? (mutation ? 'org' : 'team');
+  if (principal.teamScope !== null && scope === 'org') {
+    return new AppError('FORBIDDEN', 'This API token is scoped to one team and cannot make organization-wide changes');
+  }
+  if (roleAtLeast(principal.role, rule.role)) return null;
+  if (rule.teamAdmin && principal.adminOfTeams.length > 0) return null;
+  return new AppError('FORBIDDEN', `This action needs the ${rule.role} role${rule.teamAdmin ? ' or team admin' : ''}; you have ${principal.role}`);
+}
+
+/**
+ * Builds the HTTP server: error mapping, auth and validation around every route, metrics, limits.
+ * Routes come from the modules; nothing else is registered here except the catch-all 404.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const { config, metrics, authenticator } = options;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: () => options.ids(),
+    // Access logs at debug: at info they would cost more than answering /healthz does.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.decorateRequest('principal', null);
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) =>
+      new AppError('RATE_LIMITED', `Too many requests: at most ${context.max} per ${context.after}. Retry after ${Math.ceil(context.ttl / 1000)} s`, {
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) request.log.error({ method: request.method, url: request.url, status: reply.statusCode }, 'request answered with a server error');
+    else request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  for (const route of options.routes) {
+    const rule = route.auth;
+    const limit = 'public' in rule && rule.rateLimit ? (rule.rateLimit === 'login' ? config.loginRateLimitPerMinute : config.publicRateLimitPerMinute) : undefined;
+    app.route({
+      method: route.method,
+      url: toFastifyPath(route.path),
+      ...(limit !== undefined ? { config: { rateLimit: { max: limit, timeWindow: 60_000 } } } : {}),
+      handler: async (request, reply) => {
+        let principal: Principal | null = null;
+        let csrfToken: string | null = null;
+        // Public routes still learn who is calling when credentials are present (for example, logout).
+        const auth = await authenticator.authenticate(request).catch((error: unknown) => {
+          if ('public' in rule) return null;
+          throw error;
+        });
+        if (auth) ({ principal, csrfToken } = auth);
+        const denied = checkRouteAccess(route, principal);
+        if (denied) throw denied;
+        // Cookie-authenticated mutations must echo the session's CSRF token; API tokens are not
+        // sent automatically by browsers, so they need none.
+        if (principal?.kind === 'session' && !SAFE_METHODS.has(route.method) && !('public' in rule)) {
+          if (request.headers['x-csrf-token'] !== csrfToken) throw new AppError('CSRF_FAILED', 'Missing or wrong X-CSRF-Token header for a cookie-authenticated change');
+        }
+        request.principal = principal;
+
+        const params = parse(route.params, request.params, 'params');
+        const query = parse(route.query, request.query, 'query');
+        let body: unknown = undefined;
+        if (route.body) {
+          if (request.body === undefined || request.body === null) throw validationError([{ path: 'body', message: 'a JSON body is required' }]);
+          body = parse(route.body, request.body, 'body');
+        }
+        const result = await route.handler({ params, query, body, principal, actor: actorOf(principal, request), request, reply });
+        if (reply.sent) return reply;
+        reply.status(route.success.status);
+        if (route.success.schema === null) return reply.send();
+        return result;
+      },
+    });
+  }
+  return app;
+}
+
+function parse(schema: AnyRoute['body'], value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  if (!schema) return value ?? {};
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw validationError(zodIssues(result.error, where));
+  return result.data;
+}

@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects so slow suites can run alone (`npm run test:unit|test:integration|test:browser`);
+// `npm test` runs them all. Under CI=true nothing is skipped: a missing PostgreSQL or Chromium fails.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          exclude: ['**/*.e2e.test.ts', 'node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['src/**/*.e2e.test.ts', 'test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts'],
+          globalSetup: ['test/support/postgres.global.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/browser.global.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
