@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../../../contracts/errors.js';
 import { roleAtLeast, type Principal } from '../../../core/auth/roles.js';
@@ -78,7 +78,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     trustProxy: config.trustProxy,
     genReqId: () => options.ids(),
     // Access logs at debug: at info they would cost more than answering /healthz does.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
   });
@@ -141,7 +141,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
           if (request.body === undefined || request.body === null) throw validationError([{ path: 'body', message: 'a JSON body is required' }]);
           body = parse(route.body, request.body, 'body');
         }
-        const result = await route.handler({ params, query, body, principal, actor: actorOf(principal, request), request, reply });
+        const result = await route.handler({ params, query, body, principal, actor: actorOf(principal, request), csrfToken, request, reply });
         if (reply.sent) return reply;
         reply.status(route.success.status);
         if (route.success.schema === null) return reply.send();

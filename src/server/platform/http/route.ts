@@ -26,6 +26,8 @@ export interface RouteContext<P, Q, B> {
   principal: Principal | null;
   /** Who is acting, for the audit log. */
   actor: Actor;
+  /** The session's CSRF token, for cookie-authenticated callers. */
+  csrfToken: string | null;
   request: FastifyRequest;
   reply: FastifyReply;
 }

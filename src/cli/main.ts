@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { registerServeCommands } from './commands/serve.js';
+import { registerUserCommands } from './commands/user.js';
+import { CliError } from './output.js';
+
+/**
+ * The `firebreak` command. Database commands (serve, migrate, user create, backup, restore, demo) act
+ * on the database named by the environment; operational commands (token, config plan/apply/export)
+ * talk to a running server through its API with FIREBREAK_URL and FIREBREAK_TOKEN (ADR 0006).
+ */
+export function buildCli(): Command {
+  const program = new Command('firebreak')
+    .description('Firebreak: self-hosted incident response. Docs: docs/README.md')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommands(program);
+  registerUserCommands(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliError) {
+      process.stderr.write(`firebreak: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`firebreak: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+const code = await runCli(process.argv);
+if (code !== 0) process.exitCode = code;

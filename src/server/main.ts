@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../contracts/errors.js';
+import type { Config } from './platform/config.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { openDatabase, type FirebreakDatabase } from './platform/db/database.js';
+import { createHttpApp } from './platform/http/app.js';
+import { sendError } from './platform/http/errors.js';
+import type { AnyRoute } from './platform/http/route.js';
+import { createJobRunner, type JobRunner } from './platform/jobs/job-runner.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { systemRoutes } from './modules/system/system.routes.js';
+import { createServices, type Services } from './services.js';
+
+export interface FirebreakOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  /** Where the built web UI is; null to serve none. Defaults to the build next to this file. */
+  webRoot?: string | null;
+  database?: FirebreakDatabase;
+  /** The instance key for secrets at rest; by default from FIREBREAK_SECRET_KEY or the data directory. */
+  secretKey?: Buffer;
+}
+
+export interface StartResult {
+  url: string;
+  /** Set on an empty database: the one-time first-run setup token. */
+  setupToken: string | null;
+  setupUrl: string | null;
+}
+
+export interface Firebreak {
+  app: FastifyInstance;
+  services: Services;
+  runner: JobRunner;
+  metrics: Metrics;
+  logger: Logger;
+  /** Migrates, starts the job runner and listens. */
+  start(): Promise<StartResult>;
+  /** Stops accepting requests, lets in-flight requests and jobs finish, closes the database. */
+  stop(): Promise<void>;
+}
+
+const HTML_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/healthz', '/readyz', '/metrics'];
+
+export function defaultWebRoot(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/server/main.js → dist/web; src/server/main.ts (tests, tsx) → dist/web
+  for (const candidate of [join(here, '..', 'web'), join(here, '..', '..', 'dist', 'web')]) {
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return null;
+}
+
+/** The composition root: builds every part of one Firebreak process from its configuration. */
+export async function createFirebreak(options: FirebreakOptions): Promise<Firebreak> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = options.database ?? openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const services = createServices({ config, database, clock, ...(options.secretKey ? { secretKey: options.secretKey } : {}) });
+  const metrics = createMetrics();
+  const runner = createJobRunner({
+    database,
+    clock,
+    logger: logger.child({ component: 'jobs' }),
+    metrics,
+    ids: services.ids,
+    concurrency: config.jobConcurrency,
+    pollIntervalMs: config.jobPollMs,
+  });
+
+  const routes: AnyRoute[] = [];
+  routes.push(
+    ...systemRoutes({
+      database,
+      metrics,
+      runner,
+      now: () => clock.now(),
+      runnerStaleMs: Math.max(30_000, config.jobPollMs * 5),
+      publicUrl: config.publicUrl,
+      routes: () => routes,
+    }),
+    ...authRoutes(services.auth, { secureCookies: config.publicUrl.startsWith('https://') }),
+    ...catalogRoutes(services.catalog),
+    ...auditRoutes({ database, audit: services.audit }),
+  );
+
+  const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes });
+  await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
+
+  const webRoot = options.webRoot === undefined ? defaultWebRoot() : options.webRoot;
+  if (webRoot) {
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
+    // The single-page app answers every other GET that is not an API path, so deep links work.
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      if ((request.method === 'GET' || request.method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
+        return reply.header('content-security-policy', HTML_CSP).header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', webRoot);
+      }
+      return sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}`), request, reply);
+    });
+  } else {
+    logger.warn('The web UI is not built (run `npm run build:web`); serving the API only');
+  }
+
+  return {
+    app,
+    services,
+    runner,
+    metrics,
+    logger,
+    async start() {
+      const applied = await database.migrate();
+      if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
+      const setupToken = await services.auth.issueSetupToken();
+      runner.start();
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      const url = config.port === 0 ? `http://${shownHost}:${port}` : config.publicUrl;
+      return { url, setupToken, setupUrl: setupToken ? `${url}/setup?token=${setupToken}` : null };
+    },
+    async stop() {
+      await app.close();
+      await runner.stop({ timeoutMs: config.shutdownTimeoutMs });
+      await database.close();
+    },
+  };
+}
+
+function swaggerUiRoot(): string {
+  return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+}
