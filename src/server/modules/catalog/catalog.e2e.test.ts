@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
+import { dialectCases } from '../../../../test/support/databases.js';
 
-describe('teams, users and the audit log over HTTP', () => {
+// The same suite on SQLite and PostgreSQL: the repositories' contract is checked through the API.
+for (const dialect of dialectCases()) describe(`teams, users and the audit log over HTTP (${dialect.name})`, () => {
   let t: TestApp;
   let admin: { token: string; handle: string };
 
   beforeEach(async () => {
-    t = await buildTestApp();
+    t = await buildTestApp({ database: await dialect.open() });
     admin = await t.userWithToken('admin', 'root-admin');
   });
   afterEach(async () => t.close());
