@@ -17,6 +17,7 @@ import { createMetrics, type Metrics } from './platform/metrics.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { configRoutes } from './modules/config/config.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createServices, type Services } from './services.js';
 
@@ -93,6 +94,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     }),
     ...authRoutes(services.auth, { secureCookies: config.publicUrl.startsWith('https://') }),
     ...catalogRoutes(services.catalog),
+    ...configRoutes(services.config),
     ...auditRoutes({ database, audit: services.audit }),
   );
 
@@ -133,8 +135,9 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       return { url, setupToken, setupUrl: setupToken ? `${url}/setup?token=${setupToken}` : null };
     },
     async stop() {
-      await app.close();
-      await runner.stop({ timeoutMs: config.shutdownTimeoutMs });
+      // HTTP and jobs drain side by side, leaving a second of the shutdown budget to close the database.
+      const budget = Math.max(100, config.shutdownTimeoutMs - 1000);
+      await Promise.all([app.close(), runner.stop({ timeoutMs: budget })]);
       await database.close();
     },
   };

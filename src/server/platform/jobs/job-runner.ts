@@ -161,7 +161,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const leaseMs = positiveInteger(options.leaseMs ?? 60_000, 'leaseMs');
   const random = options.random ?? Math.random;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${ids().slice(-6)}`;
-  const logger = options.logger.child({ component: 'jobs', workerId });
+  // The composition root scopes the logger (component: 'jobs'); each line also names this worker.
+  const logger = options.logger.child({ workerId });
   const defaultBackoff = resolveBackoff(undefined, 'the job runner');
 
   const registrations = new Map<string, Registration>();
