@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../contracts/errors.js';
 import type { Config } from './platform/config.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -56,10 +56,10 @@ const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/healthz', '/readyz', 
 
 export function defaultWebRoot(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  // dist/server/main.js → dist/web; src/server/main.ts (tests, tsx) → dist/web
-  for (const candidate of [join(here, '..', 'web'), join(here, '..', '..', 'dist', 'web')]) {
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-  }
+  // Both dist/server/main.js and src/server/main.ts (tests, tsx) resolve this to dist/web. Never
+  // `src/web`: it holds the Vite sources, whose index.html points at unbuilt .tsx files.
+  const candidate = join(here, '..', '..', 'dist', 'web');
+  if (existsSync(join(candidate, 'index.html')) && existsSync(join(candidate, 'assets'))) return candidate;
   return null;
 }
 
@@ -98,20 +98,20 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...auditRoutes({ database, audit: services.audit }),
   );
 
-  const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes });
+  const webRoot = options.webRoot === undefined ? defaultWebRoot() : options.webRoot;
+  // The single-page app answers every other GET that is not an API path, so deep links work.
+  const spaFallback = (root: string) => (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if ((request.method === 'GET' || request.method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
+      return reply.header('content-security-policy', HTML_CSP).header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', root);
+    }
+    return sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}`), request, reply);
+  };
+  const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes, ...(webRoot ? { notFound: spaFallback(webRoot) } : {}) });
   await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
 
-  const webRoot = options.webRoot === undefined ? defaultWebRoot() : options.webRoot;
   if (webRoot) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
-    // The single-page app answers every other GET that is not an API path, so deep links work.
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] ?? '/';
-      if ((request.method === 'GET' || request.method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
-        return reply.header('content-security-policy', HTML_CSP).header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', webRoot);
-      }
-      return sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}`), request, reply);
-    });
   } else {
     logger.warn('The web UI is not built (run `npm run build:web`); serving the API only');
   }

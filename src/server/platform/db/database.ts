@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -31,8 +31,19 @@ export interface FirebreakDatabase {
   /** Where the data lives, without credentials: a file path or `postgres://host:port/name`. */
   location: string;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one read-only transaction where every query sees the same snapshot. PostgreSQL:
+   * REPEATABLE READ READ ONLY. SQLite ignores those settings, but a transaction's first read fixes its
+   * WAL snapshot, which is the same guarantee. Neither blocks writers (backups run beside the server).
+   */
+  readSnapshot<T>(work: (db: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
+  /**
+   * Migrates up or down until exactly the known migrations up to and including `name` are applied
+   * (`null`: none). Restore uses it to recreate the schema a backup was made with.
+   */
+  migrateTo(name: string | null): Promise<void>;
   /** Names of migrations known to this build but not yet applied. */
   pendingMigrations(): Promise<string[]>;
   /** A round trip to the database. Throws when it is unreachable. */
@@ -96,10 +107,17 @@ function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string
       for (const cb of callbacks) cb();
       return result;
     },
+    async readSnapshot(work) {
+      return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+    },
     async migrate() {
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async migrateTo(name) {
+      const { error } = await migrator.migrateTo(name ?? NO_MIGRATIONS);
+      if (error) throw error instanceof Error ? error : new Error(String(error));
     },
     async pendingMigrations() {
       const all = await migrator.getMigrations();

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../../../contracts/errors.js';
 import { roleAtLeast, type Principal } from '../../../core/auth/roles.js';
@@ -37,6 +37,11 @@ export interface HttpAppOptions {
   metrics: Metrics;
   authenticator: Authenticator;
   routes: readonly AnyRoute[];
+  /**
+   * Answers requests no route matches (the web UI's deep links). Fastify takes one not-found handler
+   * per instance, so it is given here rather than set again later. Default: ROUTE_NOT_FOUND.
+   */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => unknown;
 }
 
 /** Converts `/api/v1/teams/{team}` to Fastify's `/api/v1/teams/:team`. */
@@ -81,6 +86,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
+    // The router answers a bad percent-encoding (`/users/%zz`) or an over-long path parameter itself,
+    // before any route or error handler runs; without this those answers skip the one error shape.
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply);
+    },
   });
   app.decorateRequest('principal', null);
 
@@ -94,7 +104,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+  app.setNotFoundHandler(options.notFound ?? ((request, reply) => sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply)));
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

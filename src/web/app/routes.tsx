@@ -1,0 +1,57 @@
+import { Redirect, Route, Switch } from 'wouter';
+import { AuditPage } from '../features/audit/audit-page.js';
+import { ProfilePage } from '../features/settings/profile-page.js';
+import { SettingsLayout } from '../features/settings/settings-layout.js';
+import { TeamPage } from '../features/teams/team-page.js';
+import { TeamsPage } from '../features/teams/teams-page.js';
+import { TokensPage } from '../features/tokens/tokens-page.js';
+import { UserPage } from '../features/users/user-page.js';
+import { UsersPage } from '../features/users/users-page.js';
+import { EmptyState, PageHeader } from '../ui/page.js';
+import { HomePage } from './home-page.js';
+import { upcomingAreas } from './navigation.js';
+
+/** The signed-in pages. Areas later work fills in show an honest placeholder. */
+export function AppRoutes() {
+  return (
+    <Switch>
+      <Route path="/" component={HomePage} />
+      <Route path="/teams" component={TeamsPage} />
+      <Route path="/teams/:team">{(params) => <TeamPage team={params.team} />}</Route>
+      <Route path="/users" component={UsersPage} />
+      <Route path="/users/:user">{(params) => <UserPage user={params.user} />}</Route>
+      <Route path="/settings">
+        <Redirect to="/settings/profile" replace />
+      </Route>
+      <Route path="/settings/profile">
+        <SettingsLayout>
+          <ProfilePage />
+        </SettingsLayout>
+      </Route>
+      <Route path="/settings/tokens">
+        <SettingsLayout>
+          <TokensPage />
+        </SettingsLayout>
+      </Route>
+      <Route path="/settings/audit">
+        <SettingsLayout>
+          <AuditPage />
+        </SettingsLayout>
+      </Route>
+      {upcomingAreas.map((area) => (
+        <Route key={area.href} path={area.href}>
+          <PageHeader title={area.label} description={area.upcoming} />
+          <EmptyState title="Not available yet">
+            <p>This part of Firebreak is still being built. It appears here once it works end to end.</p>
+          </EmptyState>
+        </Route>
+      ))}
+      <Route>
+        <PageHeader title="Page not found" />
+        <EmptyState title="There is no page at this address">
+          <p>Check the link, or pick a page from the navigation.</p>
+        </EmptyState>
+      </Route>
+    </Switch>
+  );
+}
