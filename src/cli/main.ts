@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackupCommands } from './commands/backup.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
 import { CliError } from './output.js';
 
@@ -15,6 +19,10 @@ export function buildCli(): Command {
     .exitOverride();
   registerServeCommands(program);
   registerUserCommands(program);
+  registerBackupCommands(program);
+  registerDemoCommand(program);
+  registerTokenCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 

@@ -6,6 +6,7 @@ import { createIdGenerator, type IdGenerator } from './platform/ids.js';
 import { AuditLog } from './modules/audit/audit.repo.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { CatalogService } from './modules/catalog/catalog.service.js';
+import { ConfigService } from './modules/config/config.service.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   audit: AuditLog;
   catalog: CatalogService;
   auth: AuthService;
+  config: ConfigService;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer }): Services {
@@ -25,5 +27,6 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const audit = new AuditLog(ids, () => clock.now());
   const catalog = new CatalogService({ database, clock, ids, audit, fastPasswordHashing: config.fastPasswordHashing });
   const auth = new AuthService({ database, clock, ids, audit, catalog, secrets, sessionHours: config.sessionHours, fastPasswordHashing: config.fastPasswordHashing });
-  return { database, clock, ids, secrets, audit, catalog, auth };
+  const configService = new ConfigService({ database, catalog });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService };
 }

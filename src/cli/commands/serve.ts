@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../../server/platform/config.js';
 import { openDatabase } from '../../server/platform/db/database.js';
-import { createFirebreak } from '../../server/main.js';
 import { CliError } from '../output.js';
 
 /** Loads configuration, or reports every problem at once and exits 2. */
@@ -20,6 +19,8 @@ export function registerServeCommands(program: Command): void {
     .description('Run Firebreak: the web UI, the API and the background workers (PORT, HOST, DATABASE_URL…)')
     .action(async () => {
       const config = configOrExit();
+      // Loaded here so commands that only talk to the API do not pay for the whole server.
+      const { createFirebreak } = await import('../../server/main.js');
       const firebreak = await createFirebreak({ config });
       const { logger } = firebreak;
       let result;

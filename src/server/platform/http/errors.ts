@@ -31,6 +31,10 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): { stat
     const appError = validationError(zodIssues(error, ''));
     return toErrorResponse(appError, request);
   }
+  if (isUniqueViolation(error)) {
+    // Two requests raced to create the same thing; the loser gets the answer a sequential caller would.
+    return toErrorResponse(new AppError('CONFLICT', 'That already exists (a concurrent request created it first); reload and try again'), request);
+  }
   const fe = error as Partial<FastifyError> & { headers?: Record<string, string> };
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   const known: Record<number, AppError> = {
@@ -55,4 +59,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const { status, body, headers } = toErrorResponse(error, request);
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   return reply.status(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** A unique-constraint violation from either database (SQLite `SQLITE_CONSTRAINT_UNIQUE`/`_PRIMARYKEY`, PostgreSQL 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

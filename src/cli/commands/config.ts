@@ -1,0 +1,203 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { ConfigChange, ConfigPlan } from '../../contracts/config.js';
+import { kindRank } from '../../core/config/kinds.js';
+import { renderConfigFiles, renderConfigYaml } from '../../core/config/render.js';
+import { formatProblem, locateApiIssue, validateConfigSources, type ConfigSource, type SourcedDocument } from '../../core/config/source.js';
+import { ApiError, apiClientFromEnv } from '../api-client.js';
+import { CliError } from '../output.js';
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/**
+ * Reads every `.yaml`/`.yml` file under the given paths (files or directories, recursively), in a
+ * stable order: paths as given, directory entries sorted. Dot-files and dot-directories are skipped.
+ */
+export async function readConfigSources(paths: readonly string[]): Promise<ConfigSource[]> {
+  const files: string[] = [];
+  const walk = async (path: string, top: boolean): Promise<void> => {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new CliError(`${path}: no such file or directory`, 2);
+    }
+    if (info.isDirectory()) {
+      const entries = (await readdir(path)).filter((e) => !e.startsWith('.')).sort();
+      for (const entry of entries) await walk(join(path, entry), false);
+    } else if (top || YAML_FILE.test(path)) {
+      files.push(path);
+    }
+  };
+  for (const path of paths) await walk(path, true);
+  if (files.length === 0) throw new CliError(`no .yaml or .yml files in ${paths.join(', ')}`, 2);
+  return Promise.all([...new Set(files)].map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Prints problems one per line and fails with a count. */
+function failWithProblems(lines: string[], files: number, note: string): never {
+  for (const line of lines) process.stdout.write(`${line}\n`);
+  throw new CliError(`${plural(lines.length, 'problem')} in ${plural(files, 'file')}${note}`, 1);
+}
+
+/** Reads and checks files offline; fails with every problem located, else returns what to send. */
+async function loadDocuments(paths: string[], references: 'documents' | 'skip', note = ''): Promise<{ sources: ConfigSource[]; sourced: SourcedDocument[] }> {
+  const sources = await readConfigSources(paths);
+  const { sourced, problems } = validateConfigSources(sources, { mode: references });
+  if (problems.length > 0) failWithProblems(problems.map(formatProblem), new Set(problems.map((p) => p.file)).size, note);
+  return { sources, sourced };
+}
+
+const NOT_SENT = '; nothing was sent to the server';
+
+/** Turns the server's VALIDATION_FAILED issues about `documents[i]` back into file:line:column problems. */
+async function withLocatedErrors<T>(sourced: SourcedDocument[], call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'VALIDATION_FAILED' && error.issues.length > 0) {
+      const lines = error.issues.map((issue) => {
+        const located = locateApiIssue(sourced, issue);
+        return located ? formatProblem(located) : `${issue.path}: ${issue.message}`;
+      });
+      for (const line of lines) process.stdout.write(`${line}\n`);
+      throw new CliError(`the server refused the configuration: ${plural(lines.length, 'problem')}`, 1);
+    }
+    throw error;
+  }
+}
+
+const show = (value: unknown) => (value === null || value === undefined ? '(none)' : JSON.stringify(value));
+
+function changeLines(change: ConfigChange): string[] {
+  const sign = { create: '+', update: '~', delete: '-', unchanged: ' ' }[change.action];
+  const head = `${sign} ${change.action} ${change.kind} ${change.name}`;
+  if (change.action === 'delete') return [`${head} (deactivate; history is kept)`];
+  if (change.action === 'create') return [head, ...change.diff.map((d) => `    ${d.field}: ${show(d.after)}`)];
+  return [head, ...change.diff.map((d) => `    ${d.field}: ${show(d.before)} → ${show(d.after)}`)];
+}
+
+/** The plan as people read it: one block per change, unmanaged things, and a summary line. */
+export function formatPlan(plan: ConfigPlan, verb: 'Plan' | 'Applied'): string {
+  const lines = plan.changes.filter((c) => c.action !== 'unchanged').flatMap(changeLines);
+  if (plan.unmanaged.length > 0) {
+    lines.push('', `Not managed (in no file, left alone; --prune would deactivate them): ${plan.unmanaged.map((u) => `${u.kind} ${u.name}`).join(', ')}`);
+  }
+  const s = plan.summary;
+  if (lines.length > 0) lines.push('');
+  lines.push(
+    verb === 'Plan'
+      ? `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`
+      : `Applied: ${s.create} created, ${s.update} updated, ${s.delete} deleted, ${s.unchanged} unchanged.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const hasChanges = (plan: ConfigPlan) => plan.summary.create + plan.summary.update + plan.summary.delete > 0;
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+interface FileOpts {
+  file: string[];
+  prune?: boolean;
+}
+
+/** `firebreak config validate|plan|apply|export` (docs/config-as-code.md). */
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('Config-as-code: Users and Teams as YAML (docs/config-as-code.md)');
+
+  config
+    .command('validate')
+    .description('Check config files offline (no server): YAML, fields, duplicates, references')
+    .requiredOption('-f, --file <path>', 'a .yaml/.yml file or a directory (recursive); repeat for more', collect)
+    .option('--skip-references', 'do not require referenced Users to be defined in these files')
+    .action(async (opts: FileOpts & { skipReferences?: boolean }) => {
+      const { sources, sourced } = await loadDocuments(opts.file, opts.skipReferences ? 'skip' : 'documents');
+      const byKind = new Map<string, number>();
+      for (const d of sourced) {
+        const kind = (d.value as { kind: string }).kind;
+        byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      }
+      const kinds = [...byKind].sort(([a], [b]) => kindRank(a) - kindRank(b)).map(([kind, n]) => `${n} ${kind}`).join(', ');
+      process.stdout.write(`OK: ${plural(sourced.length, 'document')}${kinds ? ` (${kinds})` : ''} in ${plural(sources.length, 'file')}.\n`);
+    });
+
+  config
+    .command('plan')
+    .description('Show what `config apply` would change on the server (changes nothing)')
+    .requiredOption('-f, --file <path>', 'a .yaml/.yml file or a directory (recursive); repeat for more', collect)
+    .option('--prune', 'also delete (deactivate) Users and Teams that are in no file')
+    .action(async (opts: FileOpts) => {
+      const { sourced } = await loadDocuments(opts.file, 'skip', NOT_SENT);
+      const body = { documents: sourced.map((d) => d.value), prune: opts.prune ?? false };
+      const plan = await withLocatedErrors(sourced, () => apiClientFromEnv().planConfig(body));
+      process.stdout.write(formatPlan(plan, 'Plan'));
+    });
+
+  config
+    .command('apply')
+    .description('Make the server match the files, all-or-nothing (shows the plan first)')
+    .requiredOption('-f, --file <path>', 'a .yaml/.yml file or a directory (recursive); repeat for more', collect)
+    .option('--prune', 'also delete (deactivate) Users and Teams that are in no file')
+    .option('-y, --yes', 'apply without asking')
+    .action(async (opts: FileOpts & { yes?: boolean }) => {
+      const { sourced } = await loadDocuments(opts.file, 'skip', NOT_SENT);
+      const api = apiClientFromEnv();
+      const body = { documents: sourced.map((d) => d.value), prune: opts.prune ?? false };
+      const plan = await withLocatedErrors(sourced, () => api.planConfig(body));
+      process.stdout.write(formatPlan(plan, 'Plan'));
+      if (!hasChanges(plan)) {
+        process.stdout.write('Nothing to apply: the server matches the files.\n');
+        return;
+      }
+      if (!opts.yes) {
+        if (!process.stdin.isTTY) throw new CliError('not applying: pass --yes to apply without a terminal to confirm in', 2);
+        if (!(await confirm('\nApply these changes? [y/N] '))) throw new CliError('not applied', 1);
+      }
+      // The server plans again inside the apply transaction; if someone changed things since the
+      // plan above, what it applied is printed in full rather than only summarized.
+      const result = await withLocatedErrors(sourced, () => api.applyConfig(body));
+      if (JSON.stringify(result.changes) !== JSON.stringify(plan.changes)) {
+        process.stdout.write('\nThe server changed since the plan above; this is what was applied:\n');
+        process.stdout.write(formatPlan(result, 'Applied'));
+      } else {
+        const s = result.summary;
+        process.stdout.write(`\nApplied: ${s.create} created, ${s.update} updated, ${s.delete} deleted, ${s.unchanged} unchanged.\n`);
+      }
+    });
+
+  config
+    .command('export')
+    .description('Write every active User and Team as YAML: to stdout, a .yaml file, or a directory (one file per kind)')
+    .option('-o, --output <path>', 'a .yaml/.yml file, or a directory for users.yaml and teams.yaml')
+    .action(async (opts: { output?: string }) => {
+      const { documents } = await apiClientFromEnv().exportConfig();
+      if (!opts.output) {
+        process.stdout.write(renderConfigYaml(documents));
+        return;
+      }
+      if (YAML_FILE.test(opts.output)) {
+        await writeFile(opts.output, renderConfigYaml(documents));
+        process.stderr.write(`Wrote ${plural(documents.length, 'document')} to ${opts.output}\n`);
+        return;
+      }
+      await mkdir(opts.output, { recursive: true });
+      for (const file of renderConfigFiles(documents)) await writeFile(join(opts.output, file.name), file.text);
+      process.stderr.write(`Wrote ${plural(documents.length, 'document')} to ${opts.output}/ (${renderConfigFiles(documents).map((f) => f.name).join(', ')})\n`);
+    });
+}
