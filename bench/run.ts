@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: runs every benchmark in turn, prints one summary table and writes the figures to
+ * bench/results/latest.json. Benchmarks report numbers against targets; they never fail on them.
+ * Each one also runs alone: `node --import tsx bench/<name>.bench.ts`.
+ */
+import { runHealthzThroughputBenchmark } from './healthz-throughput.bench.js';
+import { runIdleMemoryBenchmark } from './idle-memory.bench.js';
+import { printResult, renderTable, writeResults, type BenchResult } from './lib/report.js';
+import { ensureServerBuild } from './lib/server.js';
+import { runStartupBenchmark } from './startup.bench.js';
+
+const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
+  ['startup', runStartupBenchmark],
+  ['idle memory', runIdleMemoryBenchmark],
+  ['GET /healthz throughput', runHealthzThroughputBenchmark],
+];
+
+ensureServerBuild((line) => process.stdout.write(`${line}\n`));
+const results: BenchResult[] = [];
+for (const [name, run] of benchmarks) {
+  process.stdout.write(`\n▶ ${name}\n`);
+  const result = await run();
+  printResult(result);
+  results.push(result);
+}
+process.stdout.write(`\nSummary\n\n${renderTable(results)}\n`);
+process.stdout.write(`\nWritten to ${writeResults(results)}\n`);
