@@ -53,11 +53,20 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const queueLag = new Gauge({ name: 'firebreak_job_queue_lag_seconds', help: 'How long the oldest due job has been waiting past its run_at', registers: [registry] });
   const failedJobs = new Gauge({ name: 'firebreak_jobs_failed', help: 'Jobs that used up their attempts and will not run again', registers: [registry] });
 
+  const requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      requests.inc({ method, route, status: String(status) });
-      duration.observe({ method, route }, seconds);
+      // Labelled children are cached: resolving labels on every request costs more than answering /healthz.
+      const key = `${method} ${route} ${status}`;
+      let series = requestSeries.get(key);
+      if (!series) {
+        series = { count: requests.labels(method, route, String(status)), duration: duration.labels(method, route) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(seconds);
       if (status >= 500) errors.inc({ method, route });
     },
     jobsCompleted,

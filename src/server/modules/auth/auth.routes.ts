@@ -4,7 +4,7 @@ import { changePasswordBody, loginBody, sessionInfo, setupBody, setupStatus, tot
 import { listOf } from '../../../contracts/common.js';
 import { apiTokenSchema, createTokenBody, createdTokenSchema, listTokensQuery } from '../../../contracts/tokens.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
-import { SESSION_COOKIE, type AuthService, type NewSession } from './auth.service.js';
+import { SESSION_COOKIE, sessionCookieOf, type AuthService, type NewSession } from './auth.service.js';
 
 function client(request: FastifyRequest) {
   return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null, requestId: String(request.id) };
@@ -43,7 +43,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
       method: 'POST', path: '/api/v1/auth/logout', operationId: 'logout', summary: 'End the current session', tag: 'Auth',
       auth: { public: true }, success: { status: 204, schema: null },
       handler: async ({ request, reply }) => {
-        await auth.logout(request.cookies[SESSION_COOKIE]);
+        await auth.logout(sessionCookieOf(request));
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
       },
     }),

@@ -17,6 +17,12 @@ import type { CatalogService } from '../catalog/catalog.service.js';
 import type { UserRow } from '../catalog/catalog.repo.js';
 
 export const SESSION_COOKIE = 'firebreak_session';
+
+/** The session cookie's value, parsed from the Cookie header on demand. */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return header ? request.server.parseCookie(header)[SESSION_COOKIE] : undefined;
+}
 export const TOKEN_PREFIX = 'fbk_';
 const SETUP_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 // Writing last-seen/last-used on every request would turn every read into a write; once a minute is enough.
@@ -159,7 +165,7 @@ export class AuthService implements Authenticator {
       if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Authorization header must be `Bearer <token>`');
       return this.authenticateToken(match[1]);
     }
-    const cookie = request.cookies?.[SESSION_COOKIE];
+    const cookie = sessionCookieOf(request);
     if (!cookie) return null;
     return this.authenticateSession(cookie);
   }

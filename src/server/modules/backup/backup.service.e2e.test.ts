@@ -10,6 +10,7 @@ import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { ManualClock } from '../../platform/clock.js';
 import { loadConfig } from '../../platform/config.js';
 import { openDatabase, type FirebreakDatabase } from '../../platform/db/database.js';
+import { migrations } from '../../platform/db/migrations/index.js';
 import { introspectorFor } from '../../platform/db/schema-introspection.js';
 import { createServices } from '../../services.js';
 import { systemActor } from '../audit/audit.repo.js';
@@ -85,7 +86,7 @@ for (const dialect of dialectCases()) {
         await seed(source);
         const file = tempFile('roundtrip.jsonl.gz');
         const result = await backupDatabase(source, file, { clock, secretKeyId: 'abcd', pageSize: 7 });
-        expect(result.header).toMatchObject({ format: 'firebreak-backup', formatVersion: 1, createdAt: '2026-11-02T10:00:00.000Z', sourceDialect: dialect.name, migrations: ['0001-foundation'], secretKeyId: 'abcd' });
+        expect(result.header).toMatchObject({ format: 'firebreak-backup', formatVersion: 1, createdAt: '2026-11-02T10:00:00.000Z', sourceDialect: dialect.name, migrations: Object.keys(migrations), secretKeyId: 'abcd' });
         expect(Object.keys(result.header.tables)).not.toContain('kysely_migration');
         expect(result.header.tables).toMatchObject({ users: 11, teams: 4, runtime: 40, jobs: 1 });
         // Parents first: users and teams before team_members and api_tokens.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -29,6 +30,7 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
 
 export interface HttpAppOptions {
   config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'loginRateLimitPerMinute' | 'publicRateLimitPerMinute'>;
@@ -77,11 +79,17 @@ export function checkRouteAccess(route: AnyRoute, principal: Principal | null): 
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const { config, metrics, authenticator } = options;
+  const bootId = randomBytes(4).toString('hex');
+  let requestCounter = 0;
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    genReqId: () => options.ids(),
+    // Request ids (also the errorId of error bodies): a per-boot random prefix and a counter, unique
+    // across restarts and far cheaper than a ULID per request.
+    genReqId: () => `${bootId}-${(++requestCounter).toString(36)}`,
+    // One logger for all requests rather than a child per request; error logs carry the errorId.
+    childLoggerFactory: (logger) => logger,
     // Access logs at debug: at info they would cost more than answering /healthz does.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -93,8 +101,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     },
   });
   app.decorateRequest('principal', null);
+  const debugEnabled = options.logger.isLevelEnabled('debug');
 
-  await app.register(cookie);
+  // Cookies are parsed only where they are read (the authenticator), not on every request.
+  await app.register(cookie, { hook: false });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) =>
@@ -106,17 +116,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler(options.notFound ?? ((request, reply) => sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`), request, reply)));
 
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
-    return payload;
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) request.log.error({ method: request.method, url: request.url, status: reply.statusCode }, 'request answered with a server error');
-    else request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    else if (debugEnabled) request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    done();
   });
 
   for (const route of options.routes) {
@@ -130,10 +139,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         let principal: Principal | null = null;
         let csrfToken: string | null = null;
         // Public routes still learn who is calling when credentials are present (for example, logout).
-        const auth = await authenticator.authenticate(request).catch((error: unknown) => {
-          if ('public' in rule) return null;
-          throw error;
-        });
+        // Requests without any credentials (health checks, public feeds) skip the authenticator entirely.
+        const hasCredentials = request.headers.authorization !== undefined || request.headers.cookie !== undefined;
+        const auth = !hasCredentials
+          ? null
+          : await authenticator.authenticate(request).catch((error: unknown) => {
+              if ('public' in rule) return null;
+              throw error;
+            });
         if (auth) ({ principal, csrfToken } = auth);
         const denied = checkRouteAccess(route, principal);
         if (denied) throw denied;
