@@ -25,6 +25,12 @@ describe('configuration', () => {
     }
   });
 
+  it('leaves email off unless FIREBREAK_SMTP_URL names an smtp:// or smtps:// server', () => {
+    expect(loadConfig({})).toMatchObject({ smtpUrl: undefined, emailFrom: 'Firebreak <firebreak@localhost>' });
+    expect(loadConfig({ FIREBREAK_SMTP_URL: 'smtps://u:p@mail.example.com:465', FIREBREAK_EMAIL_FROM: 'pager@example.com' })).toMatchObject({ smtpUrl: 'smtps://u:p@mail.example.com:465', emailFrom: 'pager@example.com' });
+    expect(() => loadConfig({ FIREBREAK_SMTP_URL: 'mail.example.com:25', FIREBREAK_EMAIL_FROM: 'nobody' })).toThrow(/FIREBREAK_SMTP_URL[\s\S]*FIREBREAK_EMAIL_FROM/);
+  });
+
   it('strips a trailing slash from the public URL', () => {
     expect(loadConfig({ FIREBREAK_PUBLIC_URL: 'https://oncall.example.com/' }).publicUrl).toBe('https://oncall.example.com');
   });

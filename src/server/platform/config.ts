@@ -56,6 +56,15 @@ const envSchema = z.object({
   FIREBREAK_JOB_CONCURRENCY: intFrom(4, 1, 64),
   FIREBREAK_JOB_POLL_MS: intFrom(1000, 10, 60000),
   FIREBREAK_SHUTDOWN_TIMEOUT_MS: intFrom(10000, 100, 120000),
+  FIREBREAK_SMTP_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^smtps?:\/\/[^/?#]+/.test(v), 'must be an smtp:// or smtps:// URL, such as smtp://user:pass@mail.example.com:587'),
+  FIREBREAK_EMAIL_FROM: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || 'Firebreak <firebreak@localhost>')
+    .refine((v) => /^[^@<>\s]+@[^@<>\s]+$|^[^<>]*<[^@<>\s]+@[^@<>\s]+>$/.test(v), 'must be an address such as firebreak@example.com or "Firebreak <firebreak@example.com>"'),
 });
 
 export interface Config {
@@ -75,6 +84,10 @@ export interface Config {
   jobConcurrency: number;
   jobPollMs: number;
   shutdownTimeoutMs: number;
+  /** Where email is sent (verification codes, notifications); unset: email delivery is off. Holds credentials: never log it. */
+  smtpUrl: string | undefined;
+  /** The From address of every email Firebreak sends. */
+  emailFrom: string;
   /** Lower password-hashing cost; only tests set it. */
   fastPasswordHashing: boolean;
 }
@@ -112,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobConcurrency: e.FIREBREAK_JOB_CONCURRENCY,
     jobPollMs: e.FIREBREAK_JOB_POLL_MS,
     shutdownTimeoutMs: e.FIREBREAK_SHUTDOWN_TIMEOUT_MS,
+    smtpUrl: e.FIREBREAK_SMTP_URL || undefined,
+    emailFrom: e.FIREBREAK_EMAIL_FROM,
     fastPasswordHashing: false,
   };
 }

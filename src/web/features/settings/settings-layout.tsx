@@ -6,6 +6,7 @@ import { PageHeader } from '../../ui/page.js';
 
 const tabs = [
   { href: '/settings/profile', label: 'Profile', adminOnly: false },
+  { href: '/settings/contact-methods', label: 'Contact methods', adminOnly: false },
   { href: '/settings/tokens', label: 'API tokens', adminOnly: false },
   { href: '/settings/audit', label: 'Audit log', adminOnly: true },
 ];

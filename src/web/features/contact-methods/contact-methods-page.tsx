@@ -1,0 +1,15 @@
+import { ContactMethodsSection } from './contact-methods-section.js';
+import { NotificationRulesSection } from './notification-rules-editor.js';
+import { NotificationSettingsSection } from './notification-settings-form.js';
+import './contact-methods.css';
+
+/** Settings → Contact methods: how the signed-in person is reached, in what order, and when not. */
+export function ContactMethodsPage() {
+  return (
+    <>
+      <ContactMethodsSection />
+      <NotificationRulesSection />
+      <NotificationSettingsSection />
+    </>
+  );
+}
