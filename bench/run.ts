@@ -6,6 +6,7 @@
 import { runHealthzThroughputBenchmark } from './healthz-throughput.bench.js';
 import { runIdleMemoryBenchmark } from './idle-memory.bench.js';
 import { printResult, renderTable, writeResults, type BenchResult } from './lib/report.js';
+import { runOncallBenchmark } from './oncall.bench.js';
 import { ensureServerBuild } from './lib/server.js';
 import { runStartupBenchmark } from './startup.bench.js';
 
@@ -13,6 +14,7 @@ const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
   ['startup', runStartupBenchmark],
   ['idle memory', runIdleMemoryBenchmark],
   ['GET /healthz throughput', runHealthzThroughputBenchmark],
+  ['on-call', runOncallBenchmark],
 ];
 
 ensureServerBuild((line) => process.stdout.write(`${line}\n`));

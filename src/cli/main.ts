@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerOncallCommand } from './commands/oncall.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
@@ -9,7 +10,7 @@ import { CliError } from './output.js';
 
 /**
  * The `firebreak` command. Database commands (serve, migrate, user create, backup, restore, demo) act
- * on the database named by the environment; operational commands (token, config plan/apply/export)
+ * on the database named by the environment; operational commands (token, config plan/apply/export, oncall)
  * talk to a running server through its API with FIREBREAK_URL and FIREBREAK_TOKEN (ADR 0006).
  */
 export function buildCli(): Command {
@@ -23,6 +24,7 @@ export function buildCli(): Command {
   registerDemoCommand(program);
   registerTokenCommands(program);
   registerConfigCommands(program);
+  registerOncallCommand(program);
   return program;
 }
 

@@ -94,6 +94,15 @@ export const finalScheduleSchema = z.object({
 export const lintSchema = z.object({
   code: z.enum(['SAME_PERSON_PRIMARY_AND_SECONDARY', 'SCHEDULE_GAP', 'NO_VERIFIED_CONTACT_METHOD', 'ROTATION_TOO_SMALL']),
   message: z.string(), intervals: z.array(intervalSchema), userId: z.string().nullable(), layerId: z.string().nullable(),
+  localIntervals: z.array(z.string()).describe('`intervals` as local text in the schedule’s zone, e.g. `2027-03-14 02:00–03:00 America/New_York`'),
+});
+export const lintsQuery = z.strictObject({
+  secondary: refParam.optional().describe('A secondary schedule: also lint the same person on call in both'),
+  days: z.coerce.number().int().min(1).max(400).default(90).describe('Days from now to check; default 90'),
+});
+export const overridesQuery = z.strictObject({
+  from: isoInstant.optional().describe('Default: now (current and future overrides)'),
+  to: isoInstant.optional().describe('Default: no end'),
 });
 
 export const onCallQuery = z.strictObject({

@@ -45,3 +45,17 @@ export const updateMeBody = z
 export const listUsersQuery = z.strictObject({
   includeDeactivated: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
 });
+
+export const deactivateUserQuery = z.strictObject({
+  force: z.enum(['true', 'false']).optional().transform((v) => v === 'true').describe('Deactivate even when schedules or escalation policies name the person: they are removed from them'),
+});
+
+/** A schedule or escalation policy that names a person, with the field that does (`layers.0.participants.2`). */
+export const userReferenceSchema = z.object({ kind: z.enum(['schedule', 'policy']), handle: z.string(), path: z.string() });
+
+export const deactivatedUserSchema = userSchema.extend({
+  removedReferences: z.array(userReferenceSchema).describe('With force: where the person was removed from'),
+  gaps: z
+    .array(z.object({ kind: z.enum(['schedule', 'policy']), handle: z.string(), start: instantSchema.nullable(), end: instantSchema.nullable(), message: z.string() }))
+    .describe('With force: the coverage the removal loses over the next 90 days (times nobody is on call, policy levels left without targets)'),
+});

@@ -18,6 +18,9 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
+import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
+import { notifyRoutes } from './modules/notify/notify.routes.js';
+import { oncallRoutes } from './modules/oncall/oncall.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createServices, type Services } from './services.js';
 
@@ -52,7 +55,7 @@ export interface Firebreak {
 }
 
 const HTML_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/healthz', '/readyz', '/metrics'];
+const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/calendar/', '/healthz', '/readyz', '/metrics'];
 
 export function defaultWebRoot(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -69,7 +72,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
-  const services = createServices({ config, database, clock, ...(options.secretKey ? { secretKey: options.secretKey } : {}) });
+  const services = createServices({ config, database, clock, wakeJobRunner: () => runner.wake(), ...(options.secretKey ? { secretKey: options.secretKey } : {}) });
   const metrics = createMetrics();
   const runner = createJobRunner({
     database,
@@ -80,6 +83,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     concurrency: config.jobConcurrency,
     pollIntervalMs: config.jobPollMs,
   });
+  registerNotifyJobs(runner, services.notify, logger.child({ component: 'notify' }));
 
   const routes: AnyRoute[] = [];
   routes.push(
@@ -95,6 +99,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...authRoutes(services.auth, { secureCookies: config.publicUrl.startsWith('https://') }),
     ...catalogRoutes(services.catalog),
     ...configRoutes(services.config),
+    ...notifyRoutes(services.notify),
+    ...oncallRoutes(services.oncall),
     ...auditRoutes({ database, audit: services.audit }),
   );
 

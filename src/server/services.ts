@@ -3,10 +3,14 @@ import type { Clock } from './platform/clock.js';
 import { SecretBox, loadSecretKey } from './platform/crypto.js';
 import type { FirebreakDatabase } from './platform/db/database.js';
 import { createIdGenerator, type IdGenerator } from './platform/ids.js';
+import { createJobQueue, type JobScheduler } from './platform/jobs/job-queue.js';
 import { AuditLog } from './modules/audit/audit.repo.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { CatalogService } from './modules/catalog/catalog.service.js';
 import { ConfigService } from './modules/config/config.service.js';
+import { createChannels } from './modules/notify/channels/index.js';
+import { NotifyService } from './modules/notify/notify.service.js';
+import { createOncall, type Oncall } from './modules/oncall/oncall.services.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
 export interface Services {
@@ -18,15 +22,23 @@ export interface Services {
   catalog: CatalogService;
   auth: AuthService;
   config: ConfigService;
+  /** Adds jobs in the caller's transaction; the HTTP process's runner is woken once each commits. */
+  jobs: JobScheduler;
+  notify: NotifyService;
+  oncall: Oncall;
 }
 
-export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer }): Services {
+export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void }): Services {
   const { config, database, clock } = deps;
   const ids = createIdGenerator(clock);
   const secrets = new SecretBox(deps.secretKey ?? loadSecretKey(config.secretKey, config.dataDir));
   const audit = new AuditLog(ids, () => clock.now());
   const catalog = new CatalogService({ database, clock, ids, audit, fastPasswordHashing: config.fastPasswordHashing });
   const auth = new AuthService({ database, clock, ids, audit, catalog, secrets, sessionHours: config.sessionHours, fastPasswordHashing: config.fastPasswordHashing });
-  const configService = new ConfigService({ database, catalog });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService };
+  const jobs = createJobQueue({ database, clock, ids, onAdded: () => deps.wakeJobRunner?.() });
+  const notify = new NotifyService({ database, clock, ids, audit, catalog, secrets, jobs, channels: createChannels(config), publicUrl: config.publicUrl });
+  const oncall = createOncall({ database, clock, ids, audit, publicUrl: config.publicUrl });
+  catalog.addUserReferenceChecker(oncall.userReferences);
+  const configService = new ConfigService({ database, clock, catalog, notify, oncall });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listOf, refParam } from '../../../contracts/common.js';
 import { createTeamBody, listTeamsQuery, putMemberBody, teamSchema, updateTeamBody } from '../../../contracts/teams.js';
-import { createUserBody, listUsersQuery, updateMeBody, updateUserBody, userSchema } from '../../../contracts/users.js';
+import { createUserBody, deactivatedUserSchema, deactivateUserQuery, listUsersQuery, updateMeBody, updateUserBody, userSchema } from '../../../contracts/users.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
 import type { CatalogService } from './catalog.service.js';
 
@@ -34,8 +34,13 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST', path: '/api/v1/users/{user}/deactivate', operationId: 'deactivateUser', summary: 'Deactivate a user (history is kept; sessions end, tokens stop working)', tag: 'Users',
-      auth: { role: 'admin' }, params: userParams, success: { status: 200, schema: userSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION'],
-      handler: async ({ params, actor, principal }) => catalog.setUserActive({ actor, principal }, params.user, false),
+      description: 'Refused with CONFLICT (`details.references`) while schedules or escalation policies name the person, unless `force=true`, which removes them there and lists the coverage gaps that creates.',
+      auth: { role: 'admin' }, params: userParams, query: deactivateUserQuery, success: { status: 200, schema: deactivatedUserSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION', 'CONFLICT'],
+      handler: async ({ params, query, actor, principal }) => {
+        const result = await catalog.deactivateUser({ actor, principal }, params.user, { force: query.force });
+        const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+        return { ...result.user, removedReferences: result.removedReferences, gaps: result.gaps.map((g) => ({ ...g, start: iso(g.start), end: iso(g.end) })) };
+      },
     }),
     defineRoute({
       method: 'POST', path: '/api/v1/users/{user}/reactivate', operationId: 'reactivateUser', summary: 'Reactivate a user', tag: 'Users',

@@ -34,6 +34,41 @@ export interface NewTeam {
   description: string;
 }
 
+/** A thing outside the catalog that names a user (a schedule layer, a policy target), by its field. */
+export interface UserReference {
+  kind: 'schedule' | 'policy';
+  handle: string;
+  /** The field that names the person, e.g. `layers.0.participants.2`. */
+  path: string;
+}
+
+/** Coverage lost when a person is removed from what references them (forced deactivation). */
+export interface CoverageGap {
+  kind: 'schedule' | 'policy';
+  handle: string;
+  start: number | null;
+  end: number | null;
+  message: string;
+}
+
+/**
+ * A port other modules register so the catalog can refuse to deactivate people they still depend on
+ * (schedules, escalation policies) without importing them.
+ */
+export interface UserReferenceChecker {
+  /** Everything that names the user and would break if they stopped being reachable. */
+  find(db: Kysely<Database>, userId: string): Promise<UserReference[]>;
+  /** Removes the user from all of it (each change audited) and returns the coverage lost. */
+  remove(db: Kysely<Database>, acting: Acting, userId: string): Promise<CoverageGap[]>;
+}
+
+/** What deactivating did beyond the user: with force, where the person was removed and the gaps left. */
+export interface DeactivationResult {
+  user: User;
+  removedReferences: UserReference[];
+  gaps: CoverageGap[];
+}
+
 /**
  * Who may act: null for Firebreak itself (first-run setup, config-as-code applied by an owner, demo
  * data), where the caller has already checked permission.
@@ -46,10 +81,16 @@ export type Acting = { actor: Actor; principal: Principal | null };
  */
 export class CatalogService {
   readonly repo = new CatalogRepo();
+  private readonly referenceCheckers: UserReferenceChecker[] = [];
 
   constructor(
     private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; fastPasswordHashing: boolean },
   ) {}
+
+  /** Registers a module that references users (on-call schedules and policies). */
+  addUserReferenceChecker(checker: UserReferenceChecker): void {
+    this.referenceCheckers.push(checker);
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -143,10 +184,43 @@ export class CatalogService {
   }
 
   /**
+   * Deactivates a person. When schedules or escalation policies still name them the answer is 409
+   * CONFLICT listing each reference, unless `force`: they are then removed from each (audited) and
+   * the result lists the coverage gaps that creates.
+   */
+  async deactivateUser(acting: Acting, ref: string, options: { force: boolean }): Promise<DeactivationResult> {
+    return this.deps.database.transaction(async (tx) => this.deactivateUserIn(tx.db, acting, ref, options));
+  }
+
+  async deactivateUserIn(db: Kysely<Database>, acting: Acting, ref: string, options: { force: boolean }): Promise<DeactivationResult> {
+    const row = await this.requireUser(db, ref);
+    if (acting.principal && row.role === 'owner' && acting.principal.role !== 'owner') throw new AppError('FORBIDDEN', 'Only an owner can deactivate or reactivate an owner');
+    if (row.deactivated_at !== null) return { user: await this.userView(db, row), removedReferences: [], gaps: [] };
+    if (row.role === 'owner') await this.assertNotLastOwner(db, row);
+    const references: UserReference[] = [];
+    for (const checker of this.referenceCheckers) references.push(...(await checker.find(db, row.id)));
+    if (references.length > 0 && !options.force) {
+      const list = references.map((r) => `${r.kind} \`${r.handle}\` (${r.path})`).join(', ');
+      throw new AppError('CONFLICT', `\`${row.handle}\` is still named by ${list}; remove them there first, or deactivate with force=true to remove them everywhere`, { references });
+    }
+    const gaps: CoverageGap[] = [];
+    if (references.length > 0) for (const checker of this.referenceCheckers) gaps.push(...(await checker.remove(db, acting, row.id)));
+    const before = await this.userView(db, row);
+    const now = this.deps.clock.now();
+    await db.updateTable('users').set({ deactivated_at: now, updated_at: now }).where('id', '=', row.id).execute();
+    await db.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+    const after = await this.userView(db, { ...row, deactivated_at: now, updated_at: now });
+    await this.deps.audit.record(db, acting.actor, { action: 'user.deactivate', targetType: 'user', targetId: row.id, before, after });
+    return { user: after, removedReferences: references, gaps };
+  }
+
+  /**
    * Deactivating keeps the person and their history (audit entries, later alerts and shifts) but ends
    * their sessions and makes their API tokens stop working.
    */
   async setUserActiveIn(db: Kysely<Database>, acting: Acting, ref: string, active: boolean): Promise<User> {
+    // Deactivation goes through the reference check (schedules, policies) wherever it comes from.
+    if (!active) return (await this.deactivateUserIn(db, acting, ref, { force: false })).user;
     const row = await this.requireUser(db, ref);
     if (acting.principal && row.role === 'owner' && acting.principal.role !== 'owner') throw new AppError('FORBIDDEN', 'Only an owner can deactivate or reactivate an owner');
     if ((row.deactivated_at === null) === active) return this.userView(db, row);

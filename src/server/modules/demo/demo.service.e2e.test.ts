@@ -44,7 +44,10 @@ for (const dialect of dialectCases()) {
         const owner = await services.catalog.requireUser(database.db, 'owner');
         expect(owner.role).toBe('owner');
         expect(await verifyPassword('correct-horse-battery', owner.password_hash as string)).toBe(true);
-        expect(result.sections).toEqual([{ name: 'teams and people', summary: '4 teams, 10 people, 12 team memberships' }]);
+        expect(result.sections).toEqual([
+          { name: 'teams and people', summary: '4 teams, 10 people, 12 team memberships' },
+          { name: 'schedules and escalation policies', summary: '3 schedules, 4 escalation policies' },
+        ]);
 
         const teams = await services.catalog.listTeams(false);
         expect(teams.map((t) => t.handle)).toEqual(['data', 'mobile', 'payments', 'platform']);
@@ -88,7 +91,34 @@ for (const dialect of dialectCases()) {
 
         await database.db.deleteFrom('team_members').where('role', '=', 'member').execute();
         const forced = await demo.load({ force: true });
-        expect(forced).toEqual({ owner: null, sections: [{ name: 'teams and people', summary: '0 teams, 0 people, 8 team memberships' }] });
+        expect(forced).toEqual({
+          owner: null,
+          sections: [
+            { name: 'teams and people', summary: '0 teams, 0 people, 8 team memberships' },
+            { name: 'schedules and escalation policies', summary: '0 schedules, 0 escalation policies' },
+          ],
+        });
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('adds on-call schedules where someone is always on call, the secondary never the primary, and a policy per team', async () => {
+      const database = await dialect.open();
+      try {
+        const { services, demo } = build(database);
+        await demo.load({ force: false });
+        const { schedules, policies } = services.oncall;
+        expect((await schedules.list()).map((s) => s.handle)).toEqual(['follow-the-sun', 'platform-primary', 'platform-secondary']);
+        expect((await policies.list()).map((p) => p.handle)).toEqual(['data', 'mobile', 'payments', 'platform']);
+        const lints = await schedules.lints('platform-primary', { secondary: 'platform-secondary', days: 365 });
+        expect(lints.filter((l) => l.code === 'SCHEDULE_GAP' || l.code === 'SAME_PERSON_PRIMARY_AND_SECONDARY')).toEqual([]);
+        const sun = await schedules.lints('follow-the-sun', { days: 365 });
+        expect(sun.filter((l) => l.code === 'SCHEDULE_GAP')).toEqual([]);
+        const now = await schedules.onCall({}, services.clock.now());
+        expect(now.entries.map((e) => e.scheduleHandle)).toEqual(['follow-the-sun', 'platform-primary', 'platform-secondary']);
+        const preview = await policies.preview('platform', services.clock.now());
+        expect(preview.steps.filter((s) => s.level !== null).every((s) => s.users.length === 1)).toBe(true);
       } finally {
         await database.close();
       }

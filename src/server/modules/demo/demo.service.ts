@@ -7,6 +7,7 @@ import type { Services } from '../../services.js';
 import { systemActor } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
 import { catalogDemo } from './catalog.demo.js';
+import { oncallDemo } from './oncall.demo.js';
 
 /** What a demo section works with: the open transaction, every service, and the `demo` actor. */
 export interface DemoContext {
@@ -35,7 +36,7 @@ export interface DemoSection {
  * Every demo section, in order. To give a new domain demo data, write `<domain>.demo.ts` exporting a
  * `DemoSection` and add it here.
  */
-export const demoSections: readonly DemoSection[] = [catalogDemo];
+export const demoSections: readonly DemoSection[] = [catalogDemo, oncallDemo];
 
 export const DEMO_OWNER = Object.freeze({ handle: 'owner', name: 'Demo Owner', email: 'owner@example.com', timeZone: 'UTC' });
 

@@ -113,6 +113,108 @@ export interface RuntimeTable {
   updated_at: number;
 }
 
+export interface ContactMethodsTable {
+  id: string;
+  user_id: string;
+  /** email, sms, voice, push, slack, teams, mattermost or webhook. */
+  type: string;
+  /** What people see: the email, phone number or handle; for push and webhook a redacted form. */
+  address: string;
+  /** SecretBox-sealed JSON for push subscriptions and webhook URLs (they embed credentials). */
+  secret: string | null;
+  label: string;
+  verified_at: number | null;
+  /** SHA-256 of `<id>:<code>` while a verification code is pending. */
+  verification_code_hash: string | null;
+  verification_sent_at: number | null;
+  verification_expires_at: number | null;
+  /** Codes tried against the pending code (right or wrong). */
+  verification_attempts: number;
+  /** Why the last verification message could not be delivered, for the person to see. */
+  verification_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationRulesTable {
+  id: string;
+  user_id: string;
+  /** high or low. */
+  urgency: string;
+  position: number;
+  delay_minutes: number;
+  contact_method_id: string;
+}
+
+export interface NotificationSettingsTable {
+  user_id: string;
+  json: string;
+  updated_at: number;
+}
+
+export interface SchedulesTable {
+  id: string;
+  handle: string;
+  name: string;
+  description: string;
+  team_id: string | null;
+  time_zone: string;
+  /** The engine's Layer[] as JSON, with user ids. */
+  layers_json: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface ScheduleOverridesTable {
+  id: string;
+  schedule_id: string;
+  user_id: string;
+  start_at: number;
+  end_at: number;
+  replaces_user_id: string | null;
+  swap_with: string | null;
+  note: string | null;
+  created_by: string | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface EscalationPoliciesTable {
+  id: string;
+  handle: string;
+  name: string;
+  description: string;
+  team_id: string | null;
+  levels_json: string;
+  repeat_count: number;
+  fallback_json: string | null;
+  skip_empty_levels: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface CalendarFeedsTable {
+  id: string;
+  token_hash: string;
+  /** user or schedule. */
+  kind: string;
+  subject_id: string;
+  user_id: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface HolidaysTable {
+  id: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  name: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -123,4 +225,12 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   jobs: JobsTable;
   runtime: RuntimeTable;
+  contact_methods: ContactMethodsTable;
+  notification_rules: NotificationRulesTable;
+  notification_settings: NotificationSettingsTable;
+  schedules: SchedulesTable;
+  schedule_overrides: ScheduleOverridesTable;
+  escalation_policies: EscalationPoliciesTable;
+  calendar_feeds: CalendarFeedsTable;
+  holidays: HolidaysTable;
 }

@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as notify from './0002-notify.js';
+import * as oncall from './0003-oncall.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -7,4 +9,6 @@ import * as foundation from './0001-foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-notify': notify,
+  '0003-oncall': oncall,
 };
