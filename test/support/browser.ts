@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+import type { Clock } from '../../src/server/platform/clock.js';
 import { startTestServer, type TestServer } from './server.js';
 
 /**
@@ -68,8 +69,9 @@ export interface BrowserApp {
  * Registers hooks that give each test a fresh Firebreak (empty SQLite database, built web UI) and a
  * fresh browser context on it, and save a screenshot named after the test when it ends. One
  * Chromium serves the whole file. Read the returned object inside tests, not at collection time.
+ * `clock` is handed to every server (a ManualClock pins "now" for time-dependent pages).
  */
-export function useBrowserApp(): BrowserApp {
+export function useBrowserApp(options: { clock?: Clock } = {}): BrowserApp {
   const app = {} as BrowserApp;
   // Filled in by the hooks below; tests run after them.
   beforeAll(async () => {
@@ -82,7 +84,7 @@ export function useBrowserApp(): BrowserApp {
   });
   beforeEach(async () => {
     app.pageErrors = [];
-    app.server = await startTestServer({ webRoot });
+    app.server = await startTestServer({ webRoot, ...(options.clock ? { clock: options.clock } : {}) });
     app.context = await app.browser.newContext({ baseURL: app.server.url, viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     app.context.setDefaultTimeout(10_000);
     app.page = await app.context.newPage();

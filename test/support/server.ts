@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/server/platform/config.js';
 import type { Clock } from '../../src/server/platform/clock.js';
 import { createLogger } from '../../src/server/platform/logger.js';
 import { createFirebreak, type Firebreak } from '../../src/server/main.js';
+import { freePort } from './postgres.js';
 
 export interface TestServer {
   url: string;
@@ -21,8 +22,11 @@ export interface TestServer {
  */
 export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; webRoot?: string | null } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'firebreak-test-'));
+  // A real port chosen up front (not PORT=0), so links the server builds from its public URL
+  // (calendar feeds, setup links) point at the address it actually listens on.
+  const port = await freePort();
   const config: Config = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env }),
+    ...loadConfig({ PORT: String(port), HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env }),
     fastPasswordHashing: true,
   };
   const firebreak = await createFirebreak({

@@ -14,7 +14,7 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
     areas: [
       { href: '/alerts', label: 'Alerts', upcoming: 'Deduplicated problems from your monitoring, with their events, escalation and acknowledgements.' },
       { href: '/incidents', label: 'Incidents', upcoming: 'Incidents with severity, roles, a timeline, stakeholder updates and mitigation checklists.' },
-      { href: '/oncall', label: 'On-call', upcoming: 'Schedules, rotations, overrides and escalation policies: who is paged, and when.' },
+      { href: '/oncall', label: 'On-call' },
     ],
   },
   {

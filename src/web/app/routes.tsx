@@ -1,5 +1,7 @@
 import { Redirect, Route, Switch } from 'wouter';
 import { AuditPage } from '../features/audit/audit-page.js';
+import { HoursReportPage, MyOnCallPage, PoliciesPage, PolicyPage, SchedulePage, SchedulesPage } from '../features/oncall/oncall-pages.js';
+import { ContactMethodsPage } from '../features/contact-methods/contact-methods-page.js';
 import { ProfilePage } from '../features/settings/profile-page.js';
 import { SettingsLayout } from '../features/settings/settings-layout.js';
 import { TeamPage } from '../features/teams/team-page.js';
@@ -20,12 +22,23 @@ export function AppRoutes() {
       <Route path="/teams/:team">{(params) => <TeamPage team={params.team} />}</Route>
       <Route path="/users" component={UsersPage} />
       <Route path="/users/:user">{(params) => <UserPage user={params.user} />}</Route>
+      <Route path="/oncall" component={MyOnCallPage} />
+      <Route path="/oncall/schedules" component={SchedulesPage} />
+      <Route path="/oncall/schedules/:schedule">{(params) => <SchedulePage schedule={params.schedule} />}</Route>
+      <Route path="/oncall/escalation-policies" component={PoliciesPage} />
+      <Route path="/oncall/escalation-policies/:policy">{(params) => <PolicyPage policy={params.policy} />}</Route>
+      <Route path="/oncall/reports/hours" component={HoursReportPage} />
       <Route path="/settings">
         <Redirect to="/settings/profile" replace />
       </Route>
       <Route path="/settings/profile">
         <SettingsLayout>
           <ProfilePage />
+        </SettingsLayout>
+      </Route>
+      <Route path="/settings/contact-methods">
+        <SettingsLayout>
+          <ContactMethodsPage />
         </SettingsLayout>
       </Route>
       <Route path="/settings/tokens">

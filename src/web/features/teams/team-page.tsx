@@ -8,6 +8,7 @@ import { FormAlert } from '../../ui/field.js';
 import { Loading, PageHeader, QueryError, Section } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
 import { TeamForm } from './team-form.js';
+import { TeamOnCallSection } from '../oncall/oncall-now.js';
 import { TeamMembers } from './team-members.js';
 import { teamQuery, teamsApi, useTeamChange } from './teams.api.js';
 
@@ -58,6 +59,7 @@ export function TeamPage({ team: ref }: { team: string }) {
       ) : (
         t.description && <p className="lead">{t.description}</p>
       )}
+      <TeamOnCallSection team={t.id} />
       <TeamMembers team={t} manage={manage} />
       {isAdmin(session) &&
         (t.deactivatedAt ? (
