@@ -191,7 +191,11 @@ export class ScheduleService {
   async definitions(db: Kysely<Database>, rows: readonly ScheduleRow[], window: Window): Promise<Map<string, ScheduleDefinition>> {
     const overrides = await oncallRepo.overridesIn(db, rows.length > 200 ? null : rows.map((r) => r.id), window);
     const bySchedule = new Map<string, OverrideRow[]>();
-    for (const o of overrides) bySchedule.set(o.schedule_id, [...(bySchedule.get(o.schedule_id) ?? []), o]);
+    for (const o of overrides) {
+      const list = bySchedule.get(o.schedule_id);
+      if (list) list.push(o);
+      else bySchedule.set(o.schedule_id, [o]);
+    }
     return new Map(rows.map((r) => [r.id, definitionOf(r, bySchedule.get(r.id) ?? [])]));
   }
 
