@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { handleSchema, instantSchema, refParam } from './common.js';
+
+/**
+ * Services, integrations and alerts (the intake issue). Inbound formats (PagerDuty Events API v2,
+ * Alertmanager, …) keep their own wire shapes and error bodies; these are Firebreak's own API shapes.
+ */
+
+export const severitySchema = z.enum(['critical', 'error', 'warning', 'info']);
+export const urgencySchema = z.enum(['high', 'low']);
+export const alertStatusSchema = z.enum(['triggered', 'acknowledged', 'resolved']);
+export const integrationTypeSchema = z.enum(['events-v2', 'alertmanager']);
+
+const linkSchema = z.strictObject({ href: z.string().url().max(2048), text: z.string().max(500).optional() });
+
+export const serviceInputSchema = z.strictObject({
+  handle: handleSchema,
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  team: refParam.optional().describe('Owning team id or handle'),
+  escalationPolicy: refParam.optional().describe('Escalation policy id or handle (paging arrives with the paging release)'),
+  runbookUrl: z.string().url().max(2048).optional(),
+  dashboardUrl: z.string().url().max(2048).optional(),
+  urgency: z.strictObject({
+    critical: urgencySchema.default('high'), error: urgencySchema.default('high'), warning: urgencySchema.default('low'), info: urgencySchema.default('low'),
+  }).default({ critical: 'high', error: 'high', warning: 'low', info: 'low' }).describe('Urgency of a new alert by its severity'),
+});
+export const serviceUpdateSchema = serviceInputSchema.omit({ handle: true }).partial().strict();
+
+export const integrationSchema = z.object({
+  id: z.string(), serviceId: z.string(), type: integrationTypeSchema, name: z.string(), disabled: z.boolean(),
+  keyPreview: z.string().describe('The first characters of the key'), previousKeyValidUntil: instantSchema.nullable(),
+  createdAt: instantSchema, lastEventAt: instantSchema.nullable(),
+});
+export const integrationWithKeySchema = integrationSchema.extend({
+  key: z.string().describe('The integration key (routing key); admins and the owning team can read it again'),
+  url: z.string().describe('Where the sending tool posts'),
+});
+export const integrationInputSchema = z.strictObject({ type: integrationTypeSchema, name: z.string().trim().min(1).max(200) });
+export const integrationUpdateSchema = z.strictObject({ name: z.string().trim().min(1).max(200).optional(), disabled: z.boolean().optional() });
+export const rotateKeyInputSchema = z.strictObject({
+  graceMinutes: z.number().int().min(0).max(60 * 24 * 30).default(60).describe('How long the old key keeps working'),
+});
+
+export const serviceSchema = z.object({
+  id: z.string(), handle: z.string(), name: z.string(), description: z.string(), teamId: z.string().nullable(), escalationPolicyId: z.string().nullable(),
+  runbookUrl: z.string().nullable(), dashboardUrl: z.string().nullable(),
+  urgency: z.object({ critical: urgencySchema, error: urgencySchema, warning: urgencySchema, info: urgencySchema }),
+  integrations: z.array(integrationSchema), openAlerts: z.number(), createdAt: instantSchema, updatedAt: instantSchema,
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+export const alertSchema = z.object({
+  id: z.string(), number: z.number().describe('Short human number, shown as #123'), serviceId: z.string(), serviceHandle: z.string(),
+  integrationId: z.string().nullable(), dedupKey: z.string(), title: z.string(), description: z.string(), source: z.string().nullable(),
+  severity: severitySchema, urgency: urgencySchema, status: alertStatusSchema, eventCount: z.number(),
+  firstSeenAt: instantSchema, lastSeenAt: instantSchema, acknowledgedAt: instantSchema.nullable(), acknowledgedBy: z.string().nullable(),
+  resolvedAt: instantSchema.nullable(), resolvedBy: z.string().nullable(),
+  labels: z.record(z.string(), z.string()), details: z.unknown().nullable(),
+  links: z.array(z.object({ href: z.string(), text: z.string().nullable() })), images: z.array(z.object({ src: z.string(), href: z.string().nullable(), alt: z.string().nullable() })),
+  members: z.array(z.object({ fingerprint: z.string(), status: z.enum(['firing', 'resolved']), labels: z.record(z.string(), z.string()), annotations: z.record(z.string(), z.string()), startsAt: instantSchema.nullable(), endsAt: instantSchema.nullable(), generatorUrl: z.string().nullable() })).describe('Member alerts of a group (Alertmanager)'),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export const alertTimelineEntrySchema = z.object({
+  id: z.string(), at: instantSchema, kind: z.enum(['event', 'action', 'note']),
+  action: z.string().describe('trigger, acknowledge, resolve, note, …'), actor: z.string().nullable(), summary: z.string(), data: z.unknown().nullable(),
+});
+
+export const listAlertsQuery = z.strictObject({
+  service: refParam.optional(), team: refParam.optional(), status: z.string().regex(/^(triggered|acknowledged|resolved)(,(triggered|acknowledged|resolved))*$/).optional().describe('Comma-separated statuses; default triggered,acknowledged'),
+  urgency: urgencySchema.optional(), q: z.string().max(200).optional().describe('Search in title and dedup key'),
+  since: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100), before: z.string().optional().describe('Alert id for pagination'),
+});
+export const alertPageSchema = z.object({ items: z.array(alertSchema), nextBefore: z.string().nullable() });
+
+export const alertActionSchema = z.strictObject({ note: z.string().max(5000).optional() });
+export const alertNoteSchema = z.strictObject({ note: z.string().trim().min(1).max(5000) });
+export const bulkAlertActionSchema = z.strictObject({ ids: z.array(z.string()).min(1).max(500), action: z.enum(['acknowledge', 'resolve']) });
+
+/** `POST /api/v1/alerts` (CLI `firebreak alert trigger`, tests): an event sent with an API token instead of an integration key. */
+export const triggerAlertSchema = z.strictObject({
+  service: refParam, title: z.string().trim().min(1).max(1024), severity: severitySchema.default('error'), dedupKey: z.string().min(1).max(255).optional(),
+  description: z.string().max(20000).optional(), labels: z.record(z.string(), z.string()).optional(), links: z.array(linkSchema).max(20).optional(),
+});
