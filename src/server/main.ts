@@ -20,6 +20,7 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
 import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
 import { notifyRoutes } from './modules/notify/notify.routes.js';
+import { createHandoffNotifications, registerHandoffJobs, scheduleHandoffScan } from './modules/oncall/handoff-notifications.js';
 import { oncallRoutes } from './modules/oncall/oncall.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createServices, type Services } from './services.js';
@@ -84,6 +85,17 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     pollIntervalMs: config.jobPollMs,
   });
   registerNotifyJobs(runner, services.notify, logger.child({ component: 'notify' }));
+  const handoffLogger = logger.child({ component: 'handoffs' });
+  const handoffs = createHandoffNotifications({
+    database,
+    clock,
+    jobs: runner,
+    schedules: services.oncall.schedules,
+    channels: services.channels,
+    publicUrl: config.publicUrl,
+    logger: handoffLogger,
+  });
+  registerHandoffJobs(runner, handoffs, handoffLogger);
 
   const routes: AnyRoute[] = [];
   routes.push(
@@ -132,6 +144,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       const applied = await database.migrate();
       if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
       const setupToken = await services.auth.issueSetupToken();
+      // Due now rather than one interval after each restart, so restarting often never delays it.
+      await scheduleHandoffScan(runner, database.db, clock.now());
       runner.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();

@@ -26,6 +26,8 @@ export interface Services {
   jobs: JobScheduler;
   notify: NotifyService;
   oncall: Oncall;
+  /** Delivery channels (email today), shared by every module that sends messages. */
+  channels: ReturnType<typeof createChannels>;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void }): Services {
@@ -36,9 +38,10 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const catalog = new CatalogService({ database, clock, ids, audit, fastPasswordHashing: config.fastPasswordHashing });
   const auth = new AuthService({ database, clock, ids, audit, catalog, secrets, sessionHours: config.sessionHours, fastPasswordHashing: config.fastPasswordHashing });
   const jobs = createJobQueue({ database, clock, ids, onAdded: () => deps.wakeJobRunner?.() });
-  const notify = new NotifyService({ database, clock, ids, audit, catalog, secrets, jobs, channels: createChannels(config), publicUrl: config.publicUrl });
+  const channels = createChannels(config);
+  const notify = new NotifyService({ database, clock, ids, audit, catalog, secrets, jobs, channels, publicUrl: config.publicUrl });
   const oncall = createOncall({ database, clock, ids, audit, publicUrl: config.publicUrl });
   catalog.addUserReferenceChecker(oncall.userReferences);
   const configService = new ConfigService({ database, clock, catalog, notify, oncall });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall };
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels };
 }

@@ -293,7 +293,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   async function recordSuccess(job: ClaimedJob): Promise<JobOutcome> {
     const result = await queue.complete(job);
-    if (result === 'superseded') logger.info({ jobId: job.id, task: job.task, key: job.key }, 'Job finished an older revision; its replacement stays scheduled');
+    // Routine for recurring jobs that re-add their own key while running; debug, not info.
+    if (result === 'superseded') logger.debug({ jobId: job.id, task: job.task, key: job.key }, 'Job finished an older revision; its replacement stays scheduled');
     if (result === 'gone') logger.warn({ jobId: job.id, task: job.task }, 'Job finished after its row was removed or taken over by another worker');
     return outcome(job, 'success', null);
   }
