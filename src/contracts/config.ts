@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { emailSchema, handleSchema, roleSchema, teamRoleSchema, timeZoneSchema } from './common.js';
+import { contactAddressSchemas, contactMethodLabelSchema, MAX_RULE_DELAY_MINUTES, MAX_RULES_PER_URGENCY, type ContactMethodType } from './notify.js';
+import { hhmm, restrictionSchema } from './oncall.js';
 
 /**
  * Config-as-code: the YAML documents `firebreak config validate|plan|apply|export` read and write,
@@ -41,12 +43,114 @@ function documentSchema<K extends string, S extends z.ZodType>(kind: K, spec: S,
     .describe(description);
 }
 
-export const userSpecSchema = z.strictObject({
+// ---- User: contact methods and notification rules
+
+/**
+ * The contact method types config can hold. Push subscriptions belong to one browser and are made
+ * there; a personal webhook URL is a credential that must not sit in a repository. Both are managed
+ * in the UI only, and config leaves them alone.
+ */
+export const configContactMethodTypes = ['email', 'sms', 'voice', 'slack', 'teams', 'mattermost'] as const satisfies readonly ContactMethodType[];
+export type ConfigContactMethodType = (typeof configContactMethodTypes)[number];
+
+const contactVariant = <T extends ConfigContactMethodType>(type: T) =>
+  z.strictObject({
+    type: z.literal(type),
+    address: contactAddressSchemas[type],
+    label: contactMethodLabelSchema.optional().describe('What the person calls it, such as “Work phone”; rules may name the method by it'),
+  });
+
+export const contactMethodSpecSchema = z.discriminatedUnion(
+  'type',
+  [contactVariant('email'), contactVariant('sms'), contactVariant('voice'), contactVariant('slack'), contactVariant('teams'), contactVariant('mattermost')],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `must be one of ${configContactMethodTypes.join(', ')} (push and webhook methods are added in the UI, not in config)` : undefined,
+  },
+);
+export type ContactMethodSpec = z.output<typeof contactMethodSpecSchema>;
+
+export const notificationRuleSpecSchema = z.strictObject({
+  afterMinutes: z.number().int().min(0).max(MAX_RULE_DELAY_MINUTES).describe('Minutes after the page starts'),
+  contactMethod: z.string().min(1).max(2100).describe('One of `contactMethods`: its label, or `type:address` such as `sms:+14155550100`'),
+});
+export type NotificationRuleSpec = z.output<typeof notificationRuleSpecSchema>;
+
+const ruleList = z.array(notificationRuleSpecSchema).max(MAX_RULES_PER_URGENCY);
+
+/** `type:address`, the way config names a contact method whatever its label. */
+export const contactMethodKey = (method: { type: string; address: string }): string => `${method.type}:${method.address}`;
+
+/**
+ * The index in `methods` of the method a rule names: by label first (it must be on exactly one
+ * method), then as `type:address` with the address normalized as the type's schema does (so
+ * `sms:+1 415 555 0100` finds `+14155550100`). Returns a message when it names none.
+ */
+export function findContactMethod(methods: readonly ContactMethodSpec[], ref: string): { index: number } | { message: string } {
+  const labelled = methods.flatMap((m, i) => (m.label !== undefined && m.label !== '' && m.label === ref ? [i] : []));
+  if (labelled.length === 1) return { index: labelled[0] as number };
+  if (labelled.length > 1) return { message: `the label \`${ref}\` is on ${labelled.length} contact methods; name the method as type:address` };
+  const colon = ref.indexOf(':');
+  const type = ref.slice(0, colon);
+  if (colon > 0 && (configContactMethodTypes as readonly string[]).includes(type)) {
+    const parsed = contactAddressSchemas[type as ConfigContactMethodType].safeParse(ref.slice(colon + 1));
+    if (parsed.success) {
+      const index = methods.findIndex((m) => m.type === type && m.address === parsed.data);
+      if (index !== -1) return { index };
+    }
+  }
+  return { message: `\`${ref}\` is not one of spec.contactMethods; name a method by its label or as type:address, such as email:ana@example.com` };
+}
+
+const userSpecFields = z.strictObject({
   name: nameSchema.describe('Full name'),
   email: emailSchema.describe('Email address; unique. Stored lower-case.'),
   timeZone: timeZoneSchema.describe('IANA time zone, for example Europe/Lisbon'),
   role: roleSchema.describe('Organization role: viewer, responder, admin or owner'),
+  contactMethods: z
+    .array(contactMethodSpecSchema)
+    .optional()
+    .describe('The complete list of the person’s email, sms, voice, slack, teams and mattermost methods: others are removed on apply. Leave out to leave their methods alone. A method is known by type and address; new ones must be verified by the person before they receive pages.'),
+  notificationRules: z
+    .strictObject({ high: ruleList.default([]), low: ruleList.default([]) })
+    .optional()
+    .describe('Both rule lists, replacing the person’s rules on apply. Needs `contactMethods`: rules name those methods. Leave out to leave their rules alone.'),
 });
+
+/**
+ * Rules across fields: a method listed twice, rules without methods, a rule naming no method or
+ * repeating another. Run only once every field is valid: addresses are then normalized, and a bad
+ * phone number is not reported a second time as "no such method" by the rule that names it.
+ */
+function checkNotificationSetup(spec: z.output<typeof userSpecFields>, ctx: z.RefinementCtx): void {
+  const methods = spec.contactMethods ?? [];
+  const seen = new Map<string, number>();
+  methods.forEach((m, index) => {
+    const first = seen.get(contactMethodKey(m));
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['contactMethods', index, 'address'], message: `repeats contactMethods.${first} (same type and address)` });
+    else seen.set(contactMethodKey(m), index);
+  });
+  if (spec.notificationRules === undefined) return;
+  if (spec.contactMethods === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['notificationRules'], message: 'needs contactMethods in the same document: rules name those methods' });
+    return;
+  }
+  for (const urgency of ['high', 'low'] as const) {
+    const used = new Set<string>();
+    spec.notificationRules[urgency].forEach((rule, index) => {
+      const found = findContactMethod(methods, rule.contactMethod);
+      if ('message' in found) {
+        ctx.addIssue({ code: 'custom', path: ['notificationRules', urgency, index, 'contactMethod'], message: found.message });
+        return;
+      }
+      const key = `${rule.afterMinutes}:${found.index}`;
+      if (used.has(key)) ctx.addIssue({ code: 'custom', path: ['notificationRules', urgency, index], message: 'repeats an earlier rule (same contact method, same delay)' });
+      used.add(key);
+    });
+  }
+}
+
+export const userSpecSchema = userSpecFields.check(z.superRefine(checkNotificationSetup, { when: (payload) => payload.issues.length === 0 }));
 
 export const teamMemberSpecSchema = z.strictObject({
   user: handleSchema.describe('Handle of a User defined in these files or existing on the server'),
@@ -69,15 +173,104 @@ export const teamSpecSchema = z.strictObject({
     }),
 });
 
-export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
-export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
+// ---- Schedule
+
+const instantPattern = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}:\d{2})$/;
 
 /**
- * Every kind of document. To add a kind (Schedule, EscalationPolicy, Service…) add its schema here,
- * its entry in `src/core/config/kinds.ts` (order, references) and its apply step in the config service.
+ * An ISO 8601 instant with `Z` or an offset, 1900–2200. A bare local time is refused: it would mean
+ * different instants on machines in different zones. Export writes instants in UTC (`…Z`).
  */
-export const configDocumentSchema = z.discriminatedUnion('kind', [userDocumentSchema, teamDocumentSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: User, Team' : undefined),
+export const configInstantSchema = z.string().superRefine((value, ctx) => {
+  const match = instantPattern.exec(value);
+  const ms = match ? Date.parse(value) : Number.NaN;
+  if (!match || Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 instant with Z or an offset, such as 2026-01-05T09:00:00Z' });
+    return;
+  }
+  // Date.parse rolls 2026-02-30 over to March 2; refuse dates that do not exist.
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const check = new Date(Date.UTC(2000, month - 1, day));
+  if (month < 1 || month > 12 || check.getUTCMonth() !== month - 1 || (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))) {
+    ctx.addIssue({ code: 'custom', message: `is not a date that exists: ${value.slice(0, 10)}` });
+    return;
+  }
+  if (year < 1900 || year >= 2200) ctx.addIssue({ code: 'custom', message: 'must be between the years 1900 and 2200' });
+});
+
+/** One rotation: mirrors the API's layer (`contracts/oncall.ts`), with people named by handle. */
+export const scheduleLayerSpecSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'must be 1–40 lowercase letters, digits or hyphens')
+    .describe('Stable id of the layer within the schedule: it names the layer in plans, history and the final schedule'),
+  name: z.string().trim().min(1, 'is required').max(100),
+  participants: z.array(handleSchema).min(1, 'a rotation needs at least one participant').describe('User handles, in rotation order; a person may appear more than once'),
+  start: configInstantSchema.describe('Rotation anchor: the first participant’s first turn starts at handoffTime on this instant’s local date'),
+  end: configInstantSchema.optional().describe('The layer has no duty from this instant on'),
+  handoffTime: hhmm.describe('Local wall time of every handoff, HH:MM'),
+  turn: z.strictObject({
+    unit: z.enum(['hours', 'days', 'weeks']),
+    count: z.number().int().min(1, 'must be at least 1').max(1000),
+  }),
+  restrictions: z.array(restrictionSchema).optional().describe('On duty only inside these windows; leave out for always on duty'),
+  advance: z.enum(['calendar', 'on-duty']).default('calendar').describe('calendar (default): turns advance through off-duty time; on-duty: only duty time counts'),
+  shadows: z.array(handleSchema).optional().describe('User handles who receive copies of this layer’s pages to learn; never responsible'),
+  timeZone: timeZoneSchema.optional().describe('Zone of this layer’s wall times (follow-the-sun); the schedule’s zone when left out'),
+});
+export type ScheduleLayerSpec = z.output<typeof scheduleLayerSpecSchema>;
+
+export const scheduleSpecSchema = z.strictObject({
+  name: nameSchema.describe('Display name'),
+  description: z.string().max(2000).optional().describe('Leave out for none'),
+  team: handleSchema.optional().describe('Handle of the owning Team; leave out for an organization-wide schedule'),
+  timeZone: timeZoneSchema.describe('IANA zone of the schedule: gap messages and the UI speak in it, and layers use it unless they name their own'),
+  layers: z.array(scheduleLayerSpecSchema).min(1, 'a schedule needs at least one layer').describe('In priority order: a later layer overrides an earlier one wherever it has someone on duty'),
+});
+
+// ---- EscalationPolicy
+
+/** Whom a level notifies: exactly one of a user, a schedule (whoever is on call) or a team (all active members). */
+export const escalationTargetSpecSchema = z
+  .strictObject({
+    user: handleSchema.optional().describe('A User handle'),
+    schedule: handleSchema.optional().describe('A Schedule handle: whoever is on call then'),
+    team: handleSchema.optional().describe('A Team handle: every active member'),
+  })
+  .superRefine((target, ctx) => {
+    const named = [target.user, target.schedule, target.team].filter((t) => t !== undefined).length;
+    if (named !== 1) ctx.addIssue({ code: 'custom', message: `must name exactly one of user, schedule or team${named > 1 ? ` (it names ${named})` : ''}` });
+  });
+export type EscalationTargetSpec = z.output<typeof escalationTargetSpecSchema>;
+
+export const escalationPolicySpecSchema = z.strictObject({
+  name: nameSchema.describe('Display name'),
+  description: z.string().max(2000).optional().describe('Leave out for none'),
+  team: handleSchema.optional().describe('Handle of the owning Team; leave out for an organization-wide policy'),
+  levels: z
+    .array(
+      z.strictObject({
+        delayMinutes: z.number().int().min(1, 'must be at least 1 minute').max(1440).describe('Minutes without acknowledgement before the next level'),
+        targets: z.array(escalationTargetSpecSchema).min(1, 'a level needs at least one target'),
+      }),
+    )
+    .min(1, 'a policy needs at least one level'),
+  repeat: z.number().int().min(0).max(9).default(0).describe('How many more times to run through all levels'),
+  fallback: escalationTargetSpecSchema.optional().describe('Notified when every level and repeat went unanswered; leave out for none'),
+  skipEmptyLevels: z.boolean().default(true).describe('A level that resolves to nobody is skipped immediately (default true)'),
+});
+
+export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
+export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
+export const scheduleDocumentSchema = documentSchema('Schedule', scheduleSpecSchema, 'An on-call schedule: its layers (rotations). Overrides are not config: people make them in the UI.');
+export const escalationPolicyDocumentSchema = documentSchema('EscalationPolicy', escalationPolicySpecSchema, 'An escalation policy: levels of users, schedules and teams with delays');
+
+/**
+ * Every kind of document. To add a kind (Service…) add its schema here, its entry in
+ * `src/core/config/kinds.ts` (order, references, canonical form) and its apply step in the config service.
+ */
+export const configDocumentSchema = z.discriminatedUnion('kind', [userDocumentSchema, teamDocumentSchema, scheduleDocumentSchema, escalationPolicyDocumentSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: User, Team, Schedule, EscalationPolicy' : undefined),
 });
 
 /** A document after validation and defaults. */
@@ -87,6 +280,8 @@ export type ConfigDocumentInput = z.input<typeof configDocumentSchema>;
 export type ConfigKind = ConfigDocument['kind'];
 export type UserDocument = z.output<typeof userDocumentSchema>;
 export type TeamDocument = z.output<typeof teamDocumentSchema>;
+export type ScheduleDocument = z.output<typeof scheduleDocumentSchema>;
+export type EscalationPolicyDocument = z.output<typeof escalationPolicyDocumentSchema>;
 
 /**
  * The JSON Schema of one document, for editors (yaml-language-server, VS Code) through
@@ -101,7 +296,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 export const configBody = z.strictObject({
   documents: z.array(configDocumentSchema).max(10_000).describe('The desired state: every document from your config files, in any order'),
-  prune: z.boolean().default(false).describe('Also delete (deactivate) Users and Teams that exist on the server but are in no document'),
+  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated)'),
 });
 export type ConfigBody = z.input<typeof configBody>;
 
@@ -130,10 +325,35 @@ export const configSummarySchema = z.object({
   unchanged: z.number().int(),
 });
 
+/**
+ * Something worth knowing before applying that does not stop it: schedule lints over the next 90 days
+ * (as `GET /schedules/{schedule}/lints` reports them) and contact methods that are not verified.
+ */
+export const configWarningCodeSchema = z.enum([
+  'SCHEDULE_GAP',
+  'ROTATION_TOO_SMALL',
+  'SAME_PERSON_PRIMARY_AND_SECONDARY',
+  'NO_VERIFIED_CONTACT_METHOD',
+  'CONTACT_METHOD_UNVERIFIED',
+]);
+export type ConfigWarningCode = z.infer<typeof configWarningCodeSchema>;
+
+export const configWarningSchema = z.object({
+  code: configWarningCodeSchema,
+  kind: z.string().describe('The document the warning is about'),
+  name: z.string(),
+  path: z.string().describe('Dotted field path in that document, such as `spec.layers.0.participants`'),
+  message: z.string(),
+  intervals: z.array(z.object({ start: z.string(), end: z.string() })).describe('For lints about time: the exact intervals, ISO 8601 UTC'),
+  localIntervals: z.array(z.string()).describe('`intervals` as local text in the schedule’s zone, e.g. `2027-03-14 02:00–03:00 America/New_York`'),
+});
+export type ConfigWarning = z.infer<typeof configWarningSchema>;
+
 export const configPlanSchema = z.object({
   changes: z.array(configChangeSchema).describe('In the order apply runs them'),
   unmanaged: z.array(z.object({ kind: z.string(), name: z.string() })).describe('Things on the server in no document: left alone unless `prune` is set'),
   summary: configSummarySchema,
+  warnings: z.array(configWarningSchema).describe('Lints of the schedules and policies in the documents over the next 90 days, and contact methods that are not verified; they do not stop apply'),
 });
 export type ConfigPlan = z.infer<typeof configPlanSchema>;
 
@@ -141,5 +361,5 @@ export const configApplyResultSchema = configPlanSchema.extend({ applied: z.lite
 export type ConfigApplyResult = z.infer<typeof configApplyResultSchema>;
 
 export const configExportSchema = z.object({
-  documents: z.array(configDocumentSchema).describe('Every active User and Team as config documents, in a stable order'),
+  documents: z.array(configDocumentSchema).describe('Every active User and Team, every Schedule and EscalationPolicy, as config documents in a stable order'),
 });

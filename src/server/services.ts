@@ -11,6 +11,8 @@ import { ConfigService } from './modules/config/config.service.js';
 import { createChannels } from './modules/notify/channels/index.js';
 import { NotifyService } from './modules/notify/notify.service.js';
 import { createOncall, type Oncall } from './modules/oncall/oncall.services.js';
+import { AlertService } from './modules/alerts/alert.service.js';
+import { ServiceCatalog } from './modules/services/service.service.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
 export interface Services {
@@ -28,6 +30,9 @@ export interface Services {
   oncall: Oncall;
   /** Delivery channels (email today), shared by every module that sends messages. */
   channels: ReturnType<typeof createChannels>;
+  /** Services (catalog entries alerts belong to) and their integrations. */
+  serviceCatalog: ServiceCatalog;
+  alerts: AlertService;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void }): Services {
@@ -43,5 +48,7 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const oncall = createOncall({ database, clock, ids, audit, publicUrl: config.publicUrl });
   catalog.addUserReferenceChecker(oncall.userReferences);
   const configService = new ConfigService({ database, clock, catalog, notify, oncall });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels };
+  const serviceCatalog = new ServiceCatalog({ database, clock, ids, audit, secrets, publicUrl: config.publicUrl });
+  const alerts = new AlertService({ database, clock, ids, audit, services: serviceCatalog });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, serviceCatalog, alerts };
 }

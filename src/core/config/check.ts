@@ -64,8 +64,10 @@ export function issuesFromZod(index: number, error: z.ZodError): ConfigIssue[] {
 }
 
 /**
- * Checks documents the way plan and apply will: each against its kind's schema, no kind/name twice,
- * and every reference resolvable. Reports every problem, not the first.
+ * Checks documents the way plan and apply will: each against its kind's schema and rules (a
+ * Schedule through the engine's `validateSchedule`), no kind/name twice, and every reference
+ * resolvable. Reports every problem, not the first. A document that fails its rules is left out of
+ * `documents` (null), as one that fails its schema.
  *
  * @param describe names document `index` in duplicate messages (a file location in the CLI).
  * @example
@@ -75,9 +77,15 @@ export function checkDocuments(values: readonly unknown[], references: Reference
   const issues: ConfigIssue[] = [];
   const documents = values.map((value, index) => {
     const parsed = configDocumentSchema.safeParse(value, { reportInput: true });
-    if (parsed.success) return parsed.data;
-    issues.push(...issuesFromZod(index, parsed.error));
-    return null;
+    if (!parsed.success) {
+      issues.push(...issuesFromZod(index, parsed.error));
+      return null;
+    }
+    // Rules beyond the schema (a Schedule's restriction window that never matches, an end before
+    // its start): the same pure checks the API runs, reported at the field.
+    const semantic = rulesFor(parsed.data.kind).validate?.(parsed.data) ?? [];
+    for (const problem of semantic) issues.push({ index, path: problem.path, message: problem.message });
+    return semantic.length > 0 ? null : parsed.data;
   });
 
   // Duplicates use the claimed identity so an invalid document still counts as the first definition.
@@ -108,7 +116,7 @@ export function checkDocuments(values: readonly unknown[], references: Reference
 function unresolvedMessage(kind: ConfigKind, name: string, context: ReferenceContext, active: Set<string>, deactivated: Set<string>): string | null {
   const what = `${kind} \`${name}\``;
   if (context.mode !== 'server') return `${what} is not defined in these files (if it exists only on the server, check with \`config plan\`, or pass --skip-references)`;
-  if (active.has(key(kind, name))) return context.prune ? `${what} is in no document, so --prune would deactivate it; add its ${kind} document` : null;
+  if (active.has(key(kind, name))) return context.prune ? `${what} is in no document, so --prune would ${rulesFor(kind).deletion} it; add its ${kind} document` : null;
   if (deactivated.has(key(kind, name))) return `${what} is deactivated; add its ${kind} document to reactivate it`;
   return `${what} is not defined in these files and does not exist on the server`;
 }

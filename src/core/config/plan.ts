@@ -1,4 +1,7 @@
 import type { ConfigChange, ConfigDocument, ConfigPlan, FieldChange } from '../../contracts/config.js';
+
+/** What the pure plan decides; the server adds the warnings (lints need its clock and state). */
+export type PlanResult = Omit<ConfigPlan, 'warnings'>;
 import { byString, canonicalDocument, kindRank, rulesFor } from './kinds.js';
 
 export interface PlanOptions {
@@ -15,19 +18,25 @@ const identity = (d: { kind: string; metadata: { name: string } }) => `${d.kind}
 
 /**
  * Flattens a canonical document's `spec` to `field → value`. Lists named in the kind's `listKeys`
- * are flattened item by item (`spec.members[ana].role`) so a plan shows which member changed; other
- * lists and scalars are compared whole.
+ * are flattened item by item (`spec.members[ana].role`, `spec.levels.0.delayMinutes`) so a plan
+ * shows which item changed; other lists and scalars are compared whole.
  */
 export function flattenSpec(document: ConfigDocument): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const listKeys = rulesFor(document.kind).listKeys;
   const walk = (prefix: string, value: unknown) => {
-    const listKey = listKeys[prefix];
-    if (Array.isArray(value) && listKey !== undefined) {
-      for (const item of value as Array<Record<string, unknown>>) {
-        const itemPrefix = `${prefix}[${String(item[listKey])}]`;
-        const rest = Object.entries(item).filter(([k]) => k !== listKey);
-        if (rest.length === 0) out.set(itemPrefix, item[listKey]);
+    const listKey = Array.isArray(value) ? listKeys[prefix] : undefined;
+    if (Array.isArray(value) && listKey !== undefined && 'byPosition' in listKey) {
+      value.forEach((item, index) => walk(`${prefix}.${index}`, item));
+    } else if (Array.isArray(value) && listKey !== undefined && 'key' in listKey) {
+      const fields: readonly string[] = typeof listKey.key === 'string' ? [listKey.key] : listKey.key;
+      const items = value as Array<Record<string, unknown>>;
+      const keyOf = (item: Record<string, unknown>) => fields.map((f) => String(item[f])).join(':');
+      if (listKey.ordered) out.set(prefix, items.map(keyOf));
+      for (const item of items) {
+        const itemPrefix = `${prefix}[${keyOf(item)}]`;
+        const rest = Object.entries(item).filter(([k]) => !fields.includes(k));
+        if (rest.length === 0) out.set(itemPrefix, keyOf(item));
         for (const [k, v] of rest) walk(`${itemPrefix}.${k}`, v);
       }
     } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -54,18 +63,25 @@ export function diffDocuments(before: ConfigDocument | null, after: ConfigDocume
   return diff;
 }
 
+/** `current` reduced to the fields `desired` manages (see `KindRules.managedPart`). */
+export function managedPart(current: ConfigDocument, desired: ConfigDocument): ConfigDocument {
+  const rules = rulesFor(current.kind);
+  return rules.managedPart ? rules.managedPart(current, desired) : current;
+}
+
 /**
  * Decides what apply will do to make the server match the documents. Pure: the server exports its
  * current state, calls this, then carries the changes out in one transaction.
  *
- * Order: creates, updates and unchanged things in kind order (Users before Teams) and then by name;
- * deletes after them, in reverse kind order (Teams before Users). Expects checked documents (no
+ * Order: creates, updates and unchanged things in kind order (User, Team, Schedule,
+ * EscalationPolicy) and then by name; deletes after them, in reverse kind order (policies first,
+ * Users last). Expects checked documents (no
  * kind/name twice); if one is repeated, the first wins.
  *
  * @example
  *   plan(desired, await exportDocuments(), { prune: false }).summary // { create: 1, update: 0, … }
  */
-export function plan(desired: readonly ConfigDocument[], current: readonly ConfigDocument[], options: PlanOptions): ConfigPlan {
+export function plan(desired: readonly ConfigDocument[], current: readonly ConfigDocument[], options: PlanOptions): PlanResult {
   const currentById = new Map(current.map((d) => [identity(d), d]));
   const deactivatedById = new Map((options.deactivated ?? []).map((d) => [identity(d), d]));
   const desiredById = new Map<string, ConfigDocument>();
@@ -77,10 +93,10 @@ export function plan(desired: readonly ConfigDocument[], current: readonly Confi
     const existing = currentById.get(identity(d));
     const asleep = existing ? undefined : deactivatedById.get(identity(d));
     if (existing) {
-      const diff = diffDocuments(existing, d);
+      const diff = diffDocuments(managedPart(existing, d), d);
       kept.push({ ...change, action: diff.length ? 'update' : 'unchanged', diff });
     } else if (asleep) {
-      kept.push({ ...change, action: 'update', diff: [{ field: 'status', before: 'deactivated', after: 'active' }, ...diffDocuments(asleep, d)] });
+      kept.push({ ...change, action: 'update', diff: [{ field: 'status', before: 'deactivated', after: 'active' }, ...diffDocuments(managedPart(asleep, d), d)] });
     } else {
       kept.push({ ...change, action: 'create', diff: diffDocuments(null, d) });
     }

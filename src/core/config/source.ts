@@ -2,6 +2,7 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Do
 import type { ConfigDocument } from '../../contracts/config.js';
 import { checkDocuments, claimedIdentity, type ConfigIssue, type ReferenceContext } from './check.js';
 import type { DocumentPath } from './kinds.js';
+import { lintDocuments, type ConfigLint, type ConfigLintOptions } from './lint.js';
 
 /** A config file's name and text. The CLI reads files; core never does. */
 export interface ConfigSource {
@@ -39,16 +40,35 @@ export interface ConfigProblem {
   /** Dotted field path (`spec.members.0.user`); empty for the whole document or file. */
   path: string;
   message: string;
+  /** Set for warnings (lints), which do not stop validate or apply; problems are errors. */
+  warning?: { code: string };
 }
 
 /**
  * `file:line:column: kind/name: field.path: message`, leaving out the parts that are unknown (a YAML
- * syntax error has no kind or field).
+ * syntax error has no kind or field). A warning reads `file:line:column: warning: … [CODE]`.
  */
 export function formatProblem(p: ConfigProblem): string {
   const who = p.kind !== null || p.name !== null ? `${p.kind ?? '?'}/${p.name ?? '?'}: ` : '';
   const where = p.path ? `${p.path}: ` : '';
-  return `${p.file}:${p.line}:${p.column}: ${who}${where}${p.message}`;
+  const severity = p.warning ? 'warning: ' : '';
+  const code = p.warning ? ` [${p.warning.code}]` : '';
+  return `${p.file}:${p.line}:${p.column}: ${severity}${who}${where}${p.message}${code}`;
+}
+
+/**
+ * Locates a warning about the document `kind/name` (as the server names it) in the files; null when
+ * no document there has that kind and name.
+ */
+export function locateWarning(documents: readonly SourcedDocument[], warning: { code: string; kind: string; name: string; path: string; message: string }): ConfigProblem | null {
+  const index = documents.findIndex((d) => {
+    const claimed = claimedIdentity(d.value);
+    return claimed.kind === warning.kind && claimed.name === warning.name;
+  });
+  if (index === -1) return null;
+  const path = warning.path === '' ? [] : warning.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const located = locateIssues(documents, [{ index, path, message: warning.message }])[0];
+  return located ? { ...located, warning: { code: warning.code } } : null;
 }
 
 /**
@@ -152,6 +172,8 @@ export interface ValidatedSources {
   sourced: SourcedDocument[];
   /** The valid documents, in the same order as `sourced`; complete only when `problems` is empty. */
   documents: ConfigDocument[];
+  /** One entry per `sourced` document: the parsed document, or null where it has problems. */
+  bySource: Array<ConfigDocument | null>;
   /** Every problem, sorted by file (in the order given), line and column. */
   problems: ConfigProblem[];
 }
@@ -174,5 +196,25 @@ export function validateConfigSources(sources: readonly ConfigSource[], referenc
   problems.push(...locateIssues(sourced, checked.issues));
   const fileOrder = new Map(sources.map((s, i) => [s.path, i]));
   problems.sort((a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.line - b.line || a.column - b.column);
-  return { sourced, documents: checked.documents.filter((d): d is ConfigDocument => d !== null), problems };
+  return { sourced, documents: checked.documents.filter((d): d is ConfigDocument => d !== null), bySource: checked.documents, problems };
+}
+
+/**
+ * Lints the valid documents of validated files (see {@link lintDocuments}) and locates each warning
+ * at its field, sorted like problems. The clock is the caller's: `options.now`.
+ *
+ * @example lintConfigSources(validated, { now: Date.now() }).map(formatProblem)
+ * // ['schedules.yaml:9:3: warning: Schedule/platform: spec.layers: Schedule `platform` has no one on call … [SCHEDULE_GAP]']
+ */
+export function lintConfigSources(validated: ValidatedSources, options: ConfigLintOptions): Array<ConfigProblem & { lint: ConfigLint }> {
+  const valid = validated.bySource.flatMap((d, sourceIndex) => (d === null ? [] : [{ document: d, sourceIndex }]));
+  const lints = lintDocuments(valid.map((v) => v.document), options);
+  const files = [...new Set(validated.sourced.map((d) => d.file))];
+  return lints
+    .flatMap((lint) => {
+      const sourceIndex = valid[lint.index]?.sourceIndex ?? -1;
+      const located = locateIssues(validated.sourced, [{ index: sourceIndex, path: lint.path, message: lint.message }])[0];
+      return located ? [{ ...located, warning: { code: lint.code }, lint }] : [];
+    })
+    .sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.column - b.column);
 }
