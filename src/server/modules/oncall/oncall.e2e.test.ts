@@ -204,6 +204,19 @@ for (const dialect of dialectCases()) describe(`on-call over HTTP (${dialect.nam
         .insertInto('contact_methods')
         .values({ id: 'cm-ana', user_id: ana.userId, type: 'email', address: 'ana@example.test', secret: null, label: '', verified_at: t.clock.now(), verification_code_hash: null, verification_sent_at: null, verification_expires_at: null, verification_attempts: 0, verification_error: null, created_at: t.clock.now(), updated_at: t.clock.now() })
         .execute();
+      // Reachable for a page means a high-urgency rule uses the verified method; ben's verified method
+      // is used only for low urgency, so a page would never try it and he is still flagged.
+      await t.firebreak.services.database.db
+        .insertInto('contact_methods')
+        .values({ id: 'cm-ben', user_id: ben.userId, type: 'email', address: 'ben@example.test', secret: null, label: '', verified_at: t.clock.now(), verification_code_hash: null, verification_sent_at: null, verification_expires_at: null, verification_attempts: 0, verification_error: null, created_at: t.clock.now(), updated_at: t.clock.now() })
+        .execute();
+      await t.firebreak.services.database.db
+        .insertInto('notification_rules')
+        .values([
+          { id: 'nr-ana', user_id: ana.userId, urgency: 'high', position: 0, delay_minutes: 0, contact_method_id: 'cm-ana' },
+          { id: 'nr-ben', user_id: ben.userId, urgency: 'low', position: 0, delay_minutes: 0, contact_method_id: 'cm-ben' },
+        ])
+        .execute();
 
       const res = await call('GET', '/api/v1/schedules/primary/lints?secondary=secondary&days=2', dev);
       expect(res.statusCode, res.body).toBe(200);

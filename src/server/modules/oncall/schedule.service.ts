@@ -67,10 +67,22 @@ export type UsersMap = z.infer<typeof usersMapSchema>;
 /** Which people have a verified contact method (for NO_VERIFIED_CONTACT_METHOD); a port so notify can refine it. */
 export type VerifiedContactLookup = (db: Kysely<Database>, userIds: readonly string[]) => Promise<Set<string>>;
 
-/** Default lookup: a person has one when any of their contact methods is verified (notify's table). */
+/**
+ * A person can be paged when a high-urgency notification rule of theirs uses a verified contact method
+ * (notify's tables): a verified method that no high-urgency rule uses would never be tried for a page.
+ * The same definition as config-as-code's plan lint.
+ */
 export const verifiedContactMethods: VerifiedContactLookup = async (db, userIds) => {
   if (userIds.length === 0) return new Set();
-  const rows = await db.selectFrom('contact_methods').select('user_id').distinct().where('user_id', 'in', [...userIds]).where('verified_at', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('notification_rules')
+    .innerJoin('contact_methods', 'contact_methods.id', 'notification_rules.contact_method_id')
+    .select('notification_rules.user_id')
+    .distinct()
+    .where('notification_rules.user_id', 'in', [...userIds])
+    .where('notification_rules.urgency', '=', 'high')
+    .where('contact_methods.verified_at', 'is not', null)
+    .execute();
   return new Set(rows.map((r) => r.user_id));
 };
 
