@@ -40,7 +40,7 @@ export const scheduleInputSchema = z.strictObject({
   timeZone: timeZoneSchema,
   layers: z.array(layerInputSchema).min(1, 'a schedule needs at least one layer').describe('Priority order: later layers override earlier ones'),
 });
-export const scheduleUpdateSchema = scheduleInputSchema.omit({ handle: true }).partial().strict();
+export const scheduleUpdateSchema = scheduleInputSchema.omit({ handle: true }).partial().extend({ team: refParam.nullable().optional().describe('Owning team id or handle; null takes the schedule out of its team (admins only)') }).strict();
 
 export const layerSchema = z.object({
   id: z.string(), name: z.string(), participants: z.array(z.string()), start: instantSchema, end: instantSchema.nullable(), handoffTime: z.string(),
@@ -138,7 +138,7 @@ export const escalationPolicyInputSchema = z.strictObject({
   fallback: escalationTargetSchema.nullable().default(null).describe('Notified when every level and repeat went unanswered'),
   skipEmptyLevels: z.boolean().default(true).describe('A level that resolves to nobody is skipped immediately'),
 });
-export const escalationPolicyUpdateSchema = escalationPolicyInputSchema.omit({ handle: true }).partial().strict();
+export const escalationPolicyUpdateSchema = escalationPolicyInputSchema.omit({ handle: true }).partial().extend({ team: refParam.nullable().optional().describe('Owning team id or handle; null takes the policy out of its team (admins only)') }).strict();
 export const escalationPolicySchema = z.object({
   id: z.string(), handle: z.string(), name: z.string(), description: z.string(), teamId: z.string().nullable(),
   levels: z.array(z.object({ delayMinutes: z.number(), targets: z.array(z.object({ type: z.enum(['user', 'schedule', 'team']), id: z.string(), handle: z.string(), name: z.string() })) })),

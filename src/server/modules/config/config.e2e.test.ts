@@ -506,7 +506,7 @@ for (const dialect of dialectCases()) describe(`config-as-code for schedules, po
     expect((await call(t, token, 'GET', '/api/v1/users/ana')).statusCode).toBe(404);
   });
 
-  it('prunes a policy before the schedule it targets, and refuses to take a schedule out of its team', async () => {
+  it('prunes a policy before the schedule it targets, and takes a schedule out of its team when the document names none', async () => {
     await apply(oncallDocuments());
     const withoutOncall = oncallDocuments().filter((d) => d.kind !== 'Schedule' && d.kind !== 'EscalationPolicy');
     const unmanaged = json<ConfigPlan>(await plan(withoutOncall)).unmanaged;
@@ -517,9 +517,8 @@ for (const dialect of dialectCases()) describe(`config-as-code for schedules, po
     ]);
 
     const teamless = oncallDocuments().map((d) => (d.kind === 'Schedule' && d.metadata.name === 'platform-primary' ? schedule('platform-primary', [weekly(['ana', 'bob', 'carol'])], { team: undefined }) : d));
-    expect(await issuesOf(await plan(teamless))).toEqual([
-      { path: 'body.documents.5.spec.team', message: 'is required: `platform-primary` belongs to team `platform`, and a schedule cannot be taken out of its team (name the team, or another one)' },
-    ]);
+    expect(actions(json<ConfigApplyResult>(await apply(teamless)))).toContain('update Schedule platform-primary');
+    expect(json<{ teamId: string | null }>(await call(t, token, 'GET', '/api/v1/schedules/platform-primary')).teamId).toBeNull();
 
     const pruned = json<ConfigApplyResult>(await apply(withoutOncall, true));
     expect(actions(pruned).filter((a) => a.startsWith('delete'))).toEqual(['delete EscalationPolicy platform', 'delete Schedule platform-primary', 'delete Schedule platform-secondary']);

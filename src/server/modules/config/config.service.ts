@@ -143,7 +143,6 @@ export class ConfigService {
     const context = { mode: 'server', active: refs(state.active), deactivated: refs(state.deactivated), prune: request.prune } as const;
     const { issues } = checkDocuments(request.documents, context, (i) => `body.documents.${i}`);
     const problems: FieldIssue[] = issues.map((i) => ({ path: ['body', 'documents', i.index, ...i.path].join('.'), message: i.message }));
-    problems.push(...this.teamRemovals(request, state));
     if (problems.length > 0) throw validationError(problems);
     const result = plan(request.documents, state.active, { prune: request.prune, deactivated: state.deactivated });
     const self = acting.principal?.userHandle;
@@ -151,25 +150,6 @@ export class ConfigService {
       throw new AppError('RULE_VIOLATION', `--prune would deactivate you (\`${self}\`), the user applying this configuration; add your User document`);
     }
     return result;
-  }
-
-  /**
-   * A Schedule or EscalationPolicy that belongs to a team cannot be made organization-wide: the
-   * on-call API has no way to clear `team` yet, so leaving it out is refused at the field rather
-   * than silently ignored.
-   */
-  private teamRemovals(request: ConfigRequest, state: ServerState): FieldIssue[] {
-    const current = new Map(state.active.map((d) => [identity(d.kind, d.metadata.name), d]));
-    const out: FieldIssue[] = [];
-    request.documents.forEach((d, index) => {
-      if (d.kind !== 'Schedule' && d.kind !== 'EscalationPolicy') return;
-      const have = current.get(identity(d.kind, d.metadata.name)) as ScheduleDocument | EscalationPolicyDocument | undefined;
-      if (have?.spec.team !== undefined && d.spec.team === undefined) {
-        const what = d.kind === 'Schedule' ? 'a schedule' : 'an escalation policy';
-        out.push({ path: `body.documents.${index}.spec.team`, message: `is required: \`${d.metadata.name}\` belongs to team \`${have.spec.team}\`, and ${what} cannot be taken out of its team (name the team, or another one)` });
-      }
-    });
-    return out;
   }
 
   /**
@@ -429,7 +409,8 @@ export class ConfigService {
         layers: want.spec.layers.map(layerInput),
       };
       if (change.action === 'create') await schedules.createIn(db, acting, { handle: want.metadata.name, ...input });
-      else await schedules.updateIn(db, acting, change.name, input);
+      // Documents state the whole thing: no `team` means the schedule belongs to no team (admins only).
+      else await schedules.updateIn(db, acting, change.name, { ...input, team: want.spec.team ?? null });
       return;
     }
     if (change.kind === 'EscalationPolicy') {
@@ -449,7 +430,7 @@ export class ConfigService {
         skipEmptyLevels: want.spec.skipEmptyLevels,
       };
       if (change.action === 'create') await policies.createIn(db, acting, { handle: want.metadata.name, ...input });
-      else await policies.updateIn(db, acting, change.name, input);
+      else await policies.updateIn(db, acting, change.name, { ...input, team: want.spec.team ?? null });
     }
   }
 

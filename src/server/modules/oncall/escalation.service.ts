@@ -133,7 +133,7 @@ export class EscalationService {
   async updateIn(db: Kysely<Database>, acting: Acting, ref: string, changes: PolicyUpdate): Promise<PolicyView> {
     const row = await this.require(db, ref);
     assertCanManage(acting, row.team_id, `Escalation policy \`${row.handle}\``);
-    const teamId = changes.team === undefined ? row.team_id : await this.resolveTeamField(db, changes.team);
+    const teamId = changes.team === undefined ? row.team_id : changes.team === null ? null : await this.resolveTeamField(db, changes.team);
     if (teamId !== row.team_id) assertCanManage(acting, teamId, `Escalation policy \`${row.handle}\``);
     const read = await this.readTargets(db, changes.levels, changes.fallback);
     const updated: PolicyRow = {

@@ -249,7 +249,7 @@ export class ScheduleService {
   async updateIn(db: Kysely<Database>, acting: Acting, ref: string, changes: ScheduleUpdate): Promise<ScheduleView> {
     const row = await this.require(db, ref);
     assertCanManage(acting, row.team_id, `Schedule \`${row.handle}\``);
-    const teamId = changes.team === undefined ? row.team_id : await this.resolveTeam(db, changes.team);
+    const teamId = changes.team === undefined ? row.team_id : changes.team === null ? null : await this.resolveTeam(db, changes.team);
     if (teamId !== row.team_id) assertCanManage(acting, teamId, `Schedule \`${row.handle}\``);
     const timeZone = changes.timeZone ?? row.time_zone;
     const layers = changes.layers === undefined ? layersOf(row) : await this.readLayers(db, changes.layers, timeZone, layersOf(row));
