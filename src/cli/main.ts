@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAlertCommands } from './commands/alert.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -25,6 +26,7 @@ export function buildCli(): Command {
   registerTokenCommands(program);
   registerConfigCommands(program);
   registerOncallCommand(program);
+  registerAlertCommands(program);
   return program;
 }
 

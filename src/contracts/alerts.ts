@@ -35,6 +35,7 @@ export const integrationSchema = z.object({
 export const integrationWithKeySchema = integrationSchema.extend({
   key: z.string().describe('The integration key (routing key); admins and the owning team can read it again'),
   url: z.string().describe('Where the sending tool posts'),
+  snippet: z.string().describe('Copy-paste configuration for the sending tool (Alertmanager `receivers` YAML, or a curl call for Events API v2)'),
 });
 export const integrationInputSchema = z.strictObject({ type: integrationTypeSchema, name: z.string().trim().min(1).max(200) });
 export const integrationUpdateSchema = z.strictObject({ name: z.string().trim().min(1).max(200).optional(), disabled: z.boolean().optional() });
@@ -82,4 +83,13 @@ export const bulkAlertActionSchema = z.strictObject({ ids: z.array(z.string()).m
 export const triggerAlertSchema = z.strictObject({
   service: refParam, title: z.string().trim().min(1).max(1024), severity: severitySchema.default('error'), dedupKey: z.string().min(1).max(255).optional(),
   description: z.string().max(20000).optional(), labels: z.record(z.string(), z.string()).optional(), links: z.array(linkSchema).max(20).optional(),
+});
+
+/** `POST /api/v1/alerts`: what the event did and the alert it opened or updated (null when ignored). */
+export const triggerAlertResultSchema = z.object({
+  outcome: z.enum(['created', 'updated', 'acknowledged', 'resolved', 'duplicate', 'ignored']), dedupKey: z.string(), alert: alertSchema.nullable(),
+});
+/** `POST /api/v1/alerts/bulk`: one result per id, in the order given. */
+export const bulkAlertResultSchema = z.object({
+  items: z.array(z.object({ id: z.string(), ok: z.boolean(), status: alertStatusSchema.nullable(), error: z.string().nullable() })),
 });

@@ -14,6 +14,8 @@ import type { AnyRoute } from './platform/http/route.js';
 import { createJobRunner, type JobRunner } from './platform/jobs/job-runner.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
+import { alertRoutes } from './modules/alerts/alert.routes.js';
+import { intakeRoutes } from './modules/alerts/intake.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
@@ -22,6 +24,7 @@ import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
 import { notifyRoutes } from './modules/notify/notify.routes.js';
 import { createHandoffNotifications, registerHandoffJobs, scheduleHandoffScan } from './modules/oncall/handoff-notifications.js';
 import { oncallRoutes } from './modules/oncall/oncall.routes.js';
+import { serviceRoutes } from './modules/services/service.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createServices, type Services } from './services.js';
 
@@ -113,6 +116,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...configRoutes(services.config),
     ...notifyRoutes(services.notify),
     ...oncallRoutes(services.oncall),
+    ...serviceRoutes(services.serviceCatalog),
+    ...alertRoutes(services.alerts),
     ...auditRoutes({ database, audit: services.audit }),
   );
 
@@ -127,6 +132,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   };
   const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes, ...(webRoot ? { notFound: spaFallback(webRoot) } : {}) });
   await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
+  // Inbound integrations keep their senders' wire formats and error shapes, so they are not API routes.
+  await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock }));
 
   if (webRoot) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });

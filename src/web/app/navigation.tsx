@@ -12,7 +12,7 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
   {
     label: 'Respond',
     areas: [
-      { href: '/alerts', label: 'Alerts', upcoming: 'Deduplicated problems from your monitoring, with their events, escalation and acknowledgements.' },
+      { href: '/alerts', label: 'Alerts' },
       { href: '/incidents', label: 'Incidents', upcoming: 'Incidents with severity, roles, a timeline, stakeholder updates and mitigation checklists.' },
       { href: '/oncall', label: 'On-call' },
     ],
@@ -20,7 +20,7 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
   {
     label: 'Catalog',
     areas: [
-      { href: '/services', label: 'Services', upcoming: 'The services your organization runs, with their owner team, integrations, runbooks and urgency rules.' },
+      { href: '/services', label: 'Services' },
       { href: '/teams', label: 'Teams' },
       { href: '/users', label: 'Users' },
     ],

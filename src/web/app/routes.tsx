@@ -1,8 +1,12 @@
 import { Redirect, Route, Switch } from 'wouter';
+import { AlertPage } from '../features/alerts/alert-page.js';
+import { AlertsPage } from '../features/alerts/alerts-page.js';
 import { AuditPage } from '../features/audit/audit-page.js';
 import { HoursReportPage, MyOnCallPage, PoliciesPage, PolicyPage, SchedulePage, SchedulesPage } from '../features/oncall/oncall-pages.js';
 import { ContactMethodsPage } from '../features/contact-methods/contact-methods-page.js';
 import { ProfilePage } from '../features/settings/profile-page.js';
+import { ServicePage } from '../features/services/service-page.js';
+import { ServicesPage } from '../features/services/services-page.js';
 import { SettingsLayout } from '../features/settings/settings-layout.js';
 import { TeamPage } from '../features/teams/team-page.js';
 import { TeamsPage } from '../features/teams/teams-page.js';
@@ -18,6 +22,10 @@ export function AppRoutes() {
   return (
     <Switch>
       <Route path="/" component={HomePage} />
+      <Route path="/alerts" component={AlertsPage} />
+      <Route path="/alerts/:alert">{(params) => <AlertPage alert={params.alert} />}</Route>
+      <Route path="/services" component={ServicesPage} />
+      <Route path="/services/:service">{(params) => <ServicePage service={params.service} />}</Route>
       <Route path="/teams" component={TeamsPage} />
       <Route path="/teams/:team">{(params) => <TeamPage team={params.team} />}</Route>
       <Route path="/users" component={UsersPage} />

@@ -215,6 +215,93 @@ export interface HolidaysTable {
   created_at: number;
 }
 
+/** Services (catalog entries alerts belong to); migration 0004-alerts. */
+export interface ServicesTable {
+  id: string;
+  handle: string;
+  name: string;
+  description: string;
+  team_id: string | null;
+  escalation_policy_id: string | null;
+  runbook_url: string | null;
+  dashboard_url: string | null;
+  urgency_json: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  service_id: string;
+  /** events-v2 or alertmanager. */
+  type: string;
+  name: string;
+  key_sealed: string;
+  key_lookup: string;
+  previous_key_lookup: string | null;
+  previous_key_valid_until: number | null;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+  last_event_at: number | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  number: number;
+  service_id: string;
+  integration_id: string | null;
+  dedup_key: string;
+  /** `dedup_key` while open, NULL once resolved (unique per service: one open alert per key). */
+  open_dedup_key: string | null;
+  title: string;
+  description: string;
+  source: string | null;
+  severity: string;
+  urgency: string;
+  status: string;
+  event_count: number;
+  first_seen_at: number;
+  last_seen_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  labels_json: string;
+  details_json: string | null;
+  links_json: string;
+  images_json: string;
+  members_json: string;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlertEventsTable {
+  id: string;
+  alert_id: string | null;
+  integration_id: string | null;
+  received_at: number;
+  format: string;
+  action: string;
+  dedup_key: string | null;
+  payload_json: string;
+  outcome: string;
+}
+
+export interface AlertLogTable {
+  id: string;
+  alert_id: string;
+  at: number;
+  /** event, action or note. */
+  kind: string;
+  action: string;
+  actor: string | null;
+  summary: string;
+  data_json: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -233,4 +320,9 @@ export interface Database {
   escalation_policies: EscalationPoliciesTable;
   calendar_feeds: CalendarFeedsTable;
   holidays: HolidaysTable;
+  services: ServicesTable;
+  integrations: IntegrationsTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  alert_log: AlertLogTable;
 }

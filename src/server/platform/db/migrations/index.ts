@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as notify from './0002-notify.js';
 import * as oncall from './0003-oncall.js';
+import * as alerts from './0004-alerts.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-notify': notify,
   '0003-oncall': oncall,
+  '0004-alerts': alerts,
 };

@@ -1,0 +1,160 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { z } from 'zod';
+import type { Alert, alertTimelineEntrySchema } from '../../../contracts/alerts.js';
+import type { AlertState, Severity, TimelineEntry, Urgency } from '../../../core/alerts/alert.js';
+import type { AlertLogTable, AlertsTable, Database } from '../../platform/db/schema.js';
+import type { IdGenerator } from '../../platform/ids.js';
+
+export type AlertRow = Selectable<AlertsTable>;
+export type AlertLogRow = Selectable<AlertLogTable>;
+export type TimelineView = z.infer<typeof alertTimelineEntrySchema>;
+
+/** Event bodies are kept in the event log up to this size; larger ones keep only their head. */
+export const STORED_PAYLOAD_LIMIT = 64 * 1024;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export function toState(row: AlertRow): AlertState {
+  return {
+    dedupKey: row.dedup_key,
+    title: row.title,
+    description: row.description,
+    source: row.source,
+    severity: row.severity as Severity,
+    urgency: row.urgency as Urgency,
+    status: row.status as AlertState['status'],
+    eventCount: row.event_count,
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
+    labels: JSON.parse(row.labels_json) as Record<string, string>,
+    details: row.details_json === null ? null : (JSON.parse(row.details_json) as unknown),
+    links: JSON.parse(row.links_json) as AlertState['links'],
+    images: JSON.parse(row.images_json) as AlertState['images'],
+    members: JSON.parse(row.members_json) as AlertState['members'],
+  };
+}
+
+/** The columns an alert state writes (everything but identity, number and revision). */
+export function stateColumns(state: AlertState, now: number) {
+  return {
+    dedup_key: state.dedupKey,
+    open_dedup_key: state.status === 'resolved' ? null : state.dedupKey,
+    title: state.title,
+    description: state.description,
+    source: state.source,
+    severity: state.severity,
+    urgency: state.urgency,
+    status: state.status,
+    event_count: state.eventCount,
+    first_seen_at: state.firstSeenAt,
+    last_seen_at: state.lastSeenAt,
+    acknowledged_at: state.acknowledgedAt,
+    acknowledged_by: state.acknowledgedBy,
+    resolved_at: state.resolvedAt,
+    resolved_by: state.resolvedBy,
+    labels_json: JSON.stringify(state.labels),
+    details_json: state.details === null || state.details === undefined ? null : JSON.stringify(state.details),
+    links_json: JSON.stringify(state.links),
+    images_json: JSON.stringify(state.images),
+    members_json: JSON.stringify(state.members),
+    updated_at: now,
+  };
+}
+
+export function toView(row: AlertRow, serviceHandle: string): Alert {
+  const s = toState(row);
+  return {
+    id: row.id,
+    number: row.number,
+    serviceId: row.service_id,
+    serviceHandle,
+    integrationId: row.integration_id,
+    dedupKey: s.dedupKey,
+    title: s.title,
+    description: s.description,
+    source: s.source,
+    severity: s.severity,
+    urgency: s.urgency,
+    status: s.status,
+    eventCount: s.eventCount,
+    firstSeenAt: iso(s.firstSeenAt),
+    lastSeenAt: iso(s.lastSeenAt),
+    acknowledgedAt: isoOrNull(s.acknowledgedAt),
+    acknowledgedBy: s.acknowledgedBy,
+    resolvedAt: isoOrNull(s.resolvedAt),
+    resolvedBy: s.resolvedBy,
+    labels: s.labels,
+    details: s.details ?? null,
+    links: s.links,
+    images: s.images,
+    members: s.members.map((m) => ({ ...m, startsAt: isoOrNull(m.startsAt), endsAt: isoOrNull(m.endsAt) })),
+  };
+}
+
+export function timelineView(row: AlertLogRow): TimelineView {
+  return {
+    id: row.id,
+    at: iso(row.at),
+    kind: row.kind as TimelineView['kind'],
+    action: row.action,
+    actor: row.actor,
+    summary: row.summary,
+    data: row.data_json === null ? null : (JSON.parse(row.data_json) as unknown),
+  };
+}
+
+/** An event body as the event log keeps it: verbatim up to the limit, else a JSON note with its head. */
+export function storedPayload(raw: string): string {
+  if (raw.length <= STORED_PAYLOAD_LIMIT) return raw;
+  return JSON.stringify({ truncated: true, length: raw.length, head: raw.slice(0, STORED_PAYLOAD_LIMIT / 2) });
+}
+
+export const alertRepo = {
+  async findOpen(db: Kysely<Database>, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
+    return db.selectFrom('alerts').selectAll().where('service_id', '=', serviceId).where('open_dedup_key', '=', dedupKey).executeTakeFirst();
+  },
+
+  async findLastResolved(db: Kysely<Database>, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
+    return db.selectFrom('alerts').selectAll().where('service_id', '=', serviceId).where('dedup_key', '=', dedupKey).where('open_dedup_key', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  },
+
+  /** `01J…` id, `#12` or `12`. */
+  async find(db: Kysely<Database>, ref: string): Promise<AlertRow | undefined> {
+    const number = /^#?(\d{1,15})$/.exec(ref);
+    if (number) return db.selectFrom('alerts').selectAll().where('number', '=', Number(number[1])).executeTakeFirst();
+    return db.selectFrom('alerts').selectAll().where('id', '=', ref).executeTakeFirst();
+  },
+
+  async nextNumber(db: Kysely<Database>): Promise<number> {
+    const row = await db.selectFrom('alerts').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0) + 1;
+  },
+
+  async insertTimeline(db: Kysely<Database>, ids: IdGenerator, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<AlertLogRow[]> {
+    if (entries.length === 0) return [];
+    const rows: AlertLogRow[] = entries.map((e) => ({
+      id: ids(),
+      alert_id: alertId,
+      at,
+      kind: e.kind,
+      action: e.action,
+      actor: e.actor,
+      summary: e.summary.slice(0, 5000),
+      data_json: e.data === null || e.data === undefined ? null : JSON.stringify(e.data),
+    }));
+    await db.insertInto('alert_log').values(rows).execute();
+    return rows;
+  },
+
+  async serviceHandles(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db.selectFrom('services').select(['id', 'handle']).where('id', 'in', [...new Set(ids)]).execute();
+    // A deleted service's handle carries `~deleted~<id>`; show the handle it had.
+    return new Map(rows.map((r) => [r.id, r.handle.split('~deleted~')[0] as string]));
+  },
+};

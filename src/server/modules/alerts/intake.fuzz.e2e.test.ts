@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
+
+/**
+ * The intake endpoints are not in the OpenAPI document (their wire formats and error bodies are the
+ * senders'), so the project-wide fuzzer does not reach them: this one does. Whatever arrives, they
+ * answer 2xx or 4xx in their own format's shape, never 5xx.
+ */
+describe('fuzzing the intake endpoints', () => {
+  let t: TestApp;
+  let eventsKey: string;
+  let amKey: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    const admin = (await t.userWithToken('admin')).token;
+    await t.app.inject({ method: 'POST', url: '/api/v1/services', headers: bearer(admin), payload: { handle: 'fuzz', name: 'Fuzz' } });
+    eventsKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'events-v2', name: 'ev' } })).key;
+    amKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'alertmanager', name: 'am' } })).key;
+  });
+  afterAll(async () => t?.close());
+
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('\u0000', '\ud800', 'trigger', 'critical', '0001-01-01T00:00:00Z', 'not a date'));
+  const eventsBody = () => fc.oneof(
+    fc.record({ routing_key: fc.oneof(fc.constant(eventsKey), value), event_action: fc.oneof(fc.constantFrom('trigger', 'acknowledge', 'resolve'), value), dedup_key: value, payload: fc.oneof(fc.record({ summary: value, source: value, severity: value, timestamp: value, custom_details: value }, { requiredKeys: [] }), value), links: value, images: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 60 }),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+  );
+  const amAlert = fc.record({ status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), labels: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })), value), fingerprint: value, startsAt: value, endsAt: value, generatorURL: value }, { requiredKeys: [] });
+  const amBody = fc.oneof(
+    fc.record({ version: fc.oneof(fc.constant('4'), value), groupKey: fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), value), status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), alerts: fc.oneof(fc.array(amAlert, { maxLength: 4 }), value), commonLabels: value, commonAnnotations: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 60 }),
+  );
+  const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined);
+
+  it('Events API v2 answers 202 or 4xx with {status, message, errors}', async () => {
+    // Enough runs to cover the shapes, fewer than the per-integration rate limit.
+    await fc.assert(
+      fc.asyncProperty(eventsBody(), contentType, async (body, type) => {
+        const r = await t.app.inject({ method: 'POST', url: '/v2/enqueue', payload: body, headers: type ? { 'content-type': type } : {} });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        const answer = json<Record<string, unknown>>(r);
+        if (r.statusCode >= 400) expect(Object.keys(answer).sort()).toEqual(['errors', 'message', 'status']);
+        else expect(answer).toMatchObject({ status: 'success', message: 'Event processed' });
+      }),
+      { seed: 20261121, numRuns: 400 },
+    );
+    // The fuzzer got past the key and format checks too (events, refused or not, are logged).
+    const logged = await t.firebreak.services.database.db.selectFrom('alert_events').select('outcome').where('format', '=', 'events-v2').execute();
+    expect(logged.length).toBeGreaterThan(20);
+  });
+
+  it('Alertmanager answers 200 or 4xx with the error shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(amBody, contentType, fc.constantFrom(amKey, 'x', '%00', 'a'.repeat(300)), async (body, type, key) => {
+        const r = await t.app.inject({ method: 'POST', url: `/integrations/alertmanager/${key}`, payload: body, headers: type ? { 'content-type': type } : {} });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        if (r.statusCode >= 400) expect(Object.keys(json(r)).sort()).toEqual(['code', 'details', 'errorId', 'message']);
+      }),
+      { seed: 20261121, numRuns: 400 },
+    );
+  });
+});

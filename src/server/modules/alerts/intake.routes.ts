@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldIssue } from '../../../contracts/errors.js';
+import { takeToken, type Bucket } from '../../../core/alerts/rate-limit.js';
+import type { Clock } from '../../platform/clock.js';
+import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { IntegrationRow, ServiceCatalog, ServiceRow } from '../services/service.service.js';
+import type { AlertService } from './alert.service.js';
+import { readAlertmanager } from './formats/alertmanager.js';
+import { readEventsV2 } from './formats/events-v2.js';
+
+/** PagerDuty's limit, kept for every intake format. */
+export const INTAKE_BODY_LIMIT = 512 * 1024;
+/** Events per integration per minute (token bucket; bursts up to this many at once). */
+export const INTAKE_RATE_PER_MINUTE = 3000;
+
+type Format = 'events-v2' | 'alertmanager';
+
+/** An answer in the sending format's own shape. */
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/**
+ * How each format says what went wrong. Events API v2 has its own body
+ * (`{status, message, errors[]}`); Alertmanager ignores bodies, so it gets Firebreak's error shape
+ * (`{code, message, details, errorId}`), whose `details.issues` name the fields.
+ */
+const answers = {
+  'events-v2': {
+    invalid: (errors: string[], status = 400): Answer => ({ status, body: { status: 'invalid event', message: 'Event object is invalid', errors } }),
+    unknownKey: (): Answer => ({ status: 404, body: { status: 'invalid event', message: 'Invalid routing key', errors: ['routing_key: no integration has this key'] } }),
+    disabled: (): Answer => ({ status: 403, body: { status: 'invalid event', message: 'Integration is disabled', errors: ['routing_key: the integration with this key is disabled'] } }),
+    throttled: (seconds: number): Answer => ({ status: 429, body: { status: 'throttle event', message: `Too many events for this integration; retry after ${seconds} s`, errors: [] }, headers: { 'retry-after': String(seconds) } }),
+    tooLarge: (): Answer => ({ status: 413, body: { status: 'invalid event', message: 'Event object is invalid', errors: [`The request body is larger than ${INTAKE_BODY_LIMIT / 1024} KB`] } }),
+    fault: (errorId: string): Answer => ({ status: 500, body: { status: 'error', message: `Internal error; retry later (errorId ${errorId})`, errors: [] } }),
+  },
+  alertmanager: {
+    invalid: (issues: FieldIssue[], code = 'VALIDATION_FAILED'): Answer => ({ status: 400, body: { code, message: `Invalid notification. ${issues[0]?.path ?? 'body'}: ${issues[0]?.message ?? 'invalid'}`, details: { issues } } }),
+    unknownKey: (): Answer => ({ status: 404, body: { code: 'NOT_FOUND', message: 'No integration has this key', details: null } }),
+    disabled: (): Answer => ({ status: 403, body: { code: 'FORBIDDEN', message: 'This integration is disabled', details: null } }),
+    throttled: (seconds: number): Answer => ({ status: 429, body: { code: 'RATE_LIMITED', message: `Too many notifications for this integration; retry after ${seconds} s`, details: { retryAfterSeconds: seconds } }, headers: { 'retry-after': String(seconds) } }),
+    tooLarge: (): Answer => ({ status: 413, body: { code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than ${INTAKE_BODY_LIMIT / 1024} KB`, details: null } }),
+    fault: (errorId: string): Answer => ({ status: 500, body: { code: 'INTERNAL', message: `Internal error; quote errorId ${errorId} when reporting it`, details: null } }),
+  },
+};
+
+function send(reply: FastifyReply, request: FastifyRequest, format: Format, answer: Answer): FastifyReply {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+  const body = format === 'alertmanager' ? { ...answer.body, errorId: String(request.id) } : answer.body;
+  return reply.status(answer.status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Parses the raw body as JSON; null when it is not JSON at all. */
+function parseJson(raw: string): { value: unknown } | null {
+  try {
+    return { value: JSON.parse(raw) as unknown };
+  } catch {
+    return null;
+  }
+}
+
+const formatOf = (request: FastifyRequest): Format => (request.url.startsWith('/v2/') ? 'events-v2' : 'alertmanager');
+
+/**
+ * The inbound integration endpoints, outside `/api` because senders fix their paths: PagerDuty Events
+ * API v2 at `POST /v2/enqueue` (clients such as pdjs let users change only the host) and Alertmanager
+ * at `POST /integrations/alertmanager/{key}`. Registered as their own Fastify context so they read any
+ * content type as raw bytes (senders label JSON loosely), cap bodies at 512 KB and answer every
+ * problem — even one found before the handler runs — in the sending format's shape. Each answers
+ * 2xx only after its event, alert change and timeline have committed.
+ */
+export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCatalog; database: FirebreakDatabase; clock: Clock; ratePerMinute?: number }) {
+  const buckets = new Map<string, Bucket>();
+  const rate = deps.ratePerMinute ?? INTAKE_RATE_PER_MINUTE;
+
+  /** Finds the integration, refusing unknown keys, disabled integrations, the wrong format and floods. */
+  async function admit(key: string, format: Format): Promise<{ integration: IntegrationRow; service: ServiceRow } | Answer> {
+    const found = await deps.services.findByKey(deps.database.db, key);
+    if (!found) return answers[format].unknownKey();
+    if (found.integration.disabled === 1) {
+      return answers[format].disabled();
+    }
+    if (found.integration.type !== format) {
+      const where = found.integration.type === 'alertmanager' ? 'POST /integrations/alertmanager/<key>' : 'POST /v2/enqueue';
+      return format === 'events-v2'
+        ? answers['events-v2'].invalid([`routing_key: belongs to an ${found.integration.type} integration; send to ${where}`])
+        : answers.alertmanager.invalid([{ path: 'params.key', message: `belongs to an ${found.integration.type} integration; send to ${where}` }]);
+    }
+    const taken = takeToken(buckets.get(found.integration.id), deps.clock.now(), rate, 60_000);
+    buckets.set(found.integration.id, taken.bucket);
+    if (!taken.allowed) return answers[format].throttled(taken.retryAfterSeconds);
+    return found;
+  }
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INTAKE_BODY_LIMIT }, (_request, body, done) => done(null, body));
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const format = formatOf(request);
+      const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+      if (status === 413) return send(reply, request, format, answers[format].tooLarge());
+      if (status >= 400 && status < 500) {
+        const message = error.message || 'the request cannot be read';
+        return send(reply, request, format, format === 'events-v2' ? answers['events-v2'].invalid([message]) : answers.alertmanager.invalid([{ path: 'body', message }], 'MALFORMED_REQUEST'));
+      }
+      request.log.error({ err: error, errorId: String(request.id) }, 'intake failed');
+      return send(reply, request, format, answers[format].fault(String(request.id)));
+    });
+
+    app.post('/v2/enqueue', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
+      const parsed = parseJson(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+      if (!parsed) return send(reply, request, 'events-v2', answers['events-v2'].invalid(['The body must be a JSON object (the request body is not valid JSON)']));
+      const read = readEventsV2(parsed.value, () => randomBytes(16).toString('hex'));
+      if (!read.routingKey) return send(reply, request, 'events-v2', answers['events-v2'].invalid(read.ok ? [] : read.errors));
+      // The event log must not become a second copy of the key: keep only its first characters.
+      const raw = JSON.stringify({ ...(parsed.value as Record<string, unknown>), routing_key: `${read.routingKey.slice(0, 6)}…` });
+      const admitted = await admit(read.routingKey, 'events-v2');
+      if ('status' in admitted) {
+        if (admitted.status === 403 || admitted.status === 400) {
+          const found = await deps.services.findByKey(deps.database.db, read.routingKey);
+          if (found) await deps.alerts.logRejected(found.integration, 'events-v2', String((parsed.value as { event_action?: unknown }).event_action ?? 'unknown'), raw, admitted.status === 403 ? 'disabled' : 'invalid');
+        }
+        return send(reply, request, 'events-v2', admitted);
+      }
+      if (!read.ok) {
+        await deps.alerts.logRejected(admitted.integration, 'events-v2', String((parsed.value as { event_action?: unknown }).event_action ?? 'unknown'), raw, 'invalid');
+        return send(reply, request, 'events-v2', answers['events-v2'].invalid(read.errors));
+      }
+      await deps.alerts.ingest({ service: admitted.service, integration: admitted.integration, format: 'events-v2', event: read.event, raw, actor: admitted.integration.name });
+      return reply.status(202).type('application/json; charset=utf-8').send({ status: 'success', message: 'Event processed', dedup_key: read.event.dedupKey });
+    });
+
+    app.post<{ Params: { key: string } }>('/integrations/alertmanager/:key', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
+      const key = request.params.key;
+      const raw = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+      if (key.length === 0 || key.length > 128) return send(reply, request, 'alertmanager', answers.alertmanager.unknownKey());
+      const admitted = await admit(key, 'alertmanager');
+      if ('status' in admitted) {
+        if (admitted.status === 403) {
+          const found = await deps.services.findByKey(deps.database.db, key);
+          if (found) await deps.alerts.logRejected(found.integration, 'alertmanager', 'group', raw, 'disabled');
+        }
+        return send(reply, request, 'alertmanager', admitted);
+      }
+      const parsed = parseJson(raw);
+      if (!parsed) {
+        await deps.alerts.logRejected(admitted.integration, 'alertmanager', 'group', raw, 'invalid');
+        return send(reply, request, 'alertmanager', answers.alertmanager.invalid([{ path: 'body', message: 'is not valid JSON' }], 'MALFORMED_REQUEST'));
+      }
+      const read = readAlertmanager(parsed.value);
+      if (!read.ok) {
+        await deps.alerts.logRejected(admitted.integration, 'alertmanager', 'group', raw, 'invalid');
+        return send(reply, request, 'alertmanager', answers.alertmanager.invalid(read.issues));
+      }
+      const result = await deps.alerts.ingest({ service: admitted.service, integration: admitted.integration, format: 'alertmanager', event: read.event, raw, actor: admitted.integration.name });
+      return reply.status(200).type('application/json; charset=utf-8').send({ status: 'success', outcome: result.outcome, alertId: result.alert?.id ?? null });
+    });
+  };
+}

@@ -1,0 +1,364 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { z } from 'zod';
+import type {
+  integrationInputSchema,
+  integrationSchema,
+  integrationUpdateSchema,
+  integrationWithKeySchema,
+  rotateKeyInputSchema,
+  Service,
+  serviceInputSchema,
+  serviceUpdateSchema,
+} from '../../../contracts/alerts.js';
+import { AppError } from '../../../contracts/errors.js';
+import { canManageTeam, roleAtLeast } from '../../../core/auth/roles.js';
+import { isWebUrl, type UrgencyRules } from '../../../core/alerts/alert.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashToken, type SecretBox } from '../../platform/crypto.js';
+import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { Database, IntegrationsTable, ServicesTable } from '../../platform/db/schema.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { AuditLog } from '../audit/audit.repo.js';
+import type { Acting } from '../catalog/catalog.service.js';
+
+export type ServiceRow = Selectable<ServicesTable>;
+export type IntegrationRow = Selectable<IntegrationsTable>;
+export type ServiceInput = z.output<typeof serviceInputSchema>;
+export type ServiceUpdate = z.output<typeof serviceUpdateSchema>;
+export type IntegrationView = z.infer<typeof integrationSchema>;
+export type IntegrationWithKey = z.infer<typeof integrationWithKeySchema>;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** Integration keys look like PagerDuty routing keys: 32 hexadecimal characters (128 random bits). */
+export function newIntegrationKey(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Runbook and dashboard links are shown as links: only http(s) URLs (zod's `url()` also accepts `javascript:`). */
+function assertWebUrls(input: { runbookUrl?: string | undefined; dashboardUrl?: string | undefined }): void {
+  const issues = (['runbookUrl', 'dashboardUrl'] as const).filter((f) => input[f] !== undefined && !isWebUrl(input[f] as string)).map((f) => ({ path: `body.${f}`, message: 'must be an http:// or https:// URL' }));
+  if (issues.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid request. ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+}
+
+export const urgencyOf = (row: ServiceRow): UrgencyRules => JSON.parse(row.urgency_json) as UrgencyRules;
+
+/**
+ * Who may change a service and its integrations: an admin, or a team admin of the owning team.
+ * Services without a team are organization-wide: admins only, never a team-scoped token.
+ */
+export function assertCanManageService(acting: Acting, teamId: string | null, what: string): void {
+  const p = acting.principal;
+  if (!p) return;
+  if (teamId === null) {
+    if (p.teamScope !== null || !roleAtLeast(p.role, 'admin')) throw new AppError('FORBIDDEN', `${what} belongs to no team, so only admins (not team-scoped tokens) can change it`);
+    return;
+  }
+  if (!canManageTeam(p, teamId)) throw new AppError('FORBIDDEN', `Changing ${what} needs the admin role or team admin of its team`);
+}
+
+/**
+ * Services (catalog entries that alerts belong to) and their integrations. Each change runs in one
+ * transaction with its audit entry; the `*In` variants take an open transaction.
+ */
+export class ServiceCatalog {
+  constructor(private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; secrets: SecretBox; publicUrl: string }) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async find(db: Kysely<Database>, ref: string): Promise<ServiceRow | undefined> {
+    return db.selectFrom('services').selectAll().where('deleted_at', 'is', null).where((eb) => eb.or([eb('id', '=', ref), eb('handle', '=', ref)])).executeTakeFirst();
+  }
+
+  async require(db: Kysely<Database>, ref: string): Promise<ServiceRow> {
+    const row = await this.find(db, ref);
+    if (!row) throw new AppError('NOT_FOUND', `Service \`${ref}\` does not exist`);
+    return row;
+  }
+
+  async list(): Promise<Service[]> {
+    const rows = await this.db.selectFrom('services').selectAll().where('deleted_at', 'is', null).orderBy('handle').execute();
+    return this.views(this.db, rows);
+  }
+
+  async get(ref: string): Promise<Service> {
+    return (await this.views(this.db, [await this.require(this.db, ref)]))[0] as Service;
+  }
+
+  async views(db: Kysely<Database>, rows: readonly ServiceRow[]): Promise<Service[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const integrations = await db.selectFrom('integrations').selectAll().where('service_id', 'in', ids).orderBy('id').execute();
+    const counts = await db
+      .selectFrom('alerts')
+      .select(['service_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('service_id', 'in', ids)
+      .where('open_dedup_key', 'is not', null)
+      .groupBy('service_id')
+      .execute();
+    const open = new Map(counts.map((c) => [c.service_id, Number(c.n)]));
+    return rows.map((row) => ({
+      id: row.id,
+      handle: row.handle,
+      name: row.name,
+      description: row.description,
+      teamId: row.team_id,
+      escalationPolicyId: row.escalation_policy_id,
+      runbookUrl: row.runbook_url,
+      dashboardUrl: row.dashboard_url,
+      urgency: urgencyOf(row),
+      integrations: integrations.filter((i) => i.service_id === row.id).map((i) => this.integrationView(i)),
+      openAlerts: open.get(row.id) ?? 0,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+    }));
+  }
+
+  // ---- services
+
+  async create(acting: Acting, input: ServiceInput): Promise<Service> {
+    return this.deps.database.transaction(async (tx) => this.createIn(tx.db, acting, input));
+  }
+
+  async createIn(db: Kysely<Database>, acting: Acting, input: ServiceInput): Promise<Service> {
+    assertWebUrls(input);
+    const teamId = input.team === undefined ? null : await this.resolveTeam(db, input.team);
+    assertCanManageService(acting, teamId, `Service \`${input.handle}\``);
+    const policyId = input.escalationPolicy === undefined ? null : await this.resolvePolicy(db, input.escalationPolicy);
+    if (await this.find(db, input.handle)) throw new AppError('CONFLICT', `A service with handle \`${input.handle}\` already exists`, { field: 'handle' });
+    const now = this.deps.clock.now();
+    const row: ServiceRow = {
+      id: this.deps.ids(),
+      handle: input.handle,
+      name: input.name,
+      description: input.description,
+      team_id: teamId,
+      escalation_policy_id: policyId,
+      runbook_url: input.runbookUrl ?? null,
+      dashboard_url: input.dashboardUrl ?? null,
+      urgency_json: JSON.stringify(input.urgency),
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    };
+    await db.insertInto('services').values(row).execute();
+    const [view] = await this.views(db, [row]);
+    await this.deps.audit.record(db, acting.actor, { action: 'service.create', targetType: 'service', targetId: row.id, after: view });
+    return view as Service;
+  }
+
+  async update(acting: Acting, ref: string, changes: ServiceUpdate): Promise<Service> {
+    return this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      assertWebUrls(changes);
+      const row = await this.require(db, ref);
+      assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
+      const teamId = changes.team === undefined ? row.team_id : await this.resolveTeam(db, changes.team);
+      if (teamId !== row.team_id) assertCanManageService(acting, teamId, `Service \`${row.handle}\``);
+      const updated: ServiceRow = {
+        ...row,
+        name: changes.name ?? row.name,
+        description: changes.description ?? row.description,
+        team_id: teamId,
+        escalation_policy_id: changes.escalationPolicy === undefined ? row.escalation_policy_id : await this.resolvePolicy(db, changes.escalationPolicy),
+        runbook_url: changes.runbookUrl ?? row.runbook_url,
+        dashboard_url: changes.dashboardUrl ?? row.dashboard_url,
+        urgency_json: changes.urgency === undefined ? row.urgency_json : JSON.stringify(changes.urgency),
+        updated_at: this.deps.clock.now(),
+      };
+      const [before] = await this.views(db, [row]);
+      await db
+        .updateTable('services')
+        .set({ name: updated.name, description: updated.description, team_id: updated.team_id, escalation_policy_id: updated.escalation_policy_id, runbook_url: updated.runbook_url, dashboard_url: updated.dashboard_url, urgency_json: updated.urgency_json, updated_at: updated.updated_at })
+        .where('id', '=', row.id)
+        .execute();
+      const [after] = await this.views(db, [updated]);
+      await this.deps.audit.record(db, acting.actor, { action: 'service.update', targetType: 'service', targetId: row.id, before, after });
+      return after as Service;
+    });
+  }
+
+  /** Deletes a service: the row stays (its alerts keep their history), its handle is freed and its integrations stop accepting events. */
+  async delete(acting: Acting, ref: string): Promise<void> {
+    await this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const row = await this.require(db, ref);
+      assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
+      const [before] = await this.views(db, [row]);
+      const now = this.deps.clock.now();
+      // `~` cannot appear in a handle, so the freed handle can be used again without colliding.
+      await db.updateTable('services').set({ deleted_at: now, updated_at: now, handle: `${row.handle}~deleted~${row.id}` }).where('id', '=', row.id).execute();
+      await db.updateTable('integrations').set({ disabled: 1, updated_at: now }).where('service_id', '=', row.id).execute();
+      await this.deps.audit.record(db, acting.actor, { action: 'service.delete', targetType: 'service', targetId: row.id, before });
+    });
+  }
+
+  private async resolveTeam(db: Kysely<Database>, ref: string): Promise<string> {
+    const team = await db.selectFrom('teams').select('id').where('deactivated_at', 'is', null).where((eb) => eb.or([eb('id', '=', ref), eb('handle', '=', ref)])).executeTakeFirst();
+    if (!team) throw new AppError('VALIDATION_FAILED', `Team \`${ref}\` does not exist`, { issues: [{ path: 'body.team', message: `team \`${ref}\` does not exist` }] });
+    return team.id;
+  }
+
+  private async resolvePolicy(db: Kysely<Database>, ref: string): Promise<string> {
+    const policy = await db.selectFrom('escalation_policies').select('id').where('deleted_at', 'is', null).where((eb) => eb.or([eb('id', '=', ref), eb('handle', '=', ref)])).executeTakeFirst();
+    if (!policy) throw new AppError('VALIDATION_FAILED', `Escalation policy \`${ref}\` does not exist`, { issues: [{ path: 'body.escalationPolicy', message: `escalation policy \`${ref}\` does not exist` }] });
+    return policy.id;
+  }
+
+  // ---- integrations
+
+  integrationView(row: IntegrationRow): IntegrationView {
+    const key = this.deps.secrets.open(row.key_sealed);
+    return {
+      id: row.id,
+      serviceId: row.service_id,
+      type: row.type as IntegrationView['type'],
+      name: row.name,
+      disabled: row.disabled === 1,
+      keyPreview: key.slice(0, 6),
+      previousKeyValidUntil: row.previous_key_valid_until !== null && row.previous_key_valid_until > this.deps.clock.now() ? iso(row.previous_key_valid_until) : null,
+      createdAt: iso(row.created_at),
+      lastEventAt: isoOrNull(row.last_event_at),
+    };
+  }
+
+  /** The integration with its key, where to post, and a snippet to paste into the sending tool. */
+  withKey(row: IntegrationRow): IntegrationWithKey {
+    const key = this.deps.secrets.open(row.key_sealed);
+    const base = this.deps.publicUrl;
+    if (row.type === 'alertmanager') {
+      const url = `${base}/integrations/alertmanager/${key}`;
+      const snippet = ['receivers:', `  - name: firebreak-${row.id.toLowerCase().slice(-6)}`, '    webhook_configs:', `      - url: '${url}'`, '        send_resolved: true', '        max_alerts: 0', ''].join('\n');
+      return { ...this.integrationView(row), key, url, snippet };
+    }
+    const url = `${base}/v2/enqueue`;
+    const event = { routing_key: key, event_action: 'trigger', dedup_key: 'disk-full-db-1', payload: { summary: 'Disk almost full on db-1', source: 'db-1', severity: 'critical' } };
+    const snippet = [`curl -sS -X POST '${url}' \\`, "  -H 'Content-Type: application/json' \\", `  -d '${JSON.stringify(event)}'`, ''].join('\n');
+    return { ...this.integrationView(row), key, url, snippet };
+  }
+
+  async requireIntegration(db: Kysely<Database>, service: ServiceRow, id: string): Promise<IntegrationRow> {
+    const row = await db.selectFrom('integrations').selectAll().where('id', '=', id).where('service_id', '=', service.id).executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', `Integration \`${id}\` does not exist on service \`${service.handle}\``);
+    return row;
+  }
+
+  async listIntegrations(ref: string): Promise<IntegrationView[]> {
+    const service = await this.require(this.db, ref);
+    const rows = await this.db.selectFrom('integrations').selectAll().where('service_id', '=', service.id).orderBy('id').execute();
+    return rows.map((r) => this.integrationView(r));
+  }
+
+  /** Reading the key: admins, and members of the owning team (a service without a team: admins only). */
+  async getIntegrationWithKey(acting: Acting, ref: string, id: string): Promise<IntegrationWithKey> {
+    const service = await this.require(this.db, ref);
+    const row = await this.requireIntegration(this.db, service, id);
+    const p = acting.principal;
+    if (p) {
+      const scoped = p.teamScope === null || p.teamScope === service.team_id;
+      const admin = roleAtLeast(p.role, 'admin');
+      const member =
+        service.team_id !== null &&
+        (await this.db.selectFrom('team_members').select('user_id').where('team_id', '=', service.team_id).where('user_id', '=', p.userId).executeTakeFirst()) !== undefined;
+      if (!scoped || !(admin || member)) throw new AppError('FORBIDDEN', `The key of integration \`${row.name}\` is shown to admins and members of the service's team only`);
+    }
+    return this.withKey(row);
+  }
+
+  async createIntegration(acting: Acting, ref: string, input: z.output<typeof integrationInputSchema>, options: { key?: string } = {}): Promise<IntegrationWithKey> {
+    return this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const service = await this.require(db, ref);
+      assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
+      // `options.key` keeps a key from another system (tests replay captured requests with their key).
+      const key = options.key ?? newIntegrationKey();
+      const now = this.deps.clock.now();
+      const row: IntegrationRow = {
+        id: this.deps.ids(),
+        service_id: service.id,
+        type: input.type,
+        name: input.name,
+        key_sealed: this.deps.secrets.seal(key),
+        key_lookup: hashToken(key),
+        previous_key_lookup: null,
+        previous_key_valid_until: null,
+        disabled: 0,
+        created_at: now,
+        updated_at: now,
+        last_event_at: null,
+      };
+      await db.insertInto('integrations').values(row).execute();
+      await this.deps.audit.record(db, acting.actor, { action: 'integration.create', targetType: 'integration', targetId: row.id, after: this.integrationView(row) });
+      return this.withKey(row);
+    });
+  }
+
+  async updateIntegration(acting: Acting, ref: string, id: string, changes: z.output<typeof integrationUpdateSchema>): Promise<IntegrationView> {
+    return this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const service = await this.require(db, ref);
+      assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
+      const row = await this.requireIntegration(db, service, id);
+      const updated: IntegrationRow = { ...row, name: changes.name ?? row.name, disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? 1 : 0, updated_at: this.deps.clock.now() };
+      await db.updateTable('integrations').set({ name: updated.name, disabled: updated.disabled, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
+      const after = this.integrationView(updated);
+      await this.deps.audit.record(db, acting.actor, { action: 'integration.update', targetType: 'integration', targetId: row.id, before: this.integrationView(row), after });
+      return after;
+    });
+  }
+
+  /**
+   * Issues a new key. The old one keeps working for `graceMinutes` (0: stops at once), so senders can be
+   * switched over without losing events. Only the key just replaced has a grace period.
+   */
+  async rotateKey(acting: Acting, ref: string, id: string, input: z.output<typeof rotateKeyInputSchema>): Promise<IntegrationWithKey> {
+    return this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const service = await this.require(db, ref);
+      assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
+      const row = await this.requireIntegration(db, service, id);
+      const key = newIntegrationKey();
+      const now = this.deps.clock.now();
+      const grace = input.graceMinutes > 0;
+      const updated: IntegrationRow = {
+        ...row,
+        key_sealed: this.deps.secrets.seal(key),
+        key_lookup: hashToken(key),
+        previous_key_lookup: grace ? row.key_lookup : null,
+        previous_key_valid_until: grace ? now + input.graceMinutes * 60_000 : null,
+        updated_at: now,
+      };
+      await db
+        .updateTable('integrations')
+        .set({ key_sealed: updated.key_sealed, key_lookup: updated.key_lookup, previous_key_lookup: updated.previous_key_lookup, previous_key_valid_until: updated.previous_key_valid_until, updated_at: now })
+        .where('id', '=', row.id)
+        .execute();
+      await this.deps.audit.record(db, acting.actor, {
+        action: 'integration.rotate_key',
+        targetType: 'integration',
+        targetId: row.id,
+        before: this.integrationView(row),
+        after: { ...this.integrationView(updated), graceMinutes: input.graceMinutes },
+      });
+      return this.withKey(updated);
+    });
+  }
+
+  /** The integration a key belongs to (current key, or the previous one within its grace), with its service. */
+  async findByKey(db: Kysely<Database>, key: string): Promise<{ integration: IntegrationRow; service: ServiceRow } | null> {
+    const lookup = hashToken(key);
+    const now = this.deps.clock.now();
+    const integration = await db
+      .selectFrom('integrations')
+      .selectAll()
+      .where((eb) => eb.or([eb('key_lookup', '=', lookup), eb.and([eb('previous_key_lookup', '=', lookup), eb('previous_key_valid_until', '>', now)])]))
+      .executeTakeFirst();
+    if (!integration) return null;
+    const service = await db.selectFrom('services').selectAll().where('id', '=', integration.service_id).where('deleted_at', 'is', null).executeTakeFirst();
+    return service ? { integration, service } : null;
+  }
+}

@@ -1,0 +1,82 @@
+import { useRef, useState } from 'react';
+import type { IntegrationWithKey } from './services.api.js';
+
+/** A block of text to paste elsewhere, with a copy button that says whether it worked. */
+function CopyBlock({ label, text }: { label: string; text: string }) {
+  const pre = useRef<HTMLPreElement>(null);
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied('yes');
+    } catch {
+      // Without clipboard permission (or over plain http) select the text for a manual copy.
+      const selection = window.getSelection();
+      if (pre.current && selection) selection.selectAllChildren(pre.current);
+      setCopied('failed');
+    }
+  }
+  return (
+    <figure className="copy-block">
+      <figcaption>
+        <span>{label}</span>
+        <button type="button" className="button button-small" onClick={() => void copy()} aria-label={`Copy ${label}`}>
+          Copy
+        </button>
+      </figcaption>
+      <pre ref={pre} className="code-block" tabIndex={0}>
+        {text}
+      </pre>
+      <p className="muted small" role="status">
+        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Could not reach the clipboard: the text is selected, copy it with your keyboard.' : ''}
+      </p>
+    </figure>
+  );
+}
+
+/**
+ * The integration's key and the configuration to paste into the sending tool. The URL and snippet
+ * come from the server, which builds them from Firebreak's public URL: that is the address tools
+ * outside this browser must use, even when this page was opened through another one.
+ */
+export function IntegrationSetup({ integration, fresh, onDone }: { integration: IntegrationWithKey; fresh: boolean; onDone: () => void }) {
+  const { url } = integration;
+  const snippet = integration.snippet.trimEnd();
+  const origin = URL.canParse(url) ? new URL(url).origin : window.location.origin;
+  return (
+    <div className="secret-box integration-setup" role="region" aria-label={`Setup for ${integration.name}`}>
+      <h3>{fresh ? `Integration “${integration.name}” is ready` : `Set up “${integration.name}”`}</h3>
+      <p>
+        The key routes events to this service. Treat it like a password: anyone with it can raise alerts here. Admins and the owning team can show it again from this page.
+      </p>
+      <div className="secret-row">
+        <label htmlFor={`key-${integration.id}`} className="field-label">
+          Integration key
+        </label>
+        <input id={`key-${integration.id}`} className="secret-value" readOnly value={integration.key} onFocus={(event) => event.currentTarget.select()} spellCheck={false} />
+      </div>
+      {integration.type === 'alertmanager' ? (
+        <>
+          <p>
+            Add a receiver with this webhook to Alertmanager. With <code>send_resolved: true</code> the alert resolves here when it resolves in Alertmanager; each firing group becomes one alert with its member alerts.
+          </p>
+          <CopyBlock label="Alertmanager configuration" text={snippet} />
+        </>
+      ) : (
+        <>
+          <p>
+            Send PagerDuty Events API v2 events to <code>{url}</code> with this key as the <code>routing_key</code>. Events with the same <code>dedup_key</code> join one alert; <code>event_action</code> <code>acknowledge</code> and <code>resolve</code> work too.
+          </p>
+          <CopyBlock label="Example with curl" text={snippet} />
+          <p className="small">
+            <strong>Already using a PagerDuty client</strong> (pdjs, go-pagerduty, pdpyras, the Prometheus or Grafana PagerDuty receivers)? Keep it and change only the host: use <code>{origin}</code> instead of{' '}
+            <code>https://events.pagerduty.com</code>, with this key as the routing key.
+          </p>
+        </>
+      )}
+      <button type="button" className="button" onClick={onDone}>
+        {fresh ? 'I have saved it' : 'Hide key'}
+      </button>
+    </div>
+  );
+}
