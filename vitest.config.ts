@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           exclude: ['**/*.e2e.test.ts', 'node_modules/**'],
           environment: 'node',
+          // Property tests run hundreds of cases; on a loaded 2-core machine one may pass 5 s.
+          testTimeout: 30_000,
         },
       },
       {
