@@ -6,7 +6,7 @@ import type { Alert } from '../../../contracts/alerts.js';
 import { ManualClock } from '../../platform/clock.js';
 import { systemActor } from '../audit/audit.repo.js';
 
-const reference = (name: string) => readFileSync(new URL(`../../../../../shared/reference/${name}`, import.meta.url), 'utf8');
+const reference = (name: string) => readFileSync(new URL(`../../../../test/fixtures/reference/${name}`, import.meta.url), 'utf8');
 const pdjsSample = JSON.parse(reference('pdjs_event_sample.json')) as { body: Record<string, unknown>; rawBody: string };
 const amFiring = reference('alertmanager_webhook_sample.json');
 const amResolved = reference('alertmanager_webhook_resolved_sample.json');

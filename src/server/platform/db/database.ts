@@ -78,6 +78,10 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
     // An idle client losing its connection (server restart) must not crash the process; the pool
     // replaces it and the next query reports the failure where it can be handled.
     pool.on('error', () => {});
+    // A client checked out between two queries (inside a transaction) reports a dropped connection as
+    // an 'error' event on itself; without a listener that is an uncaught exception that would take the
+    // whole process down when PostgreSQL restarts. The query that next uses it fails and is handled.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const parsed = new URL(options.url);
     return wrap(db, { dialect: 'postgres', skipLocked: true, multiNode: true }, `postgres://${parsed.host}${parsed.pathname}`);

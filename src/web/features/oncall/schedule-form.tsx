@@ -8,6 +8,7 @@ import { usersQuery } from '../users/users.api.js';
 import type { LayerInput, Restriction, Schedule, ScheduleInput } from './oncall.api.js';
 import { PeopleListInput } from './people-list-input.js';
 import { localDate, wallToInstant } from './zoned-time.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 type TurnUnit = LayerInput['turn']['unit'];
 type Advance = NonNullable<LayerInput['advance']>;
@@ -241,16 +242,7 @@ export function ScheduleForm({ schedule, team, error, pending, submitLabel, onSu
         </button>
       </div>
 
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -7,6 +7,7 @@ import { severities, type Severity, type Urgency } from '../alerts/alerts.api.js
 import { policiesQuery } from '../escalation-policies/escalation-policies.api.js';
 import { teamsQuery } from '../teams/teams.api.js';
 import type { Service, ServiceInput } from './services.api.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 const defaultUrgency: Record<Severity, Urgency> = { critical: 'high', error: 'high', warning: 'low', info: 'low' };
 
@@ -118,16 +119,7 @@ export function ServiceForm({ service, error, pending, submitLabel, onSubmit, on
           ))}
         </div>
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import { fieldErrors } from '../../api/client.js';
 import { Field, FormAlert, formText } from '../../ui/field.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 export interface TeamFormValues {
   handle: string;
@@ -42,16 +43,7 @@ export function TeamForm({ team, error, pending, submitLabel, onSubmit, onCancel
       <Field label="Description" name="description" error={errors.description}>
         {(control) => <textarea {...control} defaultValue={team?.description} rows={3} />}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { fieldErrors } from '../../api/client.js';
 import { rolesUpTo, type Role } from '../../app/permissions.js';
 import { Field, FormAlert, formText } from '../../ui/field.js';
 import { browserTimeZone, TimeZoneInput, timeZoneProblem } from '../../ui/time-zone-input.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 export interface UserFormValues {
   handle: string;
@@ -97,16 +98,7 @@ export function UserForm({ user, editorRole, error, pending, submitLabel, onSubm
           </Field>
         )}
       </div>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

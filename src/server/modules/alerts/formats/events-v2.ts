@@ -2,7 +2,7 @@ import type { AlertEvent, Image, Link, Severity } from '../../../../core/alerts/
 import { isWebUrl, severities } from '../../../../core/alerts/alert.js';
 
 /**
- * PagerDuty Events API v2 (`POST /v2/enqueue`), read exactly as /work/shared/reference/WIRE-FORMATS.md
+ * PagerDuty Events API v2 (`POST /v2/enqueue`), read exactly as the vendor documents it (captured requests in test/fixtures/reference/)
  * describes it. Like PagerDuty, unknown fields are ignored (senders are other vendors' tools, not our
  * own clients), and every problem is reported as one string that starts with the field's path.
  */
