@@ -5,6 +5,7 @@
  */
 import { runHealthzThroughputBenchmark } from './healthz-throughput.bench.js';
 import { runIdleMemoryBenchmark } from './idle-memory.bench.js';
+import { runIntakeBenchmark } from './intake.bench.js';
 import { printResult, renderTable, writeResults, type BenchResult } from './lib/report.js';
 import { runOncallBenchmark } from './oncall.bench.js';
 import { ensureServerBuild } from './lib/server.js';
@@ -15,6 +16,7 @@ const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
   ['idle memory', runIdleMemoryBenchmark],
   ['GET /healthz throughput', runHealthzThroughputBenchmark],
   ['on-call', runOncallBenchmark],
+  ['alert intake', runIntakeBenchmark],
 ];
 
 ensureServerBuild((line) => process.stdout.write(`${line}\n`));
