@@ -9,7 +9,19 @@ import { handleSchema, instantSchema, refParam } from './common.js';
 export const severitySchema = z.enum(['critical', 'error', 'warning', 'info']);
 export const urgencySchema = z.enum(['high', 'low']);
 export const alertStatusSchema = z.enum(['triggered', 'acknowledged', 'resolved']);
-export const integrationTypeSchema = z.enum(['events-v2', 'alertmanager']);
+export const integrationTypeSchema = z.enum(['events-v2', 'alertmanager', 'grafana', 'webhook']);
+
+/**
+ * Optional verification of a Grafana or generic webhook integration's posts: an HMAC-SHA256 signature
+ * header (Grafana only), and/or an `Authorization` header (bearer or basic). Write-only:
+ * views say which checks are on (`verification`), never the secrets.
+ */
+export const integrationAuthSchema = z.strictObject({
+  hmacSecret: z.string().min(16).max(256).optional().describe('Grafana “HMAC signature” secret; posts must carry a valid X-Grafana-Alerting-Signature'),
+  bearerToken: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional().describe('Posts must carry `Authorization: Bearer <token>`'),
+  basicAuth: z.strictObject({ username: z.string().min(1).max(200).regex(/^[^:]+$/, 'must not contain a colon'), password: z.string().min(8).max(256) }).optional().describe('Posts must carry HTTP basic auth with these credentials'),
+});
+export const verificationKindSchema = z.enum(['hmac', 'bearer', 'basic']);
 
 const linkSchema = z.strictObject({ href: z.string().url().max(2048), text: z.string().max(500).optional() });
 
@@ -31,14 +43,21 @@ export const integrationSchema = z.object({
   id: z.string(), serviceId: z.string(), type: integrationTypeSchema, name: z.string(), disabled: z.boolean(),
   keyPreview: z.string().describe('The first characters of the key'), previousKeyValidUntil: instantSchema.nullable(),
   createdAt: instantSchema, lastEventAt: instantSchema.nullable(),
+  verification: z.array(verificationKindSchema).describe('Checks each post must pass (Grafana, webhook): hmac, bearer, basic; empty when none'),
 });
 export const integrationWithKeySchema = integrationSchema.extend({
   key: z.string().describe('The integration key (routing key); admins and the owning team can read it again'),
   url: z.string().describe('Where the sending tool posts'),
-  snippet: z.string().describe('Copy-paste configuration for the sending tool (Alertmanager `receivers` YAML, or a curl call for Events API v2)'),
+  snippet: z.string().describe('Copy-paste configuration for the sending tool (Alertmanager `receivers` YAML, Grafana contact point provisioning YAML, or a curl call for Events API v2)'),
 });
-export const integrationInputSchema = z.strictObject({ type: integrationTypeSchema, name: z.string().trim().min(1).max(200) });
-export const integrationUpdateSchema = z.strictObject({ name: z.string().trim().min(1).max(200).optional(), disabled: z.boolean().optional() });
+export const integrationInputSchema = z.strictObject({
+  type: integrationTypeSchema, name: z.string().trim().min(1).max(200),
+  auth: integrationAuthSchema.optional().describe('Grafana and webhook only: checks each post must pass'),
+});
+export const integrationUpdateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(), disabled: z.boolean().optional(),
+  auth: integrationAuthSchema.nullable().optional().describe('Grafana and webhook only: replaces the checks; null removes them'),
+});
 export const rotateKeyInputSchema = z.strictObject({
   graceMinutes: z.number().int().min(0).max(60 * 24 * 30).default(60).describe('How long the old key keeps working'),
 });
@@ -59,7 +78,11 @@ export const alertSchema = z.object({
   resolvedAt: instantSchema.nullable(), resolvedBy: z.string().nullable(),
   labels: z.record(z.string(), z.string()), details: z.unknown().nullable(),
   links: z.array(z.object({ href: z.string(), text: z.string().nullable() })), images: z.array(z.object({ src: z.string(), href: z.string().nullable(), alt: z.string().nullable() })),
-  members: z.array(z.object({ fingerprint: z.string(), status: z.enum(['firing', 'resolved']), labels: z.record(z.string(), z.string()), annotations: z.record(z.string(), z.string()), startsAt: instantSchema.nullable(), endsAt: instantSchema.nullable(), generatorUrl: z.string().nullable() })).describe('Member alerts of a group (Alertmanager)'),
+  members: z.array(z.object({ fingerprint: z.string(), status: z.enum(['firing', 'resolved']), labels: z.record(z.string(), z.string()), annotations: z.record(z.string(), z.string()), startsAt: instantSchema.nullable(), endsAt: instantSchema.nullable(), generatorUrl: z.string().nullable(),
+    links: z.array(z.object({ href: z.string(), text: z.string().nullable() })).optional().describe('Grafana: dashboard, panel and silence links'),
+    images: z.array(z.object({ src: z.string(), href: z.string().nullable(), alt: z.string().nullable() })).optional().describe('Grafana: the panel screenshot'),
+    details: z.record(z.string(), z.unknown()).optional().describe('Grafana: values and valueString of the evaluation that last changed the member'),
+  })).describe('Member alerts of a group (Alertmanager, Grafana)'),
 });
 export type Alert = z.infer<typeof alertSchema>;
 

@@ -46,6 +46,15 @@ export interface Member {
   startsAt: Instant | null;
   endsAt: Instant | null;
   generatorUrl: string | null;
+  /** Grafana: dashboard, panel and silence links. */
+  links?: Link[];
+  /** Grafana: the panel screenshot. */
+  images?: Image[];
+  /**
+   * Grafana: `values` and `valueString` of the evaluation. Measurements, not state: a post that changes
+   * only these is still a duplicate (they are kept from the post that last changed the member).
+   */
+  details?: Record<string, unknown>;
 }
 
 /** The state of one alert that the rules read and write. */
@@ -221,7 +230,14 @@ function transition(open: AlertState, action: 'acknowledge' | 'resolve', ctx: Ev
 }
 
 const sameMember = (a: Member, b: Member): boolean =>
-  a.status === b.status && a.startsAt === b.startsAt && a.endsAt === b.endsAt && a.generatorUrl === b.generatorUrl && sameRecord(a.labels, b.labels) && sameRecord(a.annotations, b.annotations);
+  a.status === b.status &&
+  a.startsAt === b.startsAt &&
+  a.endsAt === b.endsAt &&
+  a.generatorUrl === b.generatorUrl &&
+  sameRecord(a.labels, b.labels) &&
+  sameRecord(a.annotations, b.annotations) &&
+  JSON.stringify(a.links ?? []) === JSON.stringify(b.links ?? []) &&
+  JSON.stringify(a.images ?? []) === JSON.stringify(b.images ?? []);
 
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);

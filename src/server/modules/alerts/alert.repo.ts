@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { Alert, alertTimelineEntrySchema } from '../../../contracts/alerts.js';
 import type { AlertState, Severity, TimelineEntry, Urgency } from '../../../core/alerts/alert.js';
@@ -130,9 +130,19 @@ export const alertRepo = {
     return db.selectFrom('alerts').selectAll().where('id', '=', ref).executeTakeFirst();
   },
 
+  /**
+   * The next alert number, from an atomic counter: `MAX(number)+1` let concurrent creations on
+   * PostgreSQL pick the same number. The upsert row-locks the counter until the transaction ends.
+   */
   async nextNumber(db: Kysely<Database>): Promise<number> {
-    const row = await db.selectFrom('alerts').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
-    return Number(row?.n ?? 0) + 1;
+    const row = await db
+      .insertInto('counters')
+      // The first allocation continues from any alerts already stored (for example, restored ones).
+      .values((eb) => ({ name: 'alert', value: eb.selectFrom('alerts').select(sql<number>`COALESCE(MAX(number), 0) + 1`.as('n')) }))
+      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return Number(row.value);
   },
 
   async insertTimeline(db: Kysely<Database>, ids: IdGenerator, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<AlertLogRow[]> {

@@ -40,7 +40,7 @@ export const noAlertHooks: AlertHooks = { afterChange: async () => {} };
 export interface Ingest {
   service: ServiceRow;
   integration: IntegrationRow | null;
-  format: 'events-v2' | 'alertmanager' | 'api';
+  format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook' | 'api';
   event: AlertEvent;
   /** The body as received, for the event log. */
   raw: string;
@@ -136,7 +136,7 @@ export class AlertService {
   }
 
   /** Records an event that was refused (invalid, disabled) for a known integration, so its owners can see why. */
-  async logRejected(integration: IntegrationRow, format: 'events-v2' | 'alertmanager', action: string, raw: string, outcome: 'invalid' | 'disabled'): Promise<void> {
+  async logRejected(integration: IntegrationRow, format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook', action: string, raw: string, outcome: 'invalid' | 'disabled'): Promise<void> {
     await this.deps.database.db
       .insertInto('alert_events')
       .values({ id: this.deps.ids(), alert_id: null, integration_id: integration.id, received_at: this.deps.clock.now(), format, action: action.slice(0, 40), dedup_key: null, payload_json: storedPayload(raw), outcome })

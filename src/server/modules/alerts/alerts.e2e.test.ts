@@ -244,6 +244,13 @@ for (const dialect of dialectCases()) describe(`alert intake and actions over HT
     expect(json(await t.app.inject({ method: 'POST', url: '/api/v1/alerts', headers: bearer(responder), payload: body }))).toMatchObject({ outcome: 'updated', alert: { eventCount: 2 } });
   });
 
+  it('numbers 200 alerts created at once 1 to 200, each once, and answers every sender 202', async () => {
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => trigger(`burst-${i}`)));
+    expect(answers.filter((a) => a.statusCode !== 202).map((a) => a.body)).toEqual([]);
+    const rows = await t.firebreak.services.database.db.selectFrom('alerts').select('number').execute();
+    expect(rows.map((r) => Number(r.number)).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
   it('a storm of 10,000 triggers over 100 dedup keys ends with exactly 100 open alerts', async () => {
     const batch = 500;
     for (let start = 0; start < 10_000; start += batch) {

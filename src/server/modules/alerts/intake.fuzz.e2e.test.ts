@@ -11,6 +11,9 @@ describe('fuzzing the intake endpoints', () => {
   let t: TestApp;
   let eventsKey: string;
   let amKey: string;
+  let grafanaKey: string;
+  let signedKey: string;
+  let webhookKey: string;
 
   beforeAll(async () => {
     t = await buildTestApp();
@@ -18,6 +21,9 @@ describe('fuzzing the intake endpoints', () => {
     await t.app.inject({ method: 'POST', url: '/api/v1/services', headers: bearer(admin), payload: { handle: 'fuzz', name: 'Fuzz' } });
     eventsKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'events-v2', name: 'ev' } })).key;
     amKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'alertmanager', name: 'am' } })).key;
+    grafanaKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'grafana', name: 'grafana' } })).key;
+    webhookKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'webhook', name: 'webhook' } })).key;
+    signedKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'grafana', name: 'signed', auth: { hmacSecret: 'fuzz-secret-0123456789abcdef' } } })).key;
   });
   afterAll(async () => t?.close());
 
@@ -30,6 +36,15 @@ describe('fuzzing the intake endpoints', () => {
   const amAlert = fc.record({ status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), labels: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })), value), fingerprint: value, startsAt: value, endsAt: value, generatorURL: value }, { requiredKeys: [] });
   const amBody = fc.oneof(
     fc.record({ version: fc.oneof(fc.constant('4'), value), groupKey: fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), value), status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), alerts: fc.oneof(fc.array(amAlert, { maxLength: 4 }), value), commonLabels: value, commonAnnotations: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 60 }),
+  );
+  const grafanaAlert = fc.record({ status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), labels: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })), value), fingerprint: value, startsAt: value, endsAt: value, generatorURL: value, silenceURL: fc.oneof(fc.constant('https://g.example/s'), value), dashboardURL: fc.oneof(fc.constant('https://g.example/d'), value), panelURL: value, imageURL: fc.oneof(fc.constant('https://g.example/i.png'), value), values: fc.oneof(fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(fc.double(), fc.constant(null))), value), valueString: value }, { requiredKeys: [] });
+  const grafanaBody = fc.oneof(
+    fc.record({ version: fc.oneof(fc.constant('1'), value), groupKey: fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), value), status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), alerts: fc.oneof(fc.array(grafanaAlert, { maxLength: 4 }), value), commonLabels: value, commonAnnotations: value, orgId: value, title: value, state: value, message: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 60 }),
+  );
+  const webhookBody = fc.oneof(
+    fc.record({ title: fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), value), status: fc.oneof(fc.constantFrom('firing', 'resolved'), value), dedupKey: fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), value), severity: fc.oneof(fc.constantFrom('critical', 'error', 'warning', 'info'), value), description: value, source: value, links: fc.oneof(fc.array(fc.record({ href: value, text: value }, { requiredKeys: [] }), { maxLength: 3 }), value), images: value, labels: value, details: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
     fc.string({ maxLength: 60 }),
   );
   const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined);
@@ -60,5 +75,35 @@ describe('fuzzing the intake endpoints', () => {
       }),
       { seed: 20261121, numRuns: 400 },
     );
+  });
+
+  it('Grafana answers 200 or 4xx with the error shape, signed or not', async () => {
+    await fc.assert(
+      fc.asyncProperty(grafanaBody, contentType, fc.constantFrom(grafanaKey, signedKey, amKey, 'x', 'a'.repeat(300)), fc.option(fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }), fc.string({ maxLength: 70 }))), async (body, type, key, signature) => {
+        const headers: Record<string, string> = type ? { 'content-type': type } : {};
+        if (signature !== null) headers['x-grafana-alerting-signature'] = signature;
+        const r = await t.app.inject({ method: 'POST', url: `/integrations/grafana/${key}`, payload: body, headers });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        if (key === signedKey) expect(r.statusCode).toBe(401);
+        if (r.statusCode >= 400) expect(Object.keys(json(r)).sort()).toEqual(['code', 'details', 'errorId', 'message']);
+      }),
+      { seed: 20261121, numRuns: 400 },
+    );
+    const logged = await t.firebreak.services.database.db.selectFrom('alert_events').select('outcome').where('format', '=', 'grafana').execute();
+    expect(logged.length).toBeGreaterThan(20);
+  });
+
+  it('the generic webhook answers 202 or 4xx with the error shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(webhookBody, contentType, fc.constantFrom(webhookKey, grafanaKey, 'x'), async (body, type, key) => {
+        const r = await t.app.inject({ method: 'POST', url: `/integrations/webhook/${key}`, payload: body, headers: type ? { 'content-type': type } : {} });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        if (r.statusCode >= 400) expect(Object.keys(json(r)).sort()).toEqual(['code', 'details', 'errorId', 'message']);
+        else expect(json(r)).toMatchObject({ status: 'success' });
+      }),
+      { seed: 20261121, numRuns: 400 },
+    );
+    const logged = await t.firebreak.services.database.db.selectFrom('alert_events').select('outcome').where('format', '=', 'webhook').execute();
+    expect(logged.length).toBeGreaterThan(20);
   });
 });

@@ -1,20 +1,29 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '../../../contracts/errors.js';
 import { takeToken, type Bucket } from '../../../core/alerts/rate-limit.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase } from '../../platform/db/database.js';
-import type { IntegrationRow, ServiceCatalog, ServiceRow } from '../services/service.service.js';
+import type { IntegrationAuth, IntegrationRow, ServiceCatalog, ServiceRow } from '../services/service.service.js';
 import type { AlertService } from './alert.service.js';
+import type { AlertEvent } from '../../../core/alerts/alert.js';
 import { readAlertmanager } from './formats/alertmanager.js';
+import { GRAFANA_SIGNATURE_HEADER, GRAFANA_TIMESTAMP_HEADER, readGrafana, verifyGrafanaSignature } from './formats/grafana.js';
 import { readEventsV2 } from './formats/events-v2.js';
+import { readWebhook } from './formats/webhook.js';
 
 /** PagerDuty's limit, kept for every intake format. */
 export const INTAKE_BODY_LIMIT = 512 * 1024;
 /** Events per integration per minute (token bucket; bursts up to this many at once). */
 export const INTAKE_RATE_PER_MINUTE = 3000;
 
-type Format = 'events-v2' | 'alertmanager';
+type Format = 'events-v2' | 'alertmanager' | 'grafana' | 'webhook';
+/** The formats that post to `/integrations/<format>/<key>` and answer in Firebreak's error shape. */
+type KeyedFormat = Exclude<Format, 'events-v2'>;
+type Read = { ok: true; event: AlertEvent } | { ok: false; issues: FieldIssue[] };
+
+/** Where each integration type posts, for the "wrong endpoint" error. */
+const endpoints: Record<string, string> = { 'events-v2': 'POST /v2/enqueue', alertmanager: 'POST /integrations/alertmanager/<key>', grafana: 'POST /integrations/grafana/<key>', webhook: 'POST /integrations/webhook/<key>' };
 
 /** An answer in the sending format's own shape. */
 interface Answer {
@@ -45,11 +54,53 @@ const answers = {
     tooLarge: (): Answer => ({ status: 413, body: { code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than ${INTAKE_BODY_LIMIT / 1024} KB`, details: null } }),
     fault: (errorId: string): Answer => ({ status: 500, body: { code: 'INTERNAL', message: `Internal error; quote errorId ${errorId} when reporting it`, details: null } }),
   },
+  /** Grafana, like Alertmanager, ignores bodies: Firebreak's error shape. */
+  get grafana() {
+    return this.alertmanager;
+  },
+  /** The generic webhook is Firebreak's own: its error shape. */
+  get webhook() {
+    return this.alertmanager;
+  },
 };
+
+/** Refused by the integration's verification settings: 401, nothing stored. */
+const unauthenticated = (message: string): Answer => ({ status: 401, body: { code: 'UNAUTHENTICATED', message, details: null }, headers: { 'www-authenticate': 'Bearer realm="firebreak-intake"' } });
+
+const sameSecret = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/**
+ * Checks a Grafana or generic webhook post against its integration's settings: every configured check
+ * must pass (HMAC signature over the raw body, Grafana only; `Authorization: Bearer`; HTTP basic).
+ * Null when it passes.
+ */
+function verify(auth: IntegrationAuth | null, request: FastifyRequest, raw: Buffer): Answer | null {
+  if (!auth) return null;
+  const header = (name: string): string | undefined => {
+    const v = request.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  if (auth.hmacSecret && !verifyGrafanaSignature(auth.hmacSecret, raw, header(GRAFANA_SIGNATURE_HEADER), header(GRAFANA_TIMESTAMP_HEADER))) {
+    return unauthenticated('The X-Grafana-Alerting-Signature header is missing or does not match the body (HMAC-SHA256, hex, with this integration’s secret)');
+  }
+  const authorization = header('authorization') ?? '';
+  if (auth.bearerToken && !(authorization.startsWith('Bearer ') && sameSecret(authorization.slice(7).trim(), auth.bearerToken))) {
+    return unauthenticated('The Authorization header is missing or does not carry this integration’s bearer token');
+  }
+  if (auth.basicAuth) {
+    const expected = Buffer.from(`${auth.basicAuth.username}:${auth.basicAuth.password}`).toString('base64');
+    if (!(authorization.startsWith('Basic ') && sameSecret(authorization.slice(6).trim(), expected))) return unauthenticated('The Authorization header is missing or does not carry this integration’s basic auth credentials');
+  }
+  return null;
+}
 
 function send(reply: FastifyReply, request: FastifyRequest, format: Format, answer: Answer): FastifyReply {
   for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
-  const body = format === 'alertmanager' ? { ...answer.body, errorId: String(request.id) } : answer.body;
+  const body = format !== 'events-v2' ? { ...answer.body, errorId: String(request.id) } : answer.body;
   return reply.status(answer.status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -62,12 +113,14 @@ function parseJson(raw: string): { value: unknown } | null {
   }
 }
 
-const formatOf = (request: FastifyRequest): Format => (request.url.startsWith('/v2/') ? 'events-v2' : 'alertmanager');
+const formatOf = (request: FastifyRequest): Format =>
+  request.url.startsWith('/v2/') ? 'events-v2' : request.url.startsWith('/integrations/grafana/') ? 'grafana' : request.url.startsWith('/integrations/webhook/') ? 'webhook' : 'alertmanager';
 
 /**
  * The inbound integration endpoints, outside `/api` because senders fix their paths: PagerDuty Events
- * API v2 at `POST /v2/enqueue` (clients such as pdjs let users change only the host) and Alertmanager
- * at `POST /integrations/alertmanager/{key}`. Registered as their own Fastify context so they read any
+ * API v2 at `POST /v2/enqueue` (clients such as pdjs let users change only the host), Alertmanager
+ * at `POST /integrations/alertmanager/{key}`, Grafana at `POST /integrations/grafana/{key}` and the
+ * generic JSON webhook at `POST /integrations/webhook/{key}`. Registered as their own Fastify context so they read any
  * content type as raw bytes (senders label JSON loosely), cap bodies at 512 KB and answer every
  * problem — even one found before the handler runs — in the sending format's shape. Each answers
  * 2xx only after its event, alert change and timeline have committed.
@@ -84,7 +137,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
       return answers[format].disabled();
     }
     if (found.integration.type !== format) {
-      const where = found.integration.type === 'alertmanager' ? 'POST /integrations/alertmanager/<key>' : 'POST /v2/enqueue';
+      const where = endpoints[found.integration.type] ?? 'its own endpoint';
       return format === 'events-v2'
         ? answers['events-v2'].invalid([`routing_key: belongs to an ${found.integration.type} integration; send to ${where}`])
         : answers.alertmanager.invalid([{ path: 'params.key', message: `belongs to an ${found.integration.type} integration; send to ${where}` }]);
@@ -133,30 +186,45 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
       return reply.status(202).type('application/json; charset=utf-8').send({ status: 'success', message: 'Event processed', dedup_key: read.event.dedupKey });
     });
 
-    app.post<{ Params: { key: string } }>('/integrations/alertmanager/:key', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
+    /**
+     * The `/integrations/<format>/<key>` endpoints: Alertmanager and Grafana (group notifications,
+     * answered 200) and the generic webhook (one event, answered 202 with its dedup key). Grafana and
+     * the webhook may also verify the sender, before anything is read or stored.
+     */
+    const keyedRoute = (format: KeyedFormat, read: (body: unknown) => Read) => async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
       const key = request.params.key;
-      const raw = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
-      if (key.length === 0 || key.length > 128) return send(reply, request, 'alertmanager', answers.alertmanager.unknownKey());
-      const admitted = await admit(key, 'alertmanager');
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const raw = body.toString('utf8');
+      const action = format === 'webhook' ? 'event' : 'group';
+      if (key.length === 0 || key.length > 128) return send(reply, request, format, answers[format].unknownKey());
+      const admitted = await admit(key, format);
       if ('status' in admitted) {
         if (admitted.status === 403) {
           const found = await deps.services.findByKey(deps.database.db, key);
-          if (found) await deps.alerts.logRejected(found.integration, 'alertmanager', 'group', raw, 'disabled');
+          if (found) await deps.alerts.logRejected(found.integration, format, action, raw, 'disabled');
         }
-        return send(reply, request, 'alertmanager', admitted);
+        return send(reply, request, format, admitted);
       }
+      // Checked before anything is stored: an unverified post leaves no trace in the event log.
+      const refused = format === 'alertmanager' ? null : verify(deps.services.authOf(admitted.integration), request, body);
+      if (refused) return send(reply, request, format, refused);
       const parsed = parseJson(raw);
       if (!parsed) {
-        await deps.alerts.logRejected(admitted.integration, 'alertmanager', 'group', raw, 'invalid');
-        return send(reply, request, 'alertmanager', answers.alertmanager.invalid([{ path: 'body', message: 'is not valid JSON' }], 'MALFORMED_REQUEST'));
+        await deps.alerts.logRejected(admitted.integration, format, action, raw, 'invalid');
+        return send(reply, request, format, answers[format].invalid([{ path: 'body', message: 'is not valid JSON' }], 'MALFORMED_REQUEST'));
       }
-      const read = readAlertmanager(parsed.value);
-      if (!read.ok) {
-        await deps.alerts.logRejected(admitted.integration, 'alertmanager', 'group', raw, 'invalid');
-        return send(reply, request, 'alertmanager', answers.alertmanager.invalid(read.issues));
+      const result = read(parsed.value);
+      if (!result.ok) {
+        await deps.alerts.logRejected(admitted.integration, format, action, raw, 'invalid');
+        return send(reply, request, format, answers[format].invalid(result.issues));
       }
-      const result = await deps.alerts.ingest({ service: admitted.service, integration: admitted.integration, format: 'alertmanager', event: read.event, raw, actor: admitted.integration.name });
-      return reply.status(200).type('application/json; charset=utf-8').send({ status: 'success', outcome: result.outcome, alertId: result.alert?.id ?? null });
-    });
+      const ingested = await deps.alerts.ingest({ service: admitted.service, integration: admitted.integration, format, event: result.event, raw, actor: admitted.integration.name });
+      const answer = { status: 'success', outcome: ingested.outcome, alertId: ingested.alert?.id ?? null };
+      if (format === 'webhook') return reply.status(202).type('application/json; charset=utf-8').send({ ...answer, dedupKey: result.event.dedupKey });
+      return reply.status(200).type('application/json; charset=utf-8').send(answer);
+    };
+    app.post<{ Params: { key: string } }>('/integrations/alertmanager/:key', { bodyLimit: INTAKE_BODY_LIMIT }, keyedRoute('alertmanager', readAlertmanager));
+    app.post<{ Params: { key: string } }>('/integrations/grafana/:key', { bodyLimit: INTAKE_BODY_LIMIT }, keyedRoute('grafana', readGrafana));
+    app.post<{ Params: { key: string } }>('/integrations/webhook/:key', { bodyLimit: INTAKE_BODY_LIMIT }, keyedRoute('webhook', (value) => readWebhook(value, () => randomBytes(16).toString('hex'))));
   };
 }

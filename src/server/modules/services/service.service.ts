@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { z } from 'zod';
 import type {
+  integrationAuthSchema,
   integrationInputSchema,
   integrationSchema,
   integrationUpdateSchema,
@@ -28,6 +29,8 @@ export type ServiceInput = z.output<typeof serviceInputSchema>;
 export type ServiceUpdate = z.output<typeof serviceUpdateSchema>;
 export type IntegrationView = z.infer<typeof integrationSchema>;
 export type IntegrationWithKey = z.infer<typeof integrationWithKeySchema>;
+/** An integration's verification settings (secrets included): only intake and the snippet read them. */
+export type IntegrationAuth = z.output<typeof integrationAuthSchema>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -223,7 +226,22 @@ export class ServiceCatalog {
       previousKeyValidUntil: row.previous_key_valid_until !== null && row.previous_key_valid_until > this.deps.clock.now() ? iso(row.previous_key_valid_until) : null,
       createdAt: iso(row.created_at),
       lastEventAt: isoOrNull(row.last_event_at),
+      verification: verificationOf(this.authOf(row)),
     };
+  }
+
+  /** The verification settings of an integration, unsealed; null when none are configured. */
+  authOf(row: IntegrationRow): IntegrationAuth | null {
+    return row.auth_sealed ? (JSON.parse(this.deps.secrets.open(row.auth_sealed)) as IntegrationAuth) : null;
+  }
+
+  private sealAuth(type: string, auth: IntegrationAuth | null | undefined): string | null {
+    if (!auth || verificationOf(auth).length === 0) return null;
+    if (type !== 'grafana' && type !== 'webhook') throw new AppError('VALIDATION_FAILED', 'Only Grafana and webhook integrations verify signatures or credentials', { issues: [{ path: 'body.auth', message: 'is only accepted for types grafana and webhook' }] });
+    // A request carries one Authorization header: with both set, no post could pass.
+    if (auth.bearerToken && auth.basicAuth) throw new AppError('VALIDATION_FAILED', 'Set a bearer token or basic auth, not both: a request carries one Authorization header', { issues: [{ path: 'body.auth.basicAuth', message: 'cannot be set together with bearerToken' }] });
+    if (type === 'webhook' && auth.hmacSecret) throw new AppError('VALIDATION_FAILED', 'Webhook integrations check bearer or basic credentials; HMAC signatures are Grafana’s', { issues: [{ path: 'body.auth.hmacSecret', message: 'is only accepted for type grafana' }] });
+    return this.deps.secrets.seal(JSON.stringify(auth));
   }
 
   /** The integration with its key, where to post, and a snippet to paste into the sending tool. */
@@ -234,6 +252,14 @@ export class ServiceCatalog {
       const url = `${base}/integrations/alertmanager/${key}`;
       const snippet = ['receivers:', `  - name: firebreak-${row.id.toLowerCase().slice(-6)}`, '    webhook_configs:', `      - url: '${url}'`, '        send_resolved: true', '        max_alerts: 0', ''].join('\n');
       return { ...this.integrationView(row), key, url, snippet };
+    }
+    if (row.type === 'grafana') {
+      const url = `${base}/integrations/grafana/${key}`;
+      return { ...this.integrationView(row), key, url, snippet: grafanaSnippet(row, url, this.authOf(row)) };
+    }
+    if (row.type === 'webhook') {
+      const url = `${base}/integrations/webhook/${key}`;
+      return { ...this.integrationView(row), key, url, snippet: webhookSnippet(url, this.authOf(row)) };
     }
     const url = `${base}/v2/enqueue`;
     const event = { routing_key: key, event_action: 'trigger', dedup_key: 'disk-full-db-1', payload: { summary: 'Disk almost full on db-1', source: 'db-1', severity: 'critical' } };
@@ -290,6 +316,7 @@ export class ServiceCatalog {
         created_at: now,
         updated_at: now,
         last_event_at: null,
+        auth_sealed: this.sealAuth(input.type, input.auth),
       };
       await db.insertInto('integrations').values(row).execute();
       await this.deps.audit.record(db, acting.actor, { action: 'integration.create', targetType: 'integration', targetId: row.id, after: this.integrationView(row) });
@@ -303,8 +330,14 @@ export class ServiceCatalog {
       const service = await this.require(db, ref);
       assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
       const row = await this.requireIntegration(db, service, id);
-      const updated: IntegrationRow = { ...row, name: changes.name ?? row.name, disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? 1 : 0, updated_at: this.deps.clock.now() };
-      await db.updateTable('integrations').set({ name: updated.name, disabled: updated.disabled, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
+      const updated: IntegrationRow = {
+        ...row,
+        name: changes.name ?? row.name,
+        disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? 1 : 0,
+        auth_sealed: changes.auth === undefined ? row.auth_sealed : this.sealAuth(row.type, changes.auth),
+        updated_at: this.deps.clock.now(),
+      };
+      await db.updateTable('integrations').set({ name: updated.name, disabled: updated.disabled, auth_sealed: updated.auth_sealed, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
       const after = this.integrationView(updated);
       await this.deps.audit.record(db, acting.actor, { action: 'integration.update', targetType: 'integration', targetId: row.id, before: this.integrationView(row), after });
       return after;
@@ -361,4 +394,37 @@ export class ServiceCatalog {
     const service = await db.selectFrom('services').selectAll().where('id', '=', integration.service_id).where('deleted_at', 'is', null).executeTakeFirst();
     return service ? { integration, service } : null;
   }
+}
+
+/** Which checks a post must pass, in a fixed order (shown in views and the audit log, without secrets). */
+function verificationOf(auth: IntegrationAuth | null): Array<'hmac' | 'bearer' | 'basic'> {
+  if (!auth) return [];
+  const kinds: Array<'hmac' | 'bearer' | 'basic'> = [];
+  if (auth.hmacSecret) kinds.push('hmac');
+  if (auth.bearerToken) kinds.push('bearer');
+  if (auth.basicAuth) kinds.push('basic');
+  return kinds;
+}
+
+/** Grafana contact point provisioning YAML (`/etc/grafana/provisioning/alerting/*.yaml`), with the configured checks. */
+function grafanaSnippet(row: IntegrationRow, url: string, auth: IntegrationAuth | null): string {
+  const name = `firebreak-${row.id.toLowerCase().slice(-6)}`;
+  const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const lines = ['apiVersion: 1', 'contactPoints:', '  - orgId: 1', `    name: ${name}`, '    receivers:', `      - uid: ${name}`, '        type: webhook', '        disableResolveMessage: false', '        settings:', `          url: ${q(url)}`, '          httpMethod: POST'];
+  if (auth?.bearerToken) lines.push('          authorization_scheme: Bearer', `          authorization_credentials: ${q(auth.bearerToken)}`);
+  if (auth?.basicAuth) lines.push(`          username: ${q(auth.basicAuth.username)}`, `          password: ${q(auth.basicAuth.password)}`);
+  if (auth?.hmacSecret) lines.push('          hmacConfig:', `            secret: ${q(auth.hmacSecret)}`, '            header: X-Grafana-Alerting-Signature', '            timestampHeader: X-Grafana-Alerting-Timestamp');
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** A curl call posting the generic webhook's documented fields. */
+function webhookSnippet(url: string, auth: IntegrationAuth | null): string {
+  const event = { title: 'Disk almost full on db-1', status: 'firing', dedupKey: 'disk-full-db-1', severity: 'critical', description: '95% used on /var/lib/postgresql', links: [{ href: 'https://grafana.example.com/d/db', text: 'Dashboard' }], details: { host: 'db-1', used: 0.95 } };
+  const lines = [`curl -sS -X POST '${url}' \\`, "  -H 'Content-Type: application/json' \\"];
+  const sh = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
+  if (auth?.bearerToken) lines.push(`  -H ${sh(`Authorization: Bearer ${auth.bearerToken}`)} \\`);
+  else if (auth?.basicAuth) lines.push(`  -u ${sh(`${auth.basicAuth.username}:${auth.basicAuth.password}`)} \\`);
+  lines.push(`  -d '${JSON.stringify(event)}'`, '', '# Resolve it later with the same dedupKey:', `#   -d '{"status":"resolved","dedupKey":"disk-full-db-1"}'`, '');
+  return lines.join('\n');
 }

@@ -107,6 +107,12 @@ export interface JobsTable {
   updated_at: number;
 }
 
+/** Named counters handed out atomically (see migration 0006). */
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
 export interface RuntimeTable {
   name: string;
   value: string;
@@ -234,7 +240,7 @@ export interface ServicesTable {
 export interface IntegrationsTable {
   id: string;
   service_id: string;
-  /** events-v2 or alertmanager. */
+  /** events-v2, alertmanager or grafana. */
   type: string;
   name: string;
   key_sealed: string;
@@ -245,6 +251,8 @@ export interface IntegrationsTable {
   created_at: number;
   updated_at: number;
   last_event_at: number | null;
+  /** Verification settings (HMAC secret, bearer token, basic auth) as SecretBox-sealed JSON; null when none. */
+  auth_sealed: string | null;
 }
 
 export interface AlertsTable {
@@ -312,6 +320,7 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   jobs: JobsTable;
   runtime: RuntimeTable;
+  counters: CountersTable;
   contact_methods: ContactMethodsTable;
   notification_rules: NotificationRulesTable;
   notification_settings: NotificationSettingsTable;

@@ -62,6 +62,30 @@ export function IntegrationSetup({ integration, fresh, onDone }: { integration: 
           </p>
           <CopyBlock label="Alertmanager configuration" text={snippet} />
         </>
+      ) : integration.type === 'grafana' ? (
+        <>
+          <p>
+            Add a webhook contact point to Grafana with the URL <code>{url}</code> (or provision it with this file). Each notification group becomes one alert with its member alerts; their dashboard, panel and silence links and screenshots are kept, and the alert resolves when every member has.
+          </p>
+          <p className="small">
+            {integration.verification.length > 0
+              ? `Posts must pass: ${integration.verification.map((v) => (v === 'hmac' ? 'the HMAC signature (X-Grafana-Alerting-Signature)' : v === 'bearer' ? 'the bearer token' : 'basic auth')).join(', ')}. The file below holds the secrets Grafana needs.`
+              : 'No signature or credentials are checked: the key in the URL is the only secret. Set a signing secret through the API (auth.hmacSecret) to have each post verified.'}
+          </p>
+          <CopyBlock label="Grafana contact point provisioning" text={snippet} />
+        </>
+      ) : integration.type === 'webhook' ? (
+        <>
+          <p>
+            Post JSON to <code>{url}</code> with <code>title</code>, <code>status</code> (<code>firing</code> or <code>resolved</code>), <code>dedupKey</code>, <code>severity</code> (<code>critical</code>, <code>error</code>, <code>warning</code>, <code>info</code>), and optionally <code>description</code>, <code>links</code> and <code>details</code>. Posts with the same <code>dedupKey</code> join one alert; <code>resolved</code> closes it.
+          </p>
+          <p className="small">
+            {integration.verification.length > 0
+              ? `Posts must carry ${integration.verification.map((v) => (v === 'bearer' ? 'the bearer token' : 'basic auth')).join(' and ')} (shown in the example below).`
+              : 'No credentials are checked: the key in the URL is the only secret. Set a bearer token or basic auth through the API (auth) to require them.'}
+          </p>
+          <CopyBlock label="Example with curl" text={snippet} />
+        </>
       ) : (
         <>
           <p>

@@ -51,6 +51,8 @@ export function IntegrationsSection({ service, manage, readKeys }: { service: Se
                 <select {...control} defaultValue="events-v2">
                   <option value="events-v2">Events API v2 (PagerDuty-compatible tools, curl, scripts)</option>
                   <option value="alertmanager">Prometheus Alertmanager</option>
+                  <option value="grafana">Grafana alerting (webhook contact point)</option>
+                  <option value="webhook">Generic JSON webhook</option>
                 </select>
               )}
             </Field>

@@ -3,6 +3,8 @@ import * as foundation from './0001-foundation.js';
 import * as notify from './0002-notify.js';
 import * as oncall from './0003-oncall.js';
 import * as alerts from './0004-alerts.js';
+import * as integrationAuth from './0005-integration-auth.js';
+import * as counters from './0006-counters.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -13,4 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002-notify': notify,
   '0003-oncall': oncall,
   '0004-alerts': alerts,
+  '0005-integration-auth': integrationAuth,
+  '0006-counters': counters,
 };
