@@ -18,7 +18,7 @@ export const integrationTypeSchema = z.enum(['events-v2', 'alertmanager', 'grafa
  */
 export const integrationAuthSchema = z.strictObject({
   hmacSecret: z.string().min(16).max(256).optional().describe('Grafana “HMAC signature” secret; posts must carry a valid X-Grafana-Alerting-Signature'),
-  bearerToken: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional().describe('Posts must carry `Authorization: Bearer <token>`'),
+  bearerToken: z.string().min(16).max(256).refine((v) => /^[\x21-\x7e]+$/.test(v), 'must be printable ASCII without spaces').optional().describe('Posts must carry `Authorization: Bearer <token>`'),
   basicAuth: z.strictObject({ username: z.string().min(1).max(200).regex(/^[^:]+$/, 'must not contain a colon'), password: z.string().min(8).max(256) }).optional().describe('Posts must carry HTTP basic auth with these credentials'),
 });
 export const verificationKindSchema = z.enum(['hmac', 'bearer', 'basic']);
