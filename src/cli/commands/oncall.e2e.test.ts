@@ -1,30 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test/support/app.js';
+import { captureOutput as capture, cliClientFor as clientFor } from '../../../test/support/cli.js';
 import { systemActor } from '../../server/modules/audit/audit.repo.js';
 import { ManualClock } from '../../server/platform/clock.js';
-import { ApiClient } from '../api-client.js';
 import { showOnCall } from './oncall.js';
-
-/** An ApiClient whose requests go to the in-process app (no port). */
-function clientFor(t: TestApp, token: string): ApiClient {
-  const fetchViaInject = (async (url: string | URL, init?: RequestInit) => {
-    const res = await t.app.inject({ method: (init?.method ?? 'GET') as 'GET', url: new URL(String(url)).pathname + new URL(String(url)).search, headers: init?.headers as Record<string, string> });
-    return new Response(res.body, { status: res.statusCode, headers: { 'content-type': String(res.headers['content-type'] ?? '') } });
-  }) as typeof fetch;
-  return new ApiClient({ baseUrl: 'http://firebreak.test', token, fetch: fetchViaInject });
-}
-
-function capture(): { out: Writable; text: () => string } {
-  let text = '';
-  const out = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { out, text: () => text };
-}
 
 describe('firebreak oncall', () => {
   let t: TestApp;
