@@ -9,7 +9,7 @@ import { handleSchema, instantSchema, refParam } from './common.js';
 export const severitySchema = z.enum(['critical', 'error', 'warning', 'info']);
 export const urgencySchema = z.enum(['high', 'low']);
 export const alertStatusSchema = z.enum(['triggered', 'acknowledged', 'resolved']);
-export const integrationTypeSchema = z.enum(['events-v2', 'alertmanager', 'grafana', 'webhook']);
+export const integrationTypeSchema = z.enum(['events-v2', 'alertmanager', 'grafana', 'webhook', 'opsgenie', 'victorops', 'email', 'heartbeat']);
 
 /**
  * Optional verification of a Grafana or generic webhook integration's posts: an HMAC-SHA256 signature

@@ -24,7 +24,7 @@ export type IntegrationType = Integration['type'];
 
 const ref = (idOrHandle: string) => encodeURIComponent(idOrHandle);
 
-export const integrationTypeNames: Record<IntegrationType, string> = { 'events-v2': 'Events API v2', alertmanager: 'Alertmanager', grafana: 'Grafana', webhook: 'Webhook' };
+export const integrationTypeNames: Record<IntegrationType, string> = { 'events-v2': 'Events API v2', alertmanager: 'Alertmanager', grafana: 'Grafana', webhook: 'Webhook', opsgenie: 'Opsgenie API', victorops: 'Splunk On-Call (VictorOps)', email: 'Email', heartbeat: 'Heartbeat' };
 
 export const servicesQuery = () => ({
   queryKey: ['services', 'list'] as const,

@@ -5,6 +5,10 @@ import * as oncall from './0003-oncall.js';
 import * as alerts from './0004-alerts.js';
 import * as integrationAuth from './0005-integration-auth.js';
 import * as counters from './0006-counters.js';
+import * as intakeFormats from './0007-intake-formats.js';
+import * as heartbeatsEmail from './0008-heartbeats-email.js';
+import * as routing from './0009-routing.js';
+import * as suppression from './0010-suppression.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -17,4 +21,8 @@ export const migrations: Record<string, Migration> = {
   '0004-alerts': alerts,
   '0005-integration-auth': integrationAuth,
   '0006-counters': counters,
+  '0007-intake-formats': intakeFormats,
+  '0008-heartbeats-email': heartbeatsEmail,
+  '0009-routing': routing,
+  '0010-suppression': suppression,
 };
