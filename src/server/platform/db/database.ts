@@ -27,6 +27,13 @@ export interface Tx {
 
 export interface FirebreakDatabase {
   db: Kysely<Database>;
+  /**
+   * For reads on hot paths that need no transaction (intake's key lookup): sees the last committed
+   * state and never waits for a writer. SQLite: a second, read-only connection (WAL lets it read while
+   * the writer commits; the writer's connection is held by one transaction at a time). PostgreSQL and
+   * in-memory SQLite: the same as `db`.
+   */
+  reader: Kysely<Database>;
   capabilities: Capabilities;
   /** Where the data lives, without credentials: a file path or `postgres://host:port/name`. */
   location: string;
@@ -84,7 +91,7 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const parsed = new URL(options.url);
-    return wrap(db, { dialect: 'postgres', skipLocked: true, multiNode: true }, `postgres://${parsed.host}${parsed.pathname}`);
+    return wrap(db, { dialect: 'postgres', skipLocked: true, multiNode: true }, `postgres://${parsed.host}${parsed.pathname}`, db);
   }
   const file = options.sqlitePath ?? options.url ?? ':memory:';
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -95,14 +102,49 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false }, file);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  let reader = db;
+  if (file !== ':memory:') {
+    const readOnly = new SQLite(file, { readonly: true });
+    readOnly.pragma('busy_timeout = 5000');
+    reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(readOnly) }) });
+  }
+  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false }, file, reader);
 }
 
-function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string): FirebreakDatabase {
+/** Statements kept prepared, by SQL text. Kysely prepares every query anew; preparing costs more than running most. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * The SQLite handle Kysely uses, with prepared statements reused by SQL text (queries carry their values
+ * as parameters, so the text repeats). Safe because Kysely runs one query at a time on the connection
+ * and Firebreak never streams (`stream()` iterates a statement while it stays busy). When the cache is
+ * full it starts again: simpler than LRU, and Firebreak's distinct queries number in the low hundreds.
+ */
+function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text) {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = sqlite.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+    close() {
+      statements.clear();
+      sqlite.close();
+    },
+  };
+}
+
+function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string, reader: Kysely<Database>): FirebreakDatabase {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   return {
     db,
+    reader,
     capabilities,
     location,
     async transaction(work) {
@@ -131,6 +173,7 @@ function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string
       await sql`select 1`.execute(db);
     },
     async close() {
+      if (reader !== db) await reader.destroy();
       await db.destroy();
     },
   };

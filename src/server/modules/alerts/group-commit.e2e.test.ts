@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dialectCases, type DialectCase } from '../../../../test/support/databases.js';
+import { openDatabase, type FirebreakDatabase, type Tx } from '../../platform/db/database.js';
+import { GroupCommit } from './group-commit.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The shared cases, plus SQLite in a file: only a file database has a separate reader connection. */
+const cases: DialectCase[] = [
+  ...dialectCases(),
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'firebreak-gc-'));
+      dirs.push(dir);
+      const database = openDatabase({ sqlitePath: join(dir, 'firebreak.db') });
+      await database.migrate();
+      return database;
+    },
+  },
+];
+
+async function rows(database: FirebreakDatabase, via: 'db' | 'reader' = 'db'): Promise<string[]> {
+  const result = await sql<{ id: string }>`select id from gc_items order by id`.execute(database[via]);
+  return result.rows.map((r) => r.id);
+}
+
+cases.forEach((dialect, index) =>
+  describe(`group commit (${dialect.name}${index >= dialectCases().length ? ', file' : ''})`, () => {
+    async function setUp() {
+      const database = await dialect.open();
+      await sql`create table gc_items (id text primary key)`.execute(database.db);
+      let transactions = 0;
+      const insert = async (tx: Tx, id: string) => {
+        if (id.startsWith('bad')) throw new Error(`refused ${id}`);
+        await sql`insert into gc_items (id) values (${id})`.execute(tx.db);
+        return id;
+      };
+      const counting = { ...database, transaction: <T>(work: (tx: Tx) => Promise<T>) => (transactions++, database.transaction(work)) };
+      const group = new GroupCommit<string, string>({
+        database: counting,
+        apply: insert,
+        alone: (id) => counting.transaction((tx) => insert(tx, id)),
+        maxBatch: 50,
+        concurrency: 1,
+      });
+      return { database, group, transactions: () => transactions };
+    }
+
+    it('commits concurrent items together and answers each caller only after its item committed', async () => {
+      const { database, group, transactions } = await setUp();
+      const ids = Array.from({ length: 200 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+      const seen: boolean[] = [];
+      await Promise.all(
+        ids.map((id) =>
+          group.submit(id).then(async (answered) => {
+            expect(answered).toBe(id);
+            // Visible to another connection the moment the caller hears back: it has committed.
+            seen.push((await rows(database, 'reader')).includes(id));
+          }),
+        ),
+      );
+      expect(seen.every(Boolean)).toBe(true);
+      expect(await rows(database)).toEqual(ids);
+      // 200 items in batches of at most 50: far fewer transactions than items.
+      expect(transactions()).toBeLessThanOrEqual(20);
+      expect(transactions()).toBeGreaterThanOrEqual(4);
+      await database.close();
+    });
+
+    it('a failing item fails alone: its neighbours in the batch commit', async () => {
+      const { database, group } = await setUp();
+      const ids = ['a-1', 'a-2', 'bad-3', 'a-4', 'a-5'];
+      const outcomes = await Promise.allSettled(ids.map((id) => group.submit(id)));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+      expect(await rows(database)).toEqual(['a-1', 'a-2', 'a-4', 'a-5']);
+      await database.close();
+    });
+
+    it('one item at a time still commits (no waiting for a batch to fill)', async () => {
+      const { database, group, transactions } = await setUp();
+      expect(await group.submit('only')).toBe('only');
+      expect(await rows(database)).toEqual(['only']);
+      expect(transactions()).toBe(1);
+      await database.close();
+    });
+  }),
+);

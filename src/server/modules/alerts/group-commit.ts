@@ -1,0 +1,76 @@
+import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
+
+interface Waiting<I, O> {
+  input: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+}
+
+export interface GroupCommitOptions<I, O> {
+  database: FirebreakDatabase;
+  /** Applies one item inside the shared transaction. */
+  apply(tx: Tx, input: I): Promise<O>;
+  /** Applies one item in its own transaction (with its own retries): the fallback when a batch fails. */
+  alone(input: I): Promise<O>;
+  /** Most items in one transaction. */
+  maxBatch: number;
+  /** Batches in flight at once: 1 on SQLite (one writer), a few on PostgreSQL. */
+  concurrency: number;
+}
+
+/**
+ * Group commit: items submitted while a transaction is committing wait and then commit together in
+ * the next one, so a burst of events costs one durable commit (one fsync) per batch instead of one per
+ * event. Every caller is answered only after the transaction holding its item has committed, so the
+ * durability contract (2xx only after commit) is unchanged; under light load a batch holds one item and
+ * nothing waits.
+ *
+ * A batch is all or nothing: if any item throws (a bug, a constraint, a concurrent writer on
+ * PostgreSQL), the whole transaction rolls back and each of its items is applied again on its own with
+ * `alone`, so one bad item never fails its neighbours (ADR 0021).
+ */
+export class GroupCommit<I, O> {
+  private readonly queue: Array<Waiting<I, O>> = [];
+  private inFlight = 0;
+
+  constructor(private readonly options: GroupCommitOptions<I, O>) {}
+
+  submit(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async commit(batch: Array<Waiting<I, O>>): Promise<void> {
+    if (batch.length === 1) {
+      const [only] = batch as [Waiting<I, O>];
+      await this.options.alone(only.input).then(only.resolve, only.reject);
+      return;
+    }
+    let results: O[];
+    try {
+      results = await this.options.database.transaction(async (tx) => {
+        const out: O[] = [];
+        for (const item of batch) out.push(await this.options.apply(tx, item.input));
+        return out;
+      });
+    } catch {
+      // One item spoiled the batch: nothing of it committed; give each item its own transaction.
+      await Promise.all(batch.map((item) => this.options.alone(item.input).then(item.resolve, item.reject)));
+      return;
+    }
+    batch.forEach((item, i) => item.resolve(results[i] as O));
+  }
+}
