@@ -75,6 +75,18 @@ cases.forEach((dialect, index) =>
       await database.close();
     });
 
+    it('items submitted from separate event-loop callbacks (one per request) still share a commit', async () => {
+      // HTTP requests reach `submit` from separate I/O callbacks. better-sqlite3 answers synchronously, so
+      // a batch started inside the first callback would commit before the second callback ever ran.
+      const { database, group, transactions } = await setUp();
+      const ids = Array.from({ length: 40 }, (_, i) => `cb-${String(i).padStart(2, '0')}`);
+      const answers = await Promise.all(ids.map((id) => new Promise<string>((resolve, reject) => setImmediate(() => group.submit(id).then(resolve, reject)))));
+      expect(answers).toEqual(ids);
+      expect(await rows(database)).toEqual(ids);
+      expect(transactions()).toBeLessThanOrEqual(4);
+      await database.close();
+    });
+
     it('a failing item fails alone: its neighbours in the batch commit', async () => {
       const { database, group } = await setUp();
       const ids = ['a-1', 'a-2', 'bad-3', 'a-4', 'a-5'];

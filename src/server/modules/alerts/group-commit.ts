@@ -32,13 +32,24 @@ export interface GroupCommitOptions<I, O> {
 export class GroupCommit<I, O> {
   private readonly queue: Array<Waiting<I, O>> = [];
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {}
 
   submit(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      this.pump();
+      // Start on the next turn of the event loop, not now: better-sqlite3 answers every query
+      // synchronously, so a batch started here would run to its commit in microtasks before the other
+      // requests already read from their sockets reach `submit`. setImmediate runs after the poll
+      // phase, once every request of this turn has been handled, so they share the batch.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
