@@ -15,8 +15,8 @@
  * - optionally (PostgreSQL binaries found, FIREBREAK_BENCH_POSTGRES not `0`) the Events API v2 figure
  *   on a throwaway PostgreSQL cluster (durable settings).
  *
- * The intake limit is 3,000 events a minute per integration and per node (a token bucket: bursts of
- * 3,000, refilled at 50/s), far below the target. So the headline figures spread the load over many
+ * The intake limit defaults to 6,000 events a minute per integration and per node
+ * (FIREBREAK_INTAKE_RATE_LIMIT; a token bucket: bursts of 6,000, refilled at 100/s), far below the target. So the headline figures spread the load over many
  * integrations of one service (dedup is per service, so they all feed the same alerts), each within
  * its bucket; one run through a single integration shows what one sender gets (mostly 429s).
  *
@@ -41,11 +41,11 @@ const SINGLE_SECONDS = 5;
 const DEDUP_KEYS = 1000;
 const AM_GROUPS = 1000;
 const AM_ALERTS_PER_POST = 10;
-/** Integrations the headline load is spread over: 128 buckets of 3,000 hold 12 s at 30,000/s. */
+/** Integrations the headline load is spread over: 128 buckets of 6,000 hold 12 s at 60,000/s. */
 const SPREAD_INTEGRATIONS = 128;
 const STORM_EVENTS = 100_000;
 const STORM_KEYS = 100;
-/** Storm integrations: 40 buckets of 3,000 = 120,000 events, so the storm is never throttled. */
+/** Storm integrations: 40 buckets of 6,000 = 240,000 events, so the storm is never throttled. */
 const STORM_INTEGRATIONS = 40;
 /** The storm's time limit (FIREBREAK_BENCH_STORM_SECONDS overrides it): keeps the whole run near 3 minutes. */
 const STORM_TIME_LIMIT_S = Number(process.env.FIREBREAK_BENCH_STORM_SECONDS ?? 60);
@@ -460,7 +460,7 @@ export async function runIntakeBenchmark(): Promise<BenchResult> {
     notes.push(
       `${CONNECTIONS} keep-alive connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, load from ${tool === 'wrk' ? 'wrk -t2 with a Lua script building each body' : 'a Node generator (wrk not found or FIREBREAK_BENCH_LOADGEN=node)'}; server and generator share the machine`,
       `events/s counts 2xx answers only; every 2xx is committed (SQLite WAL, synchronous=FULL) before it is sent`,
-      `the per-integration limit (3,000/min per node, bursts of 3,000 then 50/s) would cap one sender at ~50 events/s sustained; the headline spreads the load over ${SPREAD_INTEGRATIONS} integrations of one service (dedup is per service), the storm over ${STORM_INTEGRATIONS}; one integration alone would need ~${Math.round((STORM_EVENTS - 3000) / 50 / 60)} min for the storm`,
+      `the per-integration limit (default 6,000/min per node, bursts of 6,000 then 100/s; FIREBREAK_INTAKE_RATE_LIMIT) caps one sender at ~100 events/s sustained; the headline spreads the load over ${SPREAD_INTEGRATIONS} integrations of one service (dedup is per service), the storm over ${STORM_INTEGRATIONS}; one integration alone would need ~${Math.round((STORM_EVENTS - 6000) / 100 / 60)} min for the storm`,
       `Alertmanager: ${AM_GROUPS} groups of ${AM_ALERTS_PER_POST} members; each pass flips one member, so every post changes its alert`,
     );
     if (stormRun.requests < STORM_EVENTS) {

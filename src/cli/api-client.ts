@@ -37,7 +37,7 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The body of config plan/apply (`configBody`), with documents as plain data read from YAML. */
 export interface ConfigRequestBody {

@@ -3,8 +3,13 @@ import { registerAlertCommands } from './commands/alert.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerHeartbeatCommands } from './commands/heartbeat.js';
+import { registerMaintenanceCommands } from './commands/maintenance.js';
+import { registerSilenceCommands } from './commands/silence.js';
 import { registerOncallCommand } from './commands/oncall.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerServiceCommands } from './commands/service.js';
+import { registerRoutingCommands } from './commands/service-routing.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
 import { CliError } from './output.js';
@@ -27,6 +32,11 @@ export function buildCli(): Command {
   registerConfigCommands(program);
   registerOncallCommand(program);
   registerAlertCommands(program);
+  registerServiceCommands(program);
+  registerRoutingCommands(program);
+  registerHeartbeatCommands(program);
+  registerMaintenanceCommands(program);
+  registerSilenceCommands(program);
   return program;
 }
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { integrationInputSchema, integrationTypeSchema, serviceInputSchema } from './alerts.js';
+import { serviceRoutingInputSchema } from './routing.js';
 import { emailSchema, handleSchema, roleSchema, teamRoleSchema, timeZoneSchema } from './common.js';
 import { contactAddressSchemas, contactMethodLabelSchema, MAX_RULE_DELAY_MINUTES, MAX_RULES_PER_URGENCY, type ContactMethodType } from './notify.js';
 import { hhmm, restrictionSchema } from './oncall.js';
+import { maintenanceWindowInputSchema, silenceInputSchema } from './suppression.js';
 
 /**
  * Config-as-code: the YAML documents `firebreak config validate|plan|apply|export` read and write,
@@ -260,18 +263,103 @@ export const escalationPolicySpecSchema = z.strictObject({
   skipEmptyLevels: z.boolean().default(true).describe('A level that resolves to nobody is skipped immediately (default true)'),
 });
 
+// ---- Service
+
+// The service's own settings, reused from the API contract so config accepts exactly what the API does
+// (urgency rules, flap damping, storm guard, and whatever settings the service gains later). Team,
+// policy and description are restated below: config names things by handle and leaves out empty text.
+const { handle: _handle, team: _team, escalationPolicy: _policy, description: _description, ...serviceSettings } = serviceInputSchema.shape;
+
+/** The settings of a Service document that come straight from the API's service input, in order. */
+export const serviceSettingKeys = Object.keys(serviceSettings) as Array<keyof typeof serviceSettings>;
+
+/**
+ * Routing rules, support hours, raise-at-start and the backlog webhook, from the routing API's
+ * contract (`PUT /services/{service}/rules` and `/support-hours`). Documents state them whole: leaving
+ * `rules` out means no rules, leaving `supportHours` out means none.
+ */
+export const serviceRoutingKeys = Object.keys(serviceRoutingInputSchema.shape) as Array<keyof typeof serviceRoutingInputSchema.shape>;
+
+/**
+ * One integration of a Service document, known by its name within the service. No keys and no
+ * credentials: an integration created by apply gets a generated key, shown in the UI and the API
+ * (`GET /api/v1/services/{service}/integrations/{id}`). Verification credentials (Grafana HMAC,
+ * bearer, basic) are set in the UI or API; config leaves them alone. Heartbeat schedules and email
+ * rules are the API's own settings (`heartbeat`, `email`): a field the document leaves out takes its
+ * default when the integration is created and keeps its value afterwards, as on the API.
+ */
+export const serviceIntegrationSpecSchema = z.strictObject({
+  name: integrationInputSchema.shape.name.describe('Identifies the integration within its service from one apply to the next'),
+  type: integrationTypeSchema.describe('The sender’s wire format; it cannot change (remove the integration and add another)'),
+  disabled: z.boolean().default(false).describe('A disabled integration refuses events (its key stays valid for when it is enabled again)'),
+  mapping: integrationInputSchema.shape.mapping.describe('Generic webhook only: read posts through these JSON paths instead of the documented fields'),
+  heartbeat: integrationInputSchema.shape.heartbeat.describe(
+    'Heartbeat only: when pings are expected (periodSeconds, or cron with timeZone; graceSeconds, maxRunSeconds, severity). Fields left out take their defaults on create and keep their value after; leave the whole field out to leave the settings alone.',
+  ),
+  email: integrationInputSchema.shape.email.describe(
+    'Email only: how messages become events (dedupKeyPattern, resolve, acknowledge, severity keywords, defaultSeverity). Fields left out take their defaults on create and keep their value after; leave the whole field out to leave the rules alone.',
+  ),
+});
+export type ServiceIntegrationSpec = z.output<typeof serviceIntegrationSpecSchema>;
+
+export const serviceSpecSchema = z.strictObject({
+  ...serviceSettings,
+  ...serviceRoutingInputSchema.shape,
+  description: z.string().max(5000).optional().describe('Leave out for none'),
+  team: handleSchema.optional().describe('Handle of the owning Team; leave out for an organization-wide service (admins manage it)'),
+  escalationPolicy: handleSchema.optional().describe('Handle of the EscalationPolicy that pages for this service'),
+  integrations: z
+    .array(serviceIntegrationSpecSchema)
+    .optional()
+    .describe('The service’s integrations by name. New names are created with a generated key; a listed one is updated in place (its key is kept). One on the server but not listed is left alone, unless --prune, which disables it. Leave out to leave all integrations alone.')
+    .superRefine((integrations, ctx) => {
+      const seen = new Set<string>();
+      integrations?.forEach((integration, index) => {
+        if (seen.has(integration.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `\`${integration.name}\` is listed twice` });
+        seen.add(integration.name);
+      });
+    }),
+});
+
+// ---- MaintenanceWindow and Silence
+
+// The API's own input schemas (contracts/suppression.ts), so config accepts what the API does. Config
+// names services by handle, and an instant left out cannot mean "now": applying again later would
+// move it. Instants are written back in UTC.
+
+export const maintenanceWindowSpecSchema = maintenanceWindowInputSchema.extend({
+  services: z.array(handleSchema).min(1).max(100).describe('Handles of the Services the window covers'),
+  startsAt: maintenanceWindowInputSchema.shape.startsAt
+    .unwrap()
+    .describe('One-off: when it starts. Recurring: when the series starts (its local time gives the occurrences’ minutes unless the rule sets BYMINUTE)'),
+});
+
+export const silenceSpecSchema = silenceInputSchema.extend({
+  service: handleSchema.optional().describe('Handle of the only Service whose events it silences; leave out for every service (admins only)'),
+  startsAt: silenceInputSchema.shape.startsAt.unwrap().describe('When it starts silencing'),
+});
+
 export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
 export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
 export const scheduleDocumentSchema = documentSchema('Schedule', scheduleSpecSchema, 'An on-call schedule: its layers (rotations). Overrides are not config: people make them in the UI.');
 export const escalationPolicyDocumentSchema = documentSchema('EscalationPolicy', escalationPolicySpecSchema, 'An escalation policy: levels of users, schedules and teams with delays');
+export const serviceDocumentSchema = documentSchema('Service', serviceSpecSchema, 'A service (catalog entry alerts belong to): owner team, escalation policy, links, urgency rules and its integrations (without keys)');
+export const maintenanceWindowDocumentSchema = documentSchema(
+  'MaintenanceWindow',
+  maintenanceWindowSpecSchema,
+  'A maintenance window, one-off or recurring (RRULE in a time zone): while it is active, its services’ events are recorded but nobody is notified',
+);
+export const silenceDocumentSchema = documentSchema('Silence', silenceSpecSchema, 'A silence: label matchers with a start and an expiry; matching events are recorded but nobody is notified');
 
 /**
- * Every kind of document. To add a kind (Service…) add its schema here, its entry in
+ * Every kind of document. To add a kind add its schema here, its entry in
  * `src/core/config/kinds.ts` (order, references, canonical form) and its apply step in the config service.
  */
-export const configDocumentSchema = z.discriminatedUnion('kind', [userDocumentSchema, teamDocumentSchema, scheduleDocumentSchema, escalationPolicyDocumentSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: User, Team, Schedule, EscalationPolicy' : undefined),
-});
+export const configDocumentSchema = z.discriminatedUnion(
+  'kind',
+  [userDocumentSchema, teamDocumentSchema, scheduleDocumentSchema, escalationPolicyDocumentSchema, serviceDocumentSchema, maintenanceWindowDocumentSchema, silenceDocumentSchema],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence' : undefined) },
+);
 
 /** A document after validation and defaults. */
 export type ConfigDocument = z.output<typeof configDocumentSchema>;
@@ -282,6 +370,9 @@ export type UserDocument = z.output<typeof userDocumentSchema>;
 export type TeamDocument = z.output<typeof teamDocumentSchema>;
 export type ScheduleDocument = z.output<typeof scheduleDocumentSchema>;
 export type EscalationPolicyDocument = z.output<typeof escalationPolicyDocumentSchema>;
+export type ServiceDocument = z.output<typeof serviceDocumentSchema>;
+export type MaintenanceWindowDocument = z.output<typeof maintenanceWindowDocumentSchema>;
+export type SilenceDocument = z.output<typeof silenceDocumentSchema>;
 
 /**
  * The JSON Schema of one document, for editors (yaml-language-server, VS Code) through
@@ -296,7 +387,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 export const configBody = z.strictObject({
   documents: z.array(configDocumentSchema).max(10_000).describe('The desired state: every document from your config files, in any order'),
-  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated)'),
+  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired)'),
 });
 export type ConfigBody = z.input<typeof configBody>;
 
@@ -361,5 +452,5 @@ export const configApplyResultSchema = configPlanSchema.extend({ applied: z.lite
 export type ConfigApplyResult = z.infer<typeof configApplyResultSchema>;
 
 export const configExportSchema = z.object({
-  documents: z.array(configDocumentSchema).describe('Every active User and Team, every Schedule and EscalationPolicy, as config documents in a stable order'),
+  documents: z.array(configDocumentSchema).describe('Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, as config documents in a stable order'),
 });

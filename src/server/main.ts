@@ -8,6 +8,7 @@ import { AppError } from '../contracts/errors.js';
 import type { Config } from './platform/config.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { openDatabase, type FirebreakDatabase } from './platform/db/database.js';
+import { createPgFanout, type PgFanout } from './platform/events.pg.js';
 import { createHttpApp } from './platform/http/app.js';
 import { sendError } from './platform/http/errors.js';
 import type { AnyRoute } from './platform/http/route.js';
@@ -15,17 +16,32 @@ import { createJobRunner, type JobRunner } from './platform/jobs/job-runner.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { alertRoutes } from './modules/alerts/alert.routes.js';
+import { maintenanceRoutes } from './modules/alerts/maintenance.routes.js';
+import { silenceRoutes } from './modules/alerts/silences.routes.js';
+import { SNOOZE_TASK, type SnoozePayload } from './modules/alerts/alert.service.js';
 import { intakeRoutes } from './modules/alerts/intake.routes.js';
+import { registerRoutingJobs } from './modules/alerts/routing.jobs.js';
+import { registerSuppressionJobs } from './modules/alerts/suppression.js';
+import { routingRoutes } from './modules/alerts/routing.routes.js';
+import { changeRoutes } from './modules/alerts/change.routes.js';
+import { ChangeLog } from './modules/alerts/changes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
 import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
+import { registerPagingJobs } from './modules/paging/paging.jobs.js';
+import { pagingRoutes } from './modules/paging/paging.routes.js';
 import { notifyRoutes } from './modules/notify/notify.routes.js';
 import { createHandoffNotifications, registerHandoffJobs, scheduleHandoffScan } from './modules/oncall/handoff-notifications.js';
 import { oncallRoutes } from './modules/oncall/oncall.routes.js';
 import { serviceRoutes } from './modules/services/service.routes.js';
+import { LiveUpdates } from './modules/stream/live-updates.js';
+import { streamRoutes } from './modules/stream/stream.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
+import { startEmailListener, type EmailListener } from './modules/alerts/email/email-listener.js';
+import { heartbeatRoutes } from './modules/heartbeats/heartbeat.routes.js';
+import { registerHeartbeatJobs } from './modules/heartbeats/heartbeat.job.js';
 import { createServices, type Services } from './services.js';
 
 export interface FirebreakOptions {
@@ -44,6 +60,8 @@ export interface StartResult {
   /** Set on an empty database: the one-time first-run setup token. */
   setupToken: string | null;
   setupUrl: string | null;
+  /** The email intake SMTP port, when FIREBREAK_INTAKE_SMTP_PORT enables it (the free port chosen for 0). */
+  intakeSmtpPort?: number | null;
 }
 
 export interface Firebreak {
@@ -99,6 +117,19 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     logger: handoffLogger,
   });
   registerHandoffJobs(runner, handoffs, handoffLogger);
+  registerRoutingJobs(runner, services.routing, logger.child({ component: 'routing' }));
+  registerSuppressionJobs(runner, services.suppression, logger.child({ component: 'suppression' }));
+  runner.register<SnoozePayload>(SNOOZE_TASK, async ({ payload }) => {
+    await services.alerts.endSnooze(payload);
+  });
+  registerHeartbeatJobs(runner, services.heartbeats);
+  registerPagingJobs(runner, services.paging, logger.child({ component: 'paging' }));
+  let emailListener: EmailListener | null = null;
+
+  // Live updates (SSE); with several nodes on PostgreSQL, LISTEN/NOTIFY carries events between them.
+  const live = new LiveUpdates({ bus: services.events, database, clock, logger: logger.child({ component: 'live' }) });
+  const fanout: PgFanout | null =
+    database.capabilities.multiNode && config.databaseUrl ? createPgFanout({ url: config.databaseUrl, bus: services.events, logger: logger.child({ component: 'live' }) }) : null;
 
   const routes: AnyRoute[] = [];
   routes.push(
@@ -118,6 +149,12 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...oncallRoutes(services.oncall),
     ...serviceRoutes(services.serviceCatalog),
     ...alertRoutes(services.alerts),
+    ...pagingRoutes(services.paging),
+    ...maintenanceRoutes(services.suppression),
+    ...silenceRoutes(services.suppression),
+    ...routingRoutes(services.routing),
+    ...changeRoutes(new ChangeLog({ database, clock, ids: services.ids, services: services.serviceCatalog })),
+    ...streamRoutes(live),
     ...auditRoutes({ database, audit: services.audit }),
   );
 
@@ -133,7 +170,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes, ...(webRoot ? { notFound: spaFallback(webRoot) } : {}) });
   await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
   // Inbound integrations keep their senders' wire formats and error shapes, so they are not API routes.
-  await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock }));
+  await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock, ids: services.ids, ratePerMinute: config.intakeRateLimitPerMinute }));
+  await app.register(heartbeatRoutes({ heartbeats: services.heartbeats, clock }));
 
   if (webRoot) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
@@ -154,17 +192,23 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       // Due now rather than one interval after each restart, so restarting often never delays it.
       await scheduleHandoffScan(runner, database.db, clock.now());
       runner.start();
+      await fanout?.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       const url = config.port === 0 ? `http://${shownHost}:${port}` : config.publicUrl;
-      return { url, setupToken, setupUrl: setupToken ? `${url}/setup?token=${setupToken}` : null };
+      if (config.intakeSmtpPort !== null) {
+        emailListener = await startEmailListener({ intake: services.emailIntake, port: config.intakeSmtpPort, host: config.intakeSmtpHost, logger: logger.child({ component: 'email-intake' }), closeTimeoutMs: Math.max(100, config.shutdownTimeoutMs - 1000) });
+      }
+      return { url, setupToken, setupUrl: setupToken ? `${url}/setup?token=${setupToken}` : null, intakeSmtpPort: emailListener?.port ?? null };
     },
     async stop() {
       // HTTP and jobs drain side by side, leaving a second of the shutdown budget to close the database.
       const budget = Math.max(100, config.shutdownTimeoutMs - 1000);
-      await Promise.all([app.close(), runner.stop({ timeoutMs: budget })]);
+      // Event streams never end by themselves: end them first, or closing the server would wait for them.
+      live.close();
+      await Promise.all([app.close(), runner.stop({ timeoutMs: budget }), fanout?.stop(), emailListener?.close()]);
       await database.close();
     },
   };

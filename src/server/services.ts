@@ -2,6 +2,7 @@ import type { Config } from './platform/config.js';
 import type { Clock } from './platform/clock.js';
 import { SecretBox, loadSecretKey } from './platform/crypto.js';
 import type { FirebreakDatabase } from './platform/db/database.js';
+import { createEventBus, type EventBus } from './platform/events.js';
 import { createIdGenerator, type IdGenerator } from './platform/ids.js';
 import { createJobQueue, type JobScheduler } from './platform/jobs/job-queue.js';
 import { AuditLog } from './modules/audit/audit.repo.js';
@@ -12,7 +13,13 @@ import { createChannels } from './modules/notify/channels/index.js';
 import { NotifyService } from './modules/notify/notify.service.js';
 import { createOncall, type Oncall } from './modules/oncall/oncall.services.js';
 import { AlertService } from './modules/alerts/alert.service.js';
+import { Suppression } from './modules/alerts/suppression.js';
+import { AlertRouting } from './modules/alerts/routing.js';
+import { EmailIntakeService } from './modules/alerts/email/email-intake.service.js';
+import { HeartbeatService } from './modules/heartbeats/heartbeat.service.js';
 import { ServiceCatalog } from './modules/services/service.service.js';
+import { liveAlertHooks } from './modules/stream/live-updates.js';
+import { PagingService } from './modules/paging/paging.service.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
 export interface Services {
@@ -33,6 +40,18 @@ export interface Services {
   /** Services (catalog entries alerts belong to) and their integrations. */
   serviceCatalog: ServiceCatalog;
   alerts: AlertService;
+  /** Maintenance windows, silences and the storm guard (ADR 0019). */
+  suppression: Suppression;
+  /** Routing rules, support hours and the backlog (runs inside intake; owns two jobs). */
+  routing: AlertRouting;
+  /** Heartbeat integrations (dead man's switch): pings, deadlines and status. */
+  heartbeats: HeartbeatService;
+  /** Email integrations: mail to `<key>@<domain>` becomes an event (the SMTP listener calls this). */
+  emailIntake: EmailIntakeService;
+  /** Live updates: alert changes, published after they commit (the SSE stream subscribes). */
+  events: EventBus;
+  /** The escalation engine and page delivery (ADR 0022); its hooks run in every alert change. */
+  paging: PagingService;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void }): Services {
@@ -47,8 +66,17 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const notify = new NotifyService({ database, clock, ids, audit, catalog, secrets, jobs, channels, publicUrl: config.publicUrl });
   const oncall = createOncall({ database, clock, ids, audit, publicUrl: config.publicUrl });
   catalog.addUserReferenceChecker(oncall.userReferences);
-  const configService = new ConfigService({ database, clock, catalog, notify, oncall });
   const serviceCatalog = new ServiceCatalog({ database, clock, ids, audit, secrets, publicUrl: config.publicUrl });
-  const alerts = new AlertService({ database, clock, ids, audit, services: serviceCatalog });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, serviceCatalog, alerts };
+  const events = createEventBus();
+  const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl });
+  const alertHooks = liveAlertHooks(events, paging.hooks);
+  const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });
+  const suppression = new Suppression({ database, clock, ids, audit, services: serviceCatalog, jobs, hooks: alertHooks });
+  const configService = new ConfigService({ database, clock, catalog, notify, oncall, services: serviceCatalog, routing, suppression });
+  const alerts = new AlertService({ database, clock, ids, audit, services: serviceCatalog, hooks: alertHooks, routing, jobs, suppression });
+  const heartbeats = new HeartbeatService({ database, clock, ids, alerts, services: serviceCatalog, jobs, publicUrl: config.publicUrl });
+  serviceCatalog.addIntegrationExtension(heartbeats.extension);
+  const emailIntake = new EmailIntakeService({ database, clock, alerts, services: serviceCatalog, domain: config.intakeEmailDomain, listening: config.intakeSmtpPort !== null });
+  serviceCatalog.addIntegrationExtension(emailIntake.extension);
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging };
 }

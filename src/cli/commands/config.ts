@@ -99,7 +99,7 @@ async function withLocatedErrors<T>(sourced: SourcedDocument[], call: () => Prom
 const show = (value: unknown) => (value === null || value === undefined ? '(none)' : JSON.stringify(value));
 
 /** What deleting a thing of `kind` does; kinds this CLI does not know (a newer server) are deleted. */
-function deletionOf(kind: string): 'deactivate' | 'delete' {
+function deletionOf(kind: string): 'deactivate' | 'delete' | 'expire' {
   return (configKindOrder as readonly string[]).includes(kind) ? kindRules[kind as keyof typeof kindRules].deletion : 'delete';
 }
 
@@ -119,7 +119,7 @@ export function formatPlan(plan: ConfigPlan, verb: 'Plan' | 'Applied', sourced: 
   const lines = plan.changes.filter((c) => c.action !== 'unchanged').flatMap(changeLines);
   const section = (...added: string[]) => lines.push(...(lines.length > 0 ? [''] : []), ...added);
   if (plan.unmanaged.length > 0) {
-    const prune = plan.unmanaged.every((u) => deletionOf(u.kind) === 'deactivate') ? 'deactivate them' : 'delete them (Users and Teams are deactivated)';
+    const prune = plan.unmanaged.every((u) => deletionOf(u.kind) === 'deactivate') ? 'deactivate them' : 'delete them (Users and Teams are deactivated, Silences expired)';
     section(`Not managed (in no file, left alone; --prune would ${prune}): ${plan.unmanaged.map((u) => `${u.kind} ${u.name}`).join(', ')}`);
   }
   const warnings: ConfigWarning[] = plan.warnings ?? [];
@@ -170,13 +170,13 @@ function parseFrom(value: string | undefined): number {
 }
 
 export function registerConfigCommands(program: Command): void {
-  const config = program.command('config').description('Config-as-code: Users, Teams, Schedules and EscalationPolicies as YAML (docs/config-as-code.md)');
+  const config = program.command('config').description('Config-as-code: Users, Teams, Schedules, EscalationPolicies, Services, MaintenanceWindows and Silences as YAML (docs/config-as-code.md)');
 
   config
     .command('validate')
     .description(`Check config files offline (no server): YAML, fields, duplicates, references, schedule rules; lint schedules over the next ${LINT_DAYS} days`)
     .requiredOption('-f, --file <path>', 'a .yaml/.yml file or a directory (recursive); repeat for more', collect)
-    .option('--skip-references', 'do not require referenced Users, Teams and Schedules to be defined in these files')
+    .option('--skip-references', 'do not require referenced Users, Teams, Schedules, EscalationPolicies and Services to be defined in these files')
     .option('--from <instant>', `lint the ${LINT_DAYS} days from this ISO 8601 instant instead of from now, such as 2026-03-01T00:00:00Z`)
     .action(async (opts: FileOpts & { skipReferences?: boolean; from?: string }) => {
       const now = parseFrom(opts.from);
@@ -199,7 +199,7 @@ export function registerConfigCommands(program: Command): void {
     .command('plan')
     .description('Show what `config apply` would change on the server (changes nothing)')
     .requiredOption('-f, --file <path>', 'a .yaml/.yml file or a directory (recursive); repeat for more', collect)
-    .option('--prune', 'also delete what is in no file (Users and Teams are deactivated)')
+    .option('--prune', 'also delete what is in no file (Users and Teams are deactivated, Silences expired)')
     .action(async (opts: FileOpts) => {
       const { sourced } = await loadDocuments(opts.file, 'skip', NOT_SENT);
       const body = { documents: sourced.map((d) => d.value), prune: opts.prune ?? false };
@@ -211,7 +211,7 @@ export function registerConfigCommands(program: Command): void {
     .command('apply')
     .description('Make the server match the files, all-or-nothing (shows the plan first)')
     .requiredOption('-f, --file <path>', 'a .yaml/.yml file or a directory (recursive); repeat for more', collect)
-    .option('--prune', 'also delete what is in no file (Users and Teams are deactivated)')
+    .option('--prune', 'also delete what is in no file (Users and Teams are deactivated, Silences expired)')
     .option('-y, --yes', 'apply without asking')
     .action(async (opts: FileOpts & { yes?: boolean }) => {
       const { sourced } = await loadDocuments(opts.file, 'skip', NOT_SENT);
@@ -241,7 +241,7 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('export')
-    .description('Write every active User and Team, every Schedule and EscalationPolicy as YAML: to stdout, a .yaml file, or a directory (one file per kind)')
+    .description('Write every active User and Team, every Schedule, EscalationPolicy and Service as YAML: to stdout, a .yaml file, or a directory (one file per kind)')
     .option('-o, --output <path>', `a .yaml/.yml file, or a directory for ${configKindOrder.map((k) => kindRules[k].fileName).join(', ')}`)
     .action(async (opts: { output?: string }) => {
       const { documents } = await apiClientFromEnv().exportConfig();

@@ -10,7 +10,7 @@ import { configOrExit } from './serve.js';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Fill this instance with a small example organization (teams, people, memberships) to explore Firebreak')
+    .description('Fill this instance with a small example organization (teams, people, on-call schedules, services with integrations, alerts) to explore Firebreak')
     .option('--force', 'add the demo data even though teams or demo data already exist')
     .action(async (opts: { force?: boolean }) => {
       const config = configOrExit();

@@ -191,6 +191,25 @@ describe('token bucket', () => {
     expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 20 });
     expect(takeToken(refused.bucket, T0 + 20_000, 3, MIN).allowed).toBe(true);
   });
+
+  it('a sender that probes while refused and then waits its Retry-After is let in (no rounding shortfall)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.array(fc.integer({ min: 1, max: 999 }), { maxLength: 20 }), (capacity, probes) => {
+        let bucket;
+        for (let i = 0; i < capacity; i++) bucket = takeToken(bucket, T0, capacity, MIN).bucket;
+        let now = T0;
+        let refused = takeToken(bucket, now, capacity, MIN);
+        for (const gap of probes) {
+          if (refused.allowed) return;
+          now += gap;
+          refused = takeToken(refused.bucket, now, capacity, MIN);
+        }
+        if (refused.allowed) return;
+        expect(takeToken(refused.bucket, now + refused.retryAfterSeconds * 1000, capacity, MIN).allowed).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('isWebUrl', () => {

@@ -18,9 +18,13 @@
  *    so is one whose firing members the last resolved alert already saw resolve (a late HA duplicate).
  */
 
+import type { Assignee } from './assignment.js';
+import type { SuppressedBy } from './suppression.js';
+
 export const severities = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof severities)[number];
-export type Urgency = 'high' | 'low';
+/** high: page now; low: deliver within the service's support hours; backlog: notify no one (docs/alerts.md). */
+export type Urgency = 'high' | 'low' | 'backlog';
 export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
 /** Epoch milliseconds, UTC. */
 export type Instant = number;
@@ -78,6 +82,17 @@ export interface AlertState {
   links: Link[];
   images: Image[];
   members: Member[];
+  /** Why the alert notifies nobody (maintenance window, silence, storm); null or absent when it may notify. */
+  suppressedBy?: SuppressedBy | null;
+  /**
+   * When people hear of it (routing, ADR 0018): null now, an instant when deferred to the service's
+   * next support window, `never` for the backlog. Absent means now.
+   */
+  deliverAt?: Instant | 'never' | null;
+  /** Who it is assigned to (reassign); null or absent: the service's escalation policy. */
+  assignee?: Assignee | null;
+  /** Acknowledged until this instant, then triggered again (snooze); null or absent: not snoozed. */
+  snoozedUntil?: Instant | null;
 }
 
 /** The content of a new alert, as a trigger carries it. */
@@ -98,7 +113,8 @@ export type AlertEvent =
   | { action: 'acknowledge' | 'resolve'; dedupKey: string }
   | ({ action: 'group'; dedupKey: string; members: Member[] } & AlertContent);
 
-export type Outcome = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'duplicate' | 'ignored';
+/** `dropped`: a routing rule dropped the event; only the event log keeps it. */
+export type Outcome = 'created' | 'updated' | 'acknowledged' | 'resolved' | 'duplicate' | 'ignored' | 'dropped';
 
 export interface TimelineEntry {
   kind: 'event' | 'action' | 'note';
@@ -133,9 +149,20 @@ export interface EventContext {
    * and must not reopen the group.
    */
   lastResolved?: AlertState | null;
+  /**
+   * Flap damping (the service's `flapWindowMinutes`, in ms; 0 or absent: off). A trigger or firing group
+   * post within this long after `lastResolved` resolved reopens that alert instead of creating a new one.
+   */
+  flapWindowMs?: number;
 }
 
 const rank: Record<Severity, number> = { info: 0, warning: 1, error: 2, critical: 3 };
+const urgencyRank: Record<Urgency, number> = { backlog: 0, low: 1, high: 2 };
+
+/** The more urgent of two urgencies: an alert's urgency only rises while it is open. */
+export function moreUrgent(a: Urgency, b: Urgency): Urgency {
+  return urgencyRank[a] >= urgencyRank[b] ? a : b;
+}
 
 export function moreSevere(a: Severity, b: Severity): Severity {
   return rank[a] >= rank[b] ? a : b;
@@ -162,7 +189,8 @@ export function applyEvent(current: AlertState | null, event: AlertEvent, ctx: E
   const open = isOpen(current) ? current : null;
   switch (event.action) {
     case 'trigger':
-      return open ? retrigger(open, event, ctx) : create(event, [], ctx);
+      if (open) return retrigger(open, event, ctx);
+      return flapping(ctx) ? reopen(ctx.lastResolved as AlertState, event, event.severity, (ctx.lastResolved as AlertState).members, ctx) : create(event, [], ctx);
     case 'acknowledge':
     case 'resolve':
       return open ? transition(open, event.action, ctx, 'event') : ignored();
@@ -201,13 +229,50 @@ function create(content: AlertContent & { dedupKey: string }, members: Member[],
   return { alert, created: true, outcome: 'created', timeline: [entry], notify: true };
 }
 
+/** True when the last resolved alert with this key resolved within the flap window (flap damping on). */
+function flapping(ctx: EventContext): boolean {
+  const last = ctx.lastResolved;
+  const window = ctx.flapWindowMs ?? 0;
+  return window > 0 && !!last && last.status === 'resolved' && last.resolvedAt !== null && ctx.now - last.resolvedAt <= window;
+}
+
+/**
+ * Flap damping: the alert that resolved moments ago is reopened (same alert, same number, one timeline)
+ * instead of a new alert being created. If someone had acknowledged it before it resolved, it reopens
+ * acknowledged and notifies nobody (they are on it); otherwise it is triggered again and notifies, so a
+ * problem that comes back is never silently dropped (ADR 0019).
+ */
+function reopen(last: AlertState, event: AlertContent, severity: Severity, members: Member[], ctx: EventContext): Decision {
+  const acknowledged = last.acknowledgedAt !== null;
+  const alert: AlertState = {
+    ...last,
+    severity,
+    urgency: ctx.urgency[severity],
+    status: acknowledged ? 'acknowledged' : 'triggered',
+    eventCount: last.eventCount + 1,
+    lastSeenAt: Math.max(last.lastSeenAt, ctx.now),
+    resolvedAt: null,
+    resolvedBy: null,
+    members,
+  };
+  const minutes = Math.max(0, Math.round((ctx.now - (last.resolvedAt as number)) / 60_000));
+  const entry: TimelineEntry = {
+    kind: 'event',
+    action: 'reopen',
+    actor: ctx.actor,
+    summary: `Reopened: flapping (resolved ${minutes} min ago, within the ${Math.round((ctx.flapWindowMs ?? 0) / 60_000)}-minute flap window): ${event.title}${acknowledged ? '; still acknowledged' : ''}`,
+    data: { severity, resolvedAt: last.resolvedAt, acknowledged },
+  };
+  return { alert, created: false, outcome: 'updated', timeline: [entry], notify: !acknowledged };
+}
+
 function retrigger(open: AlertState, event: AlertContent, ctx: EventContext): Decision {
   const severity = moreSevere(open.severity, event.severity);
-  const urgency: Urgency = open.urgency === 'high' || ctx.urgency[severity] === 'high' ? 'high' : 'low';
+  const urgency: Urgency = moreUrgent(open.urgency, ctx.urgency[severity]);
   const alert: AlertState = { ...open, severity, urgency, eventCount: open.eventCount + 1, lastSeenAt: Math.max(open.lastSeenAt, ctx.now) };
   const raised = severity !== open.severity ? ` (severity raised to ${severity})` : '';
   const entry: TimelineEntry = { kind: 'event', action: 'trigger', actor: ctx.actor, summary: `Triggered again: ${event.title}${raised}`, data: { severity: event.severity } };
-  const notify = open.status === 'triggered' && open.urgency === 'low' && urgency === 'high';
+  const notify = open.status === 'triggered' && open.urgency !== 'high' && urgency === 'high';
   return { alert, created: false, outcome: 'updated', timeline: [entry], notify };
 }
 
@@ -286,6 +351,13 @@ function applyGroup(open: AlertState | null, event: AlertContent & { dedupKey: s
     const seenResolved = new Set((ctx.lastResolved?.members ?? []).filter((m) => m.status === 'resolved').map((m) => `${m.fingerprint}@${m.startsAt}`));
     const firing = members.filter((m) => m.status === 'firing' && !seenResolved.has(`${m.fingerprint}@${m.startsAt}`));
     if (firing.length === 0) return ignored();
+    if (flapping(ctx)) {
+      const last = ctx.lastResolved as AlertState;
+      const merged = new Map(last.members.map((m) => [m.fingerprint, m]));
+      for (const m of members) merged.set(m.fingerprint, m);
+      const all = [...merged.values()];
+      return reopen(last, event, groupSeverity(all, event.severity), all, ctx);
+    }
     const decision = create({ ...event, severity: groupSeverity(members, event.severity) }, members, ctx);
     const entry = decision.timeline[0] as TimelineEntry;
     entry.summary = `Triggered: ${event.title} (${firing.length} firing)`;
@@ -305,7 +377,7 @@ function applyGroup(open: AlertState | null, event: AlertContent & { dedupKey: s
   const members = [...byFingerprint.values()];
   const firing = members.filter((m) => m.status === 'firing').length;
   const severity = moreSevere(open.severity, groupSeverity(members, open.severity));
-  const urgency: Urgency = open.urgency === 'high' || ctx.urgency[severity] === 'high' ? 'high' : 'low';
+  const urgency: Urgency = moreUrgent(open.urgency, ctx.urgency[severity]);
   let alert: AlertState = { ...open, members, severity, urgency, eventCount: open.eventCount + 1, lastSeenAt };
   const nowFiring = changed.filter((m) => m.status === 'firing').map((m) => m.fingerprint);
   const nowResolved = changed.filter((m) => m.status === 'resolved').map((m) => m.fingerprint);
@@ -317,7 +389,7 @@ function applyGroup(open: AlertState | null, event: AlertContent & { dedupKey: s
     timeline.push({ kind: 'event', action: 'resolve', actor: ctx.actor, summary: `Resolved by ${ctx.actor}: every member resolved`, data: null });
     outcome = 'resolved';
   }
-  const notify = open.status === 'triggered' && open.urgency === 'low' && urgency === 'high' && firing > 0;
+  const notify = open.status === 'triggered' && open.urgency !== 'high' && urgency === 'high' && firing > 0;
   return { alert, created: false, outcome, timeline, notify };
 }
 

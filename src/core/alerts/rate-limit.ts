@@ -19,6 +19,8 @@ export function takeToken(bucket: Bucket | undefined, now: number, capacity: num
   const previous = bucket ?? { tokens: capacity, at: now };
   const elapsed = Math.max(0, now - previous.at);
   const tokens = Math.min(capacity, previous.tokens + elapsed * rate);
-  if (tokens >= 1) return { allowed: true, bucket: { tokens: tokens - 1, at: now }, retryAfterSeconds: 0 };
+  // Refills add up in floating point: a sender that waited exactly its Retry-After may hold
+  // 0.9999999 tokens. Within a billionth of a token counts as a whole one.
+  if (tokens >= 1 - 1e-9) return { allowed: true, bucket: { tokens: Math.max(0, tokens - 1), at: now }, retryAfterSeconds: 0 };
   return { allowed: false, bucket: { tokens, at: now }, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / rate / 1000)) };
 }

@@ -8,13 +8,22 @@ import {
   type ContactMethodSpec,
   type EscalationPolicyDocument,
   type EscalationTargetSpec,
+  type MaintenanceWindowDocument,
   type NotificationRuleSpec,
   type ScheduleDocument,
   type ScheduleLayerSpec,
+  serviceRoutingKeys,
+  serviceSettingKeys,
+  type ServiceDocument,
+  type ServiceIntegrationSpec,
+  type SilenceDocument,
   type TeamDocument,
   type UserDocument,
 } from '../../contracts/config.js';
-import { validateSchedule } from '../oncall/index.js';
+import { isWebUrl, type Instant } from '../alerts/alert.js';
+import { checkHeartbeatSettings } from '../alerts/heartbeat.js';
+import { matcherIssues, rruleIssue, type Matcher } from '../alerts/suppression.js';
+import { isoFromInstant, validateSchedule } from '../oncall/index.js';
 import { documentPathOfSchedulePath, instantText, scheduleDefinitionOf } from './schedule-definition.js';
 
 /** A path into a document, as zod reports it: `['spec', 'members', 0, 'user']`. */
@@ -42,7 +51,7 @@ export interface KindRules<D extends ConfigDocument> {
   /** The file `config export -o <dir>` writes documents of this kind to. */
   fileName: string;
   /** What `--prune` does to a thing of this kind that is in no document. */
-  deletion: 'deactivate' | 'delete';
+  deletion: 'deactivate' | 'delete' | 'expire';
   /** The other documents this one names. They must exist for plan and apply. */
   references(document: D): Reference[];
   /**
@@ -59,9 +68,10 @@ export interface KindRules<D extends ConfigDocument> {
   /**
    * The current document reduced to what `desired` manages. A User document without
    * `contactMethods` leaves the person's methods alone, so plan must not see their absence as "remove
-   * them all"; with `contactMethods: []` it does mean none.
+   * them all"; with `contactMethods: []` it does mean none. `prune` says whether things the
+   * document leaves out will be removed (a Service's unlisted integrations).
    */
-  managedPart?(current: D, desired: D): D;
+  managedPart?(current: D, desired: D, options: { prune: boolean }): D;
   listKeys: Readonly<Record<string, ListKey>>;
 }
 
@@ -75,7 +85,7 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * policy never targets a schedule that is not there yet, and a User is never deactivated while a
  * Team, Schedule or policy update still needs it.
  */
-export const configKindOrder: readonly ConfigKind[] = ['User', 'Team', 'Schedule', 'EscalationPolicy'];
+export const configKindOrder: readonly ConfigKind[] = ['User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence'];
 
 const typeRank = (type: string) => (configContactMethodTypes as readonly string[]).indexOf(type);
 
@@ -136,6 +146,125 @@ const canonicalTarget = (t: EscalationTargetSpec): EscalationTargetSpec => {
   const { kind, name } = targetOf(t);
   return { [targetField[kind]]: name };
 };
+
+/** A copy with object keys sorted at every depth (array order kept), so equal settings compare equal. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort(byString)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+  );
+}
+
+const severityOrder = ['critical', 'error', 'warning', 'info'] as const;
+
+type HeartbeatSpec = NonNullable<ServiceIntegrationSpec['heartbeat']>;
+type EmailSpec = NonNullable<ServiceIntegrationSpec['email']>;
+
+/** The fields a document states, in a fixed order (explicit nulls kept: `maxRunSeconds: null` is a value). */
+const inOrder = <T extends object>(value: T, keys: ReadonlyArray<keyof T>): T =>
+  Object.fromEntries(keys.filter((k) => value[k] !== undefined).map((k) => [k, value[k]])) as T;
+
+function canonicalHeartbeat(h: HeartbeatSpec): HeartbeatSpec {
+  return inOrder(h, ['periodSeconds', 'cron', 'timeZone', 'graceSeconds', 'maxRunSeconds', 'severity']);
+}
+
+function canonicalEmail(e: EmailSpec): EmailSpec {
+  const places = (p: EmailSpec['resolve']) => (p === undefined ? undefined : inOrder(p, ['subject', 'body']));
+  return inOrder(
+    {
+      ...e,
+      // The API stores an empty pattern as none.
+      ...(e.dedupKeyPattern !== undefined ? { dedupKeyPattern: e.dedupKeyPattern || null } : {}),
+      resolve: places(e.resolve),
+      acknowledge: places(e.acknowledge),
+      severity: e.severity === undefined ? undefined : inOrder(e.severity, severityOrder),
+    },
+    ['dedupKeyPattern', 'resolve', 'acknowledge', 'severity', 'defaultSeverity'],
+  );
+}
+
+function canonicalIntegration(i: ServiceIntegrationSpec): ServiceIntegrationSpec {
+  return {
+    name: i.name,
+    type: i.type,
+    disabled: i.disabled,
+    ...(i.mapping ? { mapping: sortedKeys(i.mapping) as NonNullable<ServiceIntegrationSpec['mapping']> } : {}),
+    ...(i.heartbeat ? { heartbeat: canonicalHeartbeat(i.heartbeat) } : {}),
+    ...(i.email ? { email: canonicalEmail(i.email) } : {}),
+  };
+}
+
+/**
+ * `current` reduced to the fields `desired` states, at every depth: heartbeat and email settings
+ * work as the API's update does, where a field left out keeps its value.
+ */
+function statedPart(current: unknown, desired: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(current) || !isObject(desired)) return current;
+  return Object.fromEntries(Object.keys(desired).flatMap((k) => (current[k] === undefined ? [] : [[k, statedPart(current[k], desired[k])]])));
+}
+
+/** An instant as UTC text, `2027-03-28T01:00:00Z` (instants the suppression schemas accepted parse with Date.parse). */
+const MINUTE_MS = 60_000;
+const isoOf = (ms: number): string => isoFromInstant(ms as Parameters<typeof isoFromInstant>[0]);
+const utc = (value: string): string => isoOf(Date.parse(value));
+
+/** Config's instants are 1900–2200, as a Schedule's (`configInstantSchema`): the API's schema takes any year. */
+const MIN_CONFIG_MS = Date.UTC(1900, 0, 1);
+const MAX_CONFIG_MS = Date.UTC(2200, 0, 1);
+function instantRangeIssues(spec: { startsAt: string; endsAt?: string | undefined; durationMinutes?: number | undefined }): Array<{ path: DocumentPath; message: string }> {
+  const outside = (ms: number) => !(ms >= MIN_CONFIG_MS && ms < MAX_CONFIG_MS);
+  const problems: Array<{ path: DocumentPath; message: string }> = [];
+  const start = Date.parse(spec.startsAt);
+  if (outside(start)) problems.push({ path: ['spec', 'startsAt'], message: 'must be between the years 1900 and 2200' });
+  if (spec.endsAt !== undefined && outside(Date.parse(spec.endsAt))) problems.push({ path: ['spec', 'endsAt'], message: 'must be between the years 1900 and 2200' });
+  else if (spec.endsAt === undefined && spec.durationMinutes !== undefined && !outside(start) && outside(start + spec.durationMinutes * MINUTE_MS)) {
+    problems.push({ path: ['spec', 'durationMinutes'], message: 'must end before the year 2200' });
+  }
+  return problems;
+}
+
+
+/** Where a core issue's dotted path (`spec.matchers.0.value`) points in a document. */
+const pathOf = (dotted: string): DocumentPath => dotted.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+
+/**
+ * A Service's settings from the API contract (`serviceSettingKeys`): urgency in severity order,
+ * anything else with its keys sorted; links and empty optional values left out.
+ */
+function canonicalServiceSettings(spec: ServiceDocument['spec']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of [...serviceSettingKeys, ...serviceRoutingKeys] as string[]) {
+    const value = (spec as Record<string, unknown>)[key];
+    if (value === undefined || value === null || key === 'name' || (Array.isArray(value) && value.length === 0)) continue;
+    if (key === 'rules') {
+      out[key] = (value as ServiceDocument['spec']['rules']).map((r) => ({
+        name: r.name,
+        // Canonical documents are canonicalized again (plan compares them): read what this wrote too.
+        ...((r.conditions ?? []).length > 0 ? { conditions: r.conditions.map((c) => sortedKeys(c)) } : {}),
+        actions: sortedKeys(r.actions),
+        continue: r.continue ?? false,
+      }));
+      continue;
+    }
+    if (key === 'supportHours') {
+      const h = value as NonNullable<ServiceDocument['spec']['supportHours']>;
+      out[key] = { timeZone: h.timeZone, days: [...h.days], start: h.start, end: h.end };
+      continue;
+    }
+    if (key === 'urgency') {
+      const urgency = value as Record<string, unknown>;
+      out[key] = Object.fromEntries(severityOrder.map((s) => [s, urgency[s]]));
+    } else {
+      out[key] = sortedKeys(value);
+    }
+  }
+  return out;
+}
 
 export const kindRules: RulesByKind = {
   User: {
@@ -246,6 +375,162 @@ export const kindRules: RulesByKind = {
       },
     }),
     listKeys: { 'spec.levels': { byPosition: true } },
+  },
+  Service: {
+    fileName: 'services.yaml',
+    deletion: 'delete',
+    references: (d: ServiceDocument) => [
+      ...(d.spec.team !== undefined ? [{ kind: 'Team' as const, name: d.spec.team, path: ['spec', 'team'] }] : []),
+      ...(d.spec.escalationPolicy !== undefined ? [{ kind: 'EscalationPolicy' as const, name: d.spec.escalationPolicy, path: ['spec', 'escalationPolicy'] }] : []),
+      ...(d.spec.rules ?? []).flatMap((r, i) => (r.actions.routeTo !== undefined ? [{ kind: 'Service' as const, name: r.actions.routeTo, path: ['spec', 'rules', i, 'actions', 'routeTo'] }] : [])),
+    ],
+    validate: (d: ServiceDocument) => {
+      // The API refuses runbook and dashboard links that are not http(s) (zod's url() accepts javascript:).
+      const links = (['runbookUrl', 'dashboardUrl'] as const).filter((f) => typeof d.spec[f] === 'string' && !isWebUrl(d.spec[f] as string));
+      const problems: Array<{ path: DocumentPath; message: string }> = links.map((f) => ({ path: ['spec', f], message: 'must be an http:// or https:// URL' }));
+      (d.spec.integrations ?? []).forEach((i, index) => {
+        const at = ['spec', 'integrations', index];
+        if (i.mapping !== undefined && i.type !== 'webhook') problems.push({ path: [...at, 'mapping'], message: 'is only accepted for type webhook' });
+        for (const field of ['heartbeat', 'email'] as const) {
+          if (i[field] !== undefined && i.type !== field) problems.push({ path: [...at, field], message: `is only accepted for type ${field}` });
+        }
+        if (i.type === 'heartbeat' && i.heartbeat !== undefined) {
+          // The API's own check; a cron expression only needs some next occurrence, so any instant will do.
+          const checked = checkHeartbeatSettings(i.heartbeat, 0 as Instant);
+          if (!checked.ok) for (const issue of checked.issues) problems.push({ path: [...at, 'heartbeat', ...pathOf(issue.path)], message: issue.message });
+        }
+        const pattern = i.type === 'email' ? i.email?.dedupKeyPattern : undefined;
+        if (pattern) {
+          try {
+            new RegExp(pattern, 'u');
+          } catch (error) {
+            problems.push({ path: [...at, 'email', 'dedupKeyPattern'], message: `is not a regular expression: ${(error as Error).message}` });
+          }
+        }
+      });
+      (d.spec.rules ?? []).forEach((r, index) => {
+        if (r.actions.routeTo === d.metadata.name) problems.push({ path: ['spec', 'rules', index, 'actions', 'routeTo'], message: 'cannot route a service to itself' });
+      });
+      if (d.spec.raiseAtSupportStart && !d.spec.supportHours) problems.push({ path: ['spec', 'raiseAtSupportStart'], message: 'needs support hours' });
+      return problems;
+    },
+    canonical: (d: ServiceDocument): ServiceDocument => {
+      const integrations = [...(d.spec.integrations ?? [])].sort((a, b) => byString(a.name, b.name)).map(canonicalIntegration);
+      return {
+        apiVersion: configApiVersion,
+        kind: 'Service',
+        metadata: { name: d.metadata.name },
+        spec: {
+          name: d.spec.name,
+          ...(d.spec.description ? { description: d.spec.description } : {}),
+          ...(d.spec.team !== undefined ? { team: d.spec.team } : {}),
+          ...(d.spec.escalationPolicy !== undefined ? { escalationPolicy: d.spec.escalationPolicy } : {}),
+          ...canonicalServiceSettings(d.spec),
+          // Kept when empty: `integrations: []` manages "none", leaving it out leaves them alone.
+          ...(d.spec.integrations !== undefined ? { integrations } : {}),
+        } as ServiceDocument['spec'],
+      };
+    },
+    managedPart: (current: ServiceDocument, desired: ServiceDocument, options): ServiceDocument => {
+      const { integrations, ...rest } = current.spec;
+      const wanted = desired.spec.integrations;
+      if (wanted === undefined) return { ...current, spec: rest as ServiceDocument['spec'] };
+      const named = new Set(wanted.map((i) => i.name));
+      // Without --prune an integration the document does not list is not managed. With it, one that
+      // is already disabled is what prune leaves behind: managed no more.
+      const kept = (integrations ?? [])
+        .filter((i) => named.has(i.name) || (options.prune && !i.disabled))
+        .map((i) => {
+          const w = wanted.find((x) => x.name === i.name);
+          if (!w) return i;
+          // Heartbeat and email settings: only the fields the document states are managed.
+          const { heartbeat, email, ...plain } = i;
+          return {
+            ...plain,
+            ...(heartbeat !== undefined && w.heartbeat !== undefined ? { heartbeat: statedPart(heartbeat, w.heartbeat) as HeartbeatSpec } : {}),
+            ...(email !== undefined && w.email !== undefined ? { email: statedPart(email, w.email) as EmailSpec } : {}),
+          };
+        });
+      return { ...current, spec: { ...rest, integrations: kept } as ServiceDocument['spec'] };
+    },
+    listKeys: { 'spec.integrations': { key: 'name' }, 'spec.rules': { byPosition: true } },
+  },
+  MaintenanceWindow: {
+    fileName: 'maintenance-windows.yaml',
+    deletion: 'delete',
+    references: (d: MaintenanceWindowDocument) => d.spec.services.map((s, i) => ({ kind: 'Service' as const, name: s, path: ['spec', 'services', i] })),
+    // The API's rules (suppression service), reported at the field.
+    validate: (d: MaintenanceWindowDocument) => {
+      const range = instantRangeIssues(d.spec);
+      if (range.length > 0) return range;
+      const problems: Array<{ path: DocumentPath; message: string }> = [];
+      const { startsAt, endsAt, durationMinutes, recurrence } = d.spec;
+      if (recurrence) {
+        const issue = rruleIssue(recurrence.rrule);
+        if (issue) problems.push({ path: ['spec', 'recurrence', 'rrule'], message: issue });
+      }
+      if (durationMinutes !== undefined && (endsAt !== undefined || recurrence)) {
+        problems.push({ path: ['spec', 'durationMinutes'], message: 'is for one-off windows without endsAt (a recurrence has its own durationMinutes)' });
+      } else if (!recurrence && endsAt === undefined && durationMinutes === undefined) {
+        problems.push({ path: ['spec', 'endsAt'], message: 'is required for a one-off window (or give durationMinutes, or a recurrence)' });
+      } else if (endsAt !== undefined && Date.parse(endsAt) <= Date.parse(startsAt)) {
+        problems.push({ path: ['spec', 'endsAt'], message: 'must be after startsAt' });
+      }
+      return problems;
+    },
+    canonical: (d: MaintenanceWindowDocument): MaintenanceWindowDocument => {
+      const { startsAt, endsAt, durationMinutes, recurrence } = d.spec;
+      // A one-off duration is written as its end: the API stores the end.
+      const end = endsAt !== undefined ? utc(endsAt) : durationMinutes !== undefined && !recurrence ? isoOf(Date.parse(startsAt) + durationMinutes * MINUTE_MS) : undefined;
+      return {
+        apiVersion: configApiVersion,
+        kind: 'MaintenanceWindow',
+        metadata: { name: d.metadata.name },
+        spec: {
+          name: d.spec.name,
+          ...(d.spec.description ? { description: d.spec.description } : {}),
+          services: sortedUnique(d.spec.services),
+          startsAt: utc(startsAt),
+          ...(end !== undefined ? { endsAt: end } : {}),
+          ...(recurrence ? { recurrence: { rrule: recurrence.rrule.replace(/^RRULE:/i, ''), durationMinutes: recurrence.durationMinutes, timeZone: recurrence.timeZone } } : {}),
+        } as MaintenanceWindowDocument['spec'],
+      };
+    },
+    listKeys: {},
+  },
+  Silence: {
+    fileName: 'silences.yaml',
+    deletion: 'expire',
+    references: (d: SilenceDocument) => (d.spec.service !== undefined ? [{ kind: 'Service' as const, name: d.spec.service, path: ['spec', 'service'] }] : []),
+    validate: (d: SilenceDocument) => {
+      // The API's matcher check: label names, RE2 regexes, and refusing matchers that match everything.
+      const problems: Array<{ path: DocumentPath; message: string }> = matcherIssues(d.spec.matchers as Matcher[], 'spec.matchers').map((i) => ({ path: pathOf(i.path), message: i.message }));
+      const range = instantRangeIssues(d.spec);
+      if (range.length > 0) return [...problems, ...range];
+      const { startsAt, endsAt, durationMinutes } = d.spec;
+      if (endsAt !== undefined && durationMinutes !== undefined) problems.push({ path: ['spec', 'durationMinutes'], message: 'give endsAt or durationMinutes, not both' });
+      else if (endsAt === undefined && durationMinutes === undefined) problems.push({ path: ['spec', 'endsAt'], message: 'give endsAt or durationMinutes: a silence always expires' });
+      else if (endsAt !== undefined && Date.parse(endsAt) <= Date.parse(startsAt)) problems.push({ path: ['spec', 'endsAt'], message: 'must be after startsAt' });
+      return problems;
+    },
+    canonical: (d: SilenceDocument): SilenceDocument => {
+      const { startsAt, endsAt, durationMinutes } = d.spec;
+      const end = endsAt !== undefined ? utc(endsAt) : isoOf(Date.parse(startsAt) + (durationMinutes ?? 0) * MINUTE_MS);
+      return {
+        apiVersion: configApiVersion,
+        kind: 'Silence',
+        metadata: { name: d.metadata.name },
+        spec: {
+          // Order kept: the server keeps it, and messages name matchers by position.
+          matchers: d.spec.matchers.map((m) => ({ name: m.name, op: m.op, value: m.value })),
+          comment: d.spec.comment,
+          ...(d.spec.service !== undefined ? { service: d.spec.service } : {}),
+          startsAt: utc(startsAt),
+          endsAt: end,
+        } as SilenceDocument['spec'],
+      };
+    },
+    listKeys: { 'spec.matchers': { byPosition: true } },
   },
 };
 

@@ -64,9 +64,9 @@ export function diffDocuments(before: ConfigDocument | null, after: ConfigDocume
 }
 
 /** `current` reduced to the fields `desired` manages (see `KindRules.managedPart`). */
-export function managedPart(current: ConfigDocument, desired: ConfigDocument): ConfigDocument {
+export function managedPart(current: ConfigDocument, desired: ConfigDocument, options: { prune: boolean } = { prune: false }): ConfigDocument {
   const rules = rulesFor(current.kind);
-  return rules.managedPart ? rules.managedPart(current, desired) : current;
+  return rules.managedPart ? rules.managedPart(current, desired, options) : current;
 }
 
 /**
@@ -93,10 +93,10 @@ export function plan(desired: readonly ConfigDocument[], current: readonly Confi
     const existing = currentById.get(identity(d));
     const asleep = existing ? undefined : deactivatedById.get(identity(d));
     if (existing) {
-      const diff = diffDocuments(managedPart(existing, d), d);
+      const diff = diffDocuments(managedPart(existing, d, options), d);
       kept.push({ ...change, action: diff.length ? 'update' : 'unchanged', diff });
     } else if (asleep) {
-      kept.push({ ...change, action: 'update', diff: [{ field: 'status', before: 'deactivated', after: 'active' }, ...diffDocuments(managedPart(asleep, d), d)] });
+      kept.push({ ...change, action: 'update', diff: [{ field: 'status', before: 'deactivated', after: 'active' }, ...diffDocuments(managedPart(asleep, d, options), d)] });
     } else {
       kept.push({ ...change, action: 'create', diff: diffDocuments(null, d) });
     }

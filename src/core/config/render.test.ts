@@ -201,7 +201,7 @@ spec:
 
 describe('renderConfigFiles', () => {
   it('writes one file per kind, in kind order', () => {
-    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml']);
+    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml']);
   });
 
   it('writes an empty file for a kind with no documents, so a re-export leaves nothing stale', () => {
@@ -210,6 +210,9 @@ describe('renderConfigFiles', () => {
       { name: 'teams.yaml', text: '' },
       { name: 'schedules.yaml', text: '' },
       { name: 'escalation-policies.yaml', text: '' },
+      { name: 'services.yaml', text: '' },
+      { name: 'maintenance-windows.yaml', text: '' },
+      { name: 'silences.yaml', text: '' },
     ]);
   });
 });

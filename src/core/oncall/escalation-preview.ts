@@ -58,7 +58,8 @@ export interface PreviewStep {
   users: Array<{ userId: UserId; via: EscalationTarget }>;
 }
 
-function resolveTargets(targets: readonly EscalationTarget[], at: Instant, resolve: TargetResolver): PreviewStep['users'] {
+/** The people a level's targets mean at `at`, each once, under the first target that reached them (rule 4). */
+export function resolveTargets(targets: readonly EscalationTarget[], at: Instant, resolve: TargetResolver): PreviewStep['users'] {
   const seen = new Set<UserId>();
   const users: PreviewStep['users'] = [];
   for (const target of targets) {

@@ -50,9 +50,17 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FIREBREAK_SESSION_HOURS: intFrom(168, 1, 24 * 90),
   FIREBREAK_TRUST_PROXY: boolFrom(false),
+  FIREBREAK_ALLOW_PRIVATE_WEBHOOKS: boolFrom(false),
   FIREBREAK_BODY_LIMIT_BYTES: intFrom(1024 * 1024, 1024, 64 * 1024 * 1024),
   FIREBREAK_LOGIN_RATE_LIMIT: intFrom(10, 1, 10000),
   FIREBREAK_PUBLIC_RATE_LIMIT: intFrom(600, 1, 1_000_000),
+  FIREBREAK_INTAKE_RATE_LIMIT: intFrom(6000, 1, 100_000_000),
+  FIREBREAK_INTAKE_SMTP_PORT: intFrom(-1, 0, 65535),
+  FIREBREAK_INTAKE_SMTP_HOST: z.string().default('0.0.0.0'),
+  FIREBREAK_INTAKE_EMAIL_DOMAIN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(v), 'must be a domain name such as alerts.example.com'),
   FIREBREAK_JOB_CONCURRENCY: intFrom(4, 1, 64),
   FIREBREAK_JOB_POLL_MS: intFrom(1000, 10, 60000),
   FIREBREAK_SHUTDOWN_TIMEOUT_MS: intFrom(10000, 100, 120000),
@@ -81,6 +89,13 @@ export interface Config {
   bodyLimitBytes: number;
   loginRateLimitPerMinute: number;
   publicRateLimitPerMinute: number;
+  /** Events per minute per integration (token bucket: bursts up to this many), per node. */
+  intakeRateLimitPerMinute: number;
+  /** Email intake: the SMTP port to listen on (0: any free port); null when email intake is off. */
+  intakeSmtpPort: number | null;
+  intakeSmtpHost: string;
+  /** The domain shown in email integrations' addresses (`<key>@<domain>`). */
+  intakeEmailDomain: string;
   jobConcurrency: number;
   jobPollMs: number;
   shutdownTimeoutMs: number;
@@ -88,6 +103,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From address of every email Firebreak sends. */
   emailFrom: string;
+  /** Outgoing webhooks (backlog) may post to loopback, private and link-local addresses (SSRF guard off). */
+  allowPrivateWebhooks?: boolean;
   /** Lower password-hashing cost; only tests set it. */
   fastPasswordHashing: boolean;
 }
@@ -108,20 +125,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = resolve(e.FIREBREAK_DATA_DIR);
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  const publicUrl = (e.FIREBREAK_PUBLIC_URL || `http://${shownHost}:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL || undefined,
     dataDir,
     sqlitePath: resolve(dataDir, 'firebreak.db'),
-    publicUrl: (e.FIREBREAK_PUBLIC_URL || `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     secretKey: e.FIREBREAK_SECRET_KEY || undefined,
     logLevel: e.LOG_LEVEL,
     sessionHours: e.FIREBREAK_SESSION_HOURS,
     trustProxy: e.FIREBREAK_TRUST_PROXY,
+    allowPrivateWebhooks: e.FIREBREAK_ALLOW_PRIVATE_WEBHOOKS,
     bodyLimitBytes: e.FIREBREAK_BODY_LIMIT_BYTES,
     loginRateLimitPerMinute: e.FIREBREAK_LOGIN_RATE_LIMIT,
     publicRateLimitPerMinute: e.FIREBREAK_PUBLIC_RATE_LIMIT,
+    intakeRateLimitPerMinute: e.FIREBREAK_INTAKE_RATE_LIMIT,
+    intakeSmtpPort: e.FIREBREAK_INTAKE_SMTP_PORT === -1 ? null : e.FIREBREAK_INTAKE_SMTP_PORT,
+    intakeSmtpHost: e.FIREBREAK_INTAKE_SMTP_HOST,
+    intakeEmailDomain: e.FIREBREAK_INTAKE_EMAIL_DOMAIN || new URL(publicUrl).hostname,
     jobConcurrency: e.FIREBREAK_JOB_CONCURRENCY,
     jobPollMs: e.FIREBREAK_JOB_POLL_MS,
     shutdownTimeoutMs: e.FIREBREAK_SHUTDOWN_TIMEOUT_MS,

@@ -13,6 +13,9 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
     label: 'Respond',
     areas: [
       { href: '/alerts', label: 'Alerts' },
+      { href: '/backlog', label: 'Backlog' },
+      { href: '/silences', label: 'Silences' },
+      { href: '/maintenance-windows', label: 'Maintenance' },
       { href: '/incidents', label: 'Incidents', upcoming: 'Incidents with severity, roles, a timeline, stakeholder updates and mitigation checklists.' },
       { href: '/oncall', label: 'On-call' },
     ],

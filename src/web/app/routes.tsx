@@ -1,12 +1,14 @@
 import { Redirect, Route, Switch } from 'wouter';
 import { AlertPage } from '../features/alerts/alert-page.js';
 import { AlertsPage } from '../features/alerts/alerts-page.js';
+import { BacklogPage } from '../features/alerts/backlog-page.js';
 import { AuditPage } from '../features/audit/audit-page.js';
 import { HoursReportPage, MyOnCallPage, PoliciesPage, PolicyPage, SchedulePage, SchedulesPage } from '../features/oncall/oncall-pages.js';
 import { ContactMethodsPage } from '../features/contact-methods/contact-methods-page.js';
 import { ProfilePage } from '../features/settings/profile-page.js';
 import { ServicePage } from '../features/services/service-page.js';
 import { ServicesPage } from '../features/services/services-page.js';
+import { MaintenanceWindowsPage, SilencesPage } from '../features/suppression/suppression-pages.js';
 import { SettingsLayout } from '../features/settings/settings-layout.js';
 import { TeamPage } from '../features/teams/team-page.js';
 import { TeamsPage } from '../features/teams/teams-page.js';
@@ -23,8 +25,11 @@ export function AppRoutes() {
     <Switch>
       <Route path="/" component={HomePage} />
       <Route path="/alerts" component={AlertsPage} />
+      <Route path="/backlog" component={BacklogPage} />
       <Route path="/alerts/:alert">{(params) => <AlertPage alert={params.alert} />}</Route>
       <Route path="/services" component={ServicesPage} />
+      <Route path="/maintenance-windows" component={MaintenanceWindowsPage} />
+      <Route path="/silences" component={SilencesPage} />
       <Route path="/services/:service">{(params) => <ServicePage service={params.service} />}</Route>
       <Route path="/teams" component={TeamsPage} />
       <Route path="/teams/:team">{(params) => <TeamPage team={params.team} />}</Route>

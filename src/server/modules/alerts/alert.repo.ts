@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { Alert, alertTimelineEntrySchema } from '../../../contracts/alerts.js';
+import type { Assignee } from '../../../core/alerts/assignment.js';
 import type { AlertState, Severity, TimelineEntry, Urgency } from '../../../core/alerts/alert.js';
+import type { SuppressedBy } from '../../../core/alerts/suppression.js';
 import type { AlertLogTable, AlertsTable, Database } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 
@@ -36,6 +38,10 @@ export function toState(row: AlertRow): AlertState {
     links: JSON.parse(row.links_json) as AlertState['links'],
     images: JSON.parse(row.images_json) as AlertState['images'],
     members: JSON.parse(row.members_json) as AlertState['members'],
+    suppressedBy: row.suppressed_json === null ? null : (JSON.parse(row.suppressed_json) as SuppressedBy),
+    deliverAt: row.urgency === 'backlog' ? 'never' : row.deliver_at,
+    assignee: row.assignee_json === null ? null : (JSON.parse(row.assignee_json) as Assignee),
+    snoozedUntil: row.snoozed_until,
   };
 }
 
@@ -62,6 +68,11 @@ export function stateColumns(state: AlertState, now: number) {
     links_json: JSON.stringify(state.links),
     images_json: JSON.stringify(state.images),
     members_json: JSON.stringify(state.members),
+    suppressed_json: state.suppressedBy ? JSON.stringify(state.suppressedBy) : null,
+    deliver_at: typeof state.deliverAt === 'number' ? state.deliverAt : null,
+    assignee_json: state.assignee ? JSON.stringify(state.assignee) : null,
+    // A resolved alert is no longer snoozed (its wake-up job then finds nothing to do).
+    snoozed_until: state.status === 'resolved' ? null : (state.snoozedUntil ?? null),
     updated_at: now,
   };
 }
@@ -93,6 +104,10 @@ export function toView(row: AlertRow, serviceHandle: string): Alert {
     links: s.links,
     images: s.images,
     members: s.members.map((m) => ({ ...m, startsAt: isoOrNull(m.startsAt), endsAt: isoOrNull(m.endsAt) })),
+    suppressedBy: s.suppressedBy ? { ...s.suppressedBy, until: isoOrNull(s.suppressedBy.until) } : null,
+    deliverAt: s.deliverAt === 'never' ? 'never' : isoOrNull(s.deliverAt ?? null),
+    assignee: s.assignee ?? null,
+    snoozedUntil: isoOrNull(s.snoozedUntil ?? null),
   };
 }
 
@@ -115,8 +130,10 @@ export function storedPayload(raw: string): string {
 }
 
 export const alertRepo = {
-  async findOpen(db: Kysely<Database>, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
-    return db.selectFrom('alerts').selectAll().where('service_id', '=', serviceId).where('open_dedup_key', '=', dedupKey).executeTakeFirst();
+  /** The open alert with this key; `lock` (PostgreSQL) holds its row until the transaction ends. */
+  async findOpen(db: Kysely<Database>, serviceId: string, dedupKey: string, lock = false): Promise<AlertRow | undefined> {
+    const query = db.selectFrom('alerts').selectAll().where('service_id', '=', serviceId).where('open_dedup_key', '=', dedupKey);
+    return (lock ? query.forUpdate() : query).executeTakeFirst();
   },
 
   async findLastResolved(db: Kysely<Database>, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {

@@ -8,6 +8,8 @@ import {
   bulkAlertActionSchema,
   bulkAlertResultSchema,
   listAlertsQuery,
+  reassignAlertSchema,
+  snoozeAlertSchema,
   triggerAlertResultSchema,
   triggerAlertSchema,
 } from '../../../contracts/alerts.js';
@@ -61,6 +63,16 @@ export function alertRoutes(alerts: AlertService): AnyRoute[] {
       method: 'POST', path: '/api/v1/alerts/{alert}/resolve', operationId: 'resolveAlert', summary: 'Resolve an alert', tag: 'Alerts',
       auth: respond, params: alertParams, body: alertActionSchema, success: { status: 200, schema: alertSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION'],
       handler: async ({ params, body, actor, principal }) => alerts.act({ actor, principal }, params.alert, 'resolve', body.note),
+    }),
+    defineRoute({
+      method: 'POST', path: '/api/v1/alerts/{alert}/reassign', operationId: 'reassignAlert', summary: 'Reassign an alert to a person or an escalation policy (it triggers again for them)', tag: 'Alerts',
+      auth: respond, params: alertParams, body: reassignAlertSchema, success: { status: 200, schema: alertSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION'],
+      handler: async ({ params, body, actor, principal }) => alerts.reassign({ actor, principal }, params.alert, body),
+    }),
+    defineRoute({
+      method: 'POST', path: '/api/v1/alerts/{alert}/snooze', operationId: 'snoozeAlert', summary: 'Snooze an alert: acknowledged until a time, then triggered again', tag: 'Alerts',
+      auth: respond, params: alertParams, body: snoozeAlertSchema, success: { status: 200, schema: alertSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION'],
+      handler: async ({ params, body, actor, principal }) => alerts.snooze({ actor, principal }, params.alert, body),
     }),
     defineRoute({
       method: 'POST', path: '/api/v1/alerts/{alert}/notes', operationId: 'addAlertNote', summary: 'Add a note to an alert’s timeline', tag: 'Alerts',

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { Alert, bulkAlertActionSchema, listAlertsQuery, triggerAlertSchema } from '../../../contracts/alerts.js';
+import type { Alert, bulkAlertActionSchema, listAlertsQuery, reassignAlertSchema, snoozeAlertSchema, triggerAlertSchema } from '../../../contracts/alerts.js';
 import { AppError } from '../../../contracts/errors.js';
-import { applyAction, applyEvent, isWebUrl, type AlertEvent, type Decision, type Outcome, type PersonAction } from '../../../core/alerts/alert.js';
+import { applyAction, applyEvent, isWebUrl, type AlertEvent, type AlertState, type Decision, type Outcome, type PersonAction } from '../../../core/alerts/alert.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
@@ -12,18 +12,33 @@ import type { Actor } from '../../platform/http/route.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { AuditLog } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
-import { urgencyOf, type IntegrationRow, type ServiceCatalog, type ServiceRow } from '../services/service.service.js';
+import { type IntegrationRow, type ServiceCatalog, type ServiceRow } from '../services/service.service.js';
+import { GroupCommit } from './group-commit.js';
+import { reassign, snooze, wake, type Assignee } from '../../../core/alerts/assignment.js';
+import type { JobScheduler } from '../../platform/jobs/job-queue.js';
+import type { AlertRouting } from './routing.js';
+import type { Suppression } from './suppression.js';
+import type { SuppressedBy } from '../../../core/alerts/suppression.js';
 import { alertRepo, stateColumns, storedPayload, timelineView, toState, toView, type AlertRow, type TimelineView } from './alert.repo.js';
 
 /** What changed, for whoever acts on alert changes in the same transaction (escalation, next issue). */
 export interface AlertChange {
   alertId: string;
+  /** The alert's short number (#123). */
+  number: number;
   serviceId: string;
   outcome: Outcome;
   status: Alert['status'];
   urgency: Alert['urgency'];
-  /** True when people should now be paged (`Decision.notify`). */
+  /** True when people should now be paged (`Decision.notify`); always false while suppressed. */
   notify: boolean;
+  /** Why nobody is notified of this alert (maintenance window, silence, storm summary); null when not suppressed. */
+  suppressedBy?: SuppressedBy | null;
+  /**
+   * When to tell people (routing, ADR 0018): null now; an epoch-ms instant when low urgency waits for the
+   * service's next support window; `never` for the backlog.
+   */
+  deliverAt?: number | 'never' | null;
 }
 
 /**
@@ -40,7 +55,7 @@ export const noAlertHooks: AlertHooks = { afterChange: async () => {} };
 export interface Ingest {
   service: ServiceRow;
   integration: IntegrationRow | null;
-  format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook' | 'api';
+  format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook' | 'opsgenie' | 'victorops' | 'api' | 'heartbeat' | 'email';
   event: AlertEvent;
   /** The body as received, for the event log. */
   raw: string;
@@ -48,6 +63,11 @@ export interface Ingest {
   actor: string;
   /** Set for API triggers: the person's change also goes to the audit log. */
   audit?: Actor;
+  /**
+   * More work that must commit with the event (heartbeat state and its timer): runs last in the
+   * event's transaction, and again if the transaction is retried. Throwing rolls the event back.
+   */
+  alongside?: (tx: Tx, result: IngestResult) => Promise<void>;
 }
 
 export interface IngestResult {
@@ -55,9 +75,17 @@ export interface IngestResult {
   alert: AlertRow | null;
 }
 
+/** The durable job that ends a snooze; keyed per alert, so a new snooze replaces the pending one. */
+export const SNOOZE_TASK = 'alert.snooze-end';
+export interface SnoozePayload {
+  alertId: string;
+  /** The snooze's end, checked against the alert's `snoozed_until` (a fencing value). */
+  until: number;
+}
+
 class RevisionConflict extends Error {}
 
-const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 10;
 
 export type ListAlertsQuery = z.output<typeof listAlertsQuery>;
 
@@ -69,7 +97,7 @@ export type ListAlertsQuery = z.output<typeof listAlertsQuery>;
  */
 export class AlertService {
   constructor(
-    private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; services: ServiceCatalog; hooks?: AlertHooks },
+    private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; services: ServiceCatalog; hooks?: AlertHooks; routing: AlertRouting; jobs?: JobScheduler; suppression?: Suppression },
   ) {}
 
   private get hooks(): AlertHooks {
@@ -81,28 +109,76 @@ export class AlertService {
       try {
         return await this.deps.database.transaction(work);
       } catch (error) {
-        const retry = error instanceof RevisionConflict || isUniqueViolation(error);
+        const code = (error as { code?: unknown } | null)?.code;
+        // PostgreSQL: a deadlock (40P01) or serialization failure (40001) between concurrent batches
+        // rolls one back; it is safe to run again, like a revision conflict or a racing insert.
+        const retry = error instanceof RevisionConflict || isUniqueViolation(error) || code === '40P01' || code === '40001';
         if (!retry || attempt >= MAX_ATTEMPTS) throw error instanceof RevisionConflict ? new AppError('CONFLICT', 'The alert changed concurrently; try again') : error;
+        // A short, growing, random pause so the writers that collided do not collide again at once.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
       }
     }
   }
 
-  async ingest(input: Ingest): Promise<IngestResult> {
-    return this.retrying((tx) => this.ingestIn(tx, input));
+  /** Concurrent events share durable commits (group commit); each caller still waits for its own. */
+  private batchesOnce: GroupCommit<Ingest, IngestResult> | null = null;
+  private get batches(): GroupCommit<Ingest, IngestResult> {
+    this.batchesOnce ??= new GroupCommit<Ingest, IngestResult>({
+      database: this.deps.database,
+      apply: (tx, input) => this.ingestIn(tx, input),
+      finish: (tx, inputs) => this.touchIntegrations(tx, inputs),
+      alone: (input) =>
+        this.retrying(async (tx) => {
+          const result = await this.ingestIn(tx, input);
+          await this.touchIntegrations(tx, [input]);
+          return result;
+        }),
+      // Events of one key stay in arrival order; different keys are taken in one order by every batch,
+      // so concurrent batches on PostgreSQL lock alert rows in the same order and cannot deadlock.
+      orderKey: (input) => `${input.service.id}\u0000${input.event.dedupKey}`,
+      maxBatch: 256,
+      concurrency: this.deps.database.capabilities.multiNode ? 4 : 1,
+    });
+    return this.batchesOnce;
   }
 
-  private async ingestIn(tx: Tx, input: Ingest): Promise<IngestResult> {
+  /** Applies one event; resolves once it has committed. */
+  async ingest(input: Ingest): Promise<IngestResult> {
+    return this.batches.submit(input);
+  }
+
+  private async ingestIn(tx: Tx, received: Ingest): Promise<IngestResult> {
     const db = tx.db;
     const now = this.deps.clock.now();
-    const current = await alertRepo.findOpen(db, input.service.id, input.event.dedupKey);
-    const lastResolved = !current && input.event.action === 'group' ? await alertRepo.findLastResolved(db, input.service.id, input.event.dedupKey) : undefined;
-    const decision = applyEvent(current ? toState(current) : null, input.event, {
+    // Routing rules run first (ADR 0018): they may drop the event (logged as `dropped`), or change its
+    // service, severity and urgency before deduplication.
+    const routed = await this.deps.routing.route(tx, received, now);
+    if (routed.dropped) {
+      // The sender's own state (a heartbeat's) still commits: a dropped alert is not a lost ping.
+      await received.alongside?.(tx, { outcome: 'dropped', alert: null });
+      return { outcome: 'dropped', alert: null };
+    }
+    const input = routed.ingest;
+    // Maintenance windows and silences (ADR 0019): the event is applied as usual, but nobody is notified.
+    const rule = routed.outcome.suppressedBy;
+    const suppressedBy = (await this.deps.suppression?.check(db, input.service, input.event, now)) ?? (rule ? { kind: 'rule' as const, id: rule, name: rule, until: null } : null);
+    // PostgreSQL: lock the open alert, so concurrent writers of one key queue instead of retrying.
+    const current = await alertRepo.findOpen(db, input.service.id, input.event.dedupKey, this.deps.database.capabilities.multiNode);
+    const flapWindowMs = input.service.flap_window_minutes * 60_000;
+    const lastResolved = !current && (input.event.action === 'group' || (flapWindowMs > 0 && input.event.action === 'trigger')) ? await alertRepo.findLastResolved(db, input.service.id, input.event.dedupKey) : undefined;
+    const before = current ? toState(current) : null;
+    const unsuppressed = applyEvent(before, input.event, {
       now,
-      urgency: urgencyOf(input.service),
+      urgency: routed.urgency,
       actor: input.actor,
       lastResolved: lastResolved ? toState(lastResolved) : null,
+      flapWindowMs,
     });
-    const alert = await this.store(db, current ?? null, decision, { serviceId: input.service.id, integrationId: input.integration?.id ?? null, now });
+    const applied = await this.suppress(tx, input, unsuppressed, suppressedBy, now);
+    // Delivery by urgency and support hours: `deliverAt` on the alert, nobody notified for the backlog.
+    const decision = this.deps.routing.deliver(routed, before, applied, now);
+    // A decision that updates an alert with none open reopens the last resolved one (flap damping).
+    const alert = await this.store(db, current ?? lastResolved ?? null, decision, { serviceId: input.service.id, integrationId: input.integration?.id ?? null, now });
     await db
       .insertInto('alert_events')
       .values({
@@ -118,25 +194,35 @@ export class AlertService {
       })
       .execute();
     if (alert) await alertRepo.insertTimeline(db, this.deps.ids, alert.id, now, decision.timeline);
-    if (input.integration) {
-      // At most one write a second per integration: under a storm, every event would otherwise queue on this row.
-      await db
-        .updateTable('integrations')
-        .set({ last_event_at: now })
-        .where('id', '=', input.integration.id)
-        .where((eb) => eb.or([eb('last_event_at', 'is', null), eb('last_event_at', '<', now - 1000)]))
-        .execute();
-    }
+    if (alert) await this.deps.routing.schedule(tx, alert, routed, decision, before, now);
     if (alert && input.audit && decision.outcome !== 'ignored') {
       const [view] = await this.views(db, [alert]);
       await this.deps.audit.record(db, input.audit, { action: 'alert.trigger', targetType: 'alert', targetId: alert.id, after: view });
     }
     if (alert) await this.changed(tx, alert, decision);
+    if (input.alongside) await input.alongside(tx, { outcome: decision.outcome, alert });
     return { outcome: decision.outcome, alert };
   }
 
+  /**
+   * Moves the integrations' *last event* once per batch, at its end and in id order (a row every event
+   * of an integration would otherwise lock), and at most once a second per integration.
+   */
+  private async touchIntegrations(tx: Tx, inputs: readonly Ingest[]): Promise<void> {
+    const ids = [...new Set(inputs.flatMap((i) => (i.integration ? [i.integration.id] : [])))].sort();
+    const now = this.deps.clock.now();
+    for (const id of ids) {
+      await tx.db
+        .updateTable('integrations')
+        .set({ last_event_at: now })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_event_at', 'is', null), eb('last_event_at', '<', now - 1000)]))
+        .execute();
+    }
+  }
+
   /** Records an event that was refused (invalid, disabled) for a known integration, so its owners can see why. */
-  async logRejected(integration: IntegrationRow, format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook', action: string, raw: string, outcome: 'invalid' | 'disabled'): Promise<void> {
+  async logRejected(integration: IntegrationRow, format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook' | 'opsgenie' | 'victorops' | 'heartbeat' | 'email', action: string, raw: string, outcome: 'invalid' | 'disabled'): Promise<void> {
     await this.deps.database.db
       .insertInto('alert_events')
       .values({ id: this.deps.ids(), alert_id: null, integration_id: integration.id, received_at: this.deps.clock.now(), format, action: action.slice(0, 40), dedup_key: null, payload_json: storedPayload(raw), outcome })
@@ -145,7 +231,18 @@ export class AlertService {
 
   private async changed(tx: Tx, alert: AlertRow, decision: Decision): Promise<void> {
     if (decision.outcome === 'duplicate') return;
-    await this.hooks.afterChange(tx, { alertId: alert.id, serviceId: alert.service_id, outcome: decision.outcome, status: alert.status as Alert['status'], urgency: alert.urgency as Alert['urgency'], notify: decision.notify });
+    await this.hooks.afterChange(tx, { alertId: alert.id, number: alert.number, serviceId: alert.service_id, outcome: decision.outcome, status: alert.status as Alert['status'], urgency: alert.urgency as Alert['urgency'], notify: decision.notify, suppressedBy: decision.alert?.suppressedBy ?? null, deliverAt: decision.alert?.deliverAt ?? null });
+  }
+
+  /**
+   * Suppression and the storm guard (`suppression.ts`): marks the decision suppressed, or collapses a
+   * new alert into the storm summary, which is ingested here in the same transaction.
+   */
+  private async suppress(tx: Tx, input: Ingest, decision: Decision, suppressedBy: SuppressedBy | null, now: number): Promise<Decision> {
+    if (!this.deps.suppression) return decision;
+    const { audit: _audit, alongside: _alongside, ...rest } = input;
+    const summarize = async (event: AlertEvent) => (await this.ingestIn(tx, { ...rest, event, integration: null, format: 'api', raw: JSON.stringify(event), actor: 'Firebreak storm guard' })).alert;
+    return this.deps.suppression.apply(tx.db, input.service, input.event, decision, suppressedBy, now, summarize);
   }
 
   /** Inserts or updates the alert a decision describes; returns the stored row (null when there is none). */
@@ -277,6 +374,72 @@ export class AlertService {
     await alertRepo.insertTimeline(db, this.deps.ids, row.id, now, decision.timeline);
     const [before, after] = await this.views(db, [row, stored]);
     await this.deps.audit.record(db, acting.actor, { action: `alert.${action}`, targetType: 'alert', targetId: row.id, before, after: action === 'note' ? { note } : after });
+    await this.changed(tx, stored, decision);
+    return stored;
+  }
+
+  /** Hands the alert to a person or an escalation policy; it triggers again for them (docs/alerts.md). */
+  async reassign(acting: Acting, ref: string, input: z.output<typeof reassignAlertSchema>): Promise<Alert> {
+    return this.retrying(async (tx) => {
+      const to = await this.assigneeOf(tx.db, input);
+      const row = await this.decideIn(tx, acting, ref, 'alert.reassign', (state, now) => reassign(state, to, { now, actor: acting.actor.label, note: input.note }));
+      return (await this.views(tx.db, [row]))[0] as Alert;
+    });
+  }
+
+  /** Acknowledges the alert until a time; a durable wake-up job triggers it again then. */
+  async snooze(acting: Acting, ref: string, input: z.output<typeof snoozeAlertSchema>): Promise<Alert> {
+    const now = this.deps.clock.now();
+    const until = input.minutes !== undefined ? now + input.minutes * 60_000 : Date.parse(input.until ?? '');
+    if (Number.isNaN(until)) throw new AppError('VALIDATION_FAILED', 'body.until: must be an ISO 8601 instant', { issues: [{ path: 'body.until', message: 'must be an ISO 8601 instant' }] });
+    return this.retrying(async (tx) => {
+      const row = await this.decideIn(tx, acting, ref, 'alert.snooze', (state, at) => snooze(state, until, { now: at, actor: acting.actor.label, note: input.note }));
+      if (this.deps.jobs) await this.deps.jobs.addJob<SnoozePayload>(tx, { task: SNOOZE_TASK, key: `${SNOOZE_TASK}:${row.id}`, runAt: until, payload: { alertId: row.id, until } });
+      return (await this.views(tx.db, [row]))[0] as Alert;
+    });
+  }
+
+  /** The snooze job: triggers the alert again unless it moved on since (then nothing happens). */
+  async endSnooze(payload: SnoozePayload): Promise<boolean> {
+    return this.retrying(async (tx) => {
+      const row = await alertRepo.find(tx.db, payload.alertId);
+      if (!row) return false;
+      const now = this.deps.clock.now();
+      const decision = wake(toState(row), payload.until, { now, actor: 'Firebreak' });
+      if (!decision) return false;
+      const stored = (await this.store(tx.db, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
+      await alertRepo.insertTimeline(tx.db, this.deps.ids, row.id, now, decision.timeline);
+      await this.changed(tx, stored, decision);
+      return true;
+    });
+  }
+
+  private async assigneeOf(db: Kysely<Database>, input: z.output<typeof reassignAlertSchema>): Promise<Assignee> {
+    if (input.user !== undefined) {
+      const ref = input.user;
+      const user = await db.selectFrom('users').select(['id', 'handle']).where('deactivated_at', 'is', null).where((eb) => eb.or([eb('id', '=', ref), eb('handle', '=', ref)])).executeTakeFirst();
+      if (!user) throw new AppError('VALIDATION_FAILED', `body.user: no active user \`${ref}\``, { issues: [{ path: 'body.user', message: 'no such active user' }] });
+      return { kind: 'user', id: user.id, label: `@${user.handle}` };
+    }
+    const ref = input.escalationPolicy as string;
+    const policy = await db.selectFrom('escalation_policies').select(['id', 'name']).where('deleted_at', 'is', null).where((eb) => eb.or([eb('id', '=', ref), eb('handle', '=', ref)])).executeTakeFirst();
+    if (!policy) throw new AppError('VALIDATION_FAILED', `body.escalationPolicy: no escalation policy \`${ref}\``, { issues: [{ path: 'body.escalationPolicy', message: 'no such escalation policy' }] });
+    return { kind: 'escalationPolicy', id: policy.id, label: policy.name };
+  }
+
+  /** A person's decision on one alert: stored, on the timeline, audited and passed to the hooks. */
+  private async decideIn(tx: Tx, acting: Acting, ref: string, auditAction: string, decide: (state: AlertState, now: number) => Decision | { refused: string }): Promise<AlertRow> {
+    const db = tx.db;
+    const row = await this.require(db, ref);
+    const service = await db.selectFrom('services').select(['team_id', 'handle']).where('id', '=', row.service_id).executeTakeFirstOrThrow();
+    this.assertScope(acting, service);
+    const now = this.deps.clock.now();
+    const decision = decide(toState(row), now);
+    if ('refused' in decision) throw new AppError('RULE_VIOLATION', `Alert #${row.number} ${decision.refused}`);
+    const stored = (await this.store(db, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
+    await alertRepo.insertTimeline(db, this.deps.ids, row.id, now, decision.timeline);
+    const [before, after] = await this.views(db, [row, stored]);
+    await this.deps.audit.record(db, acting.actor, { action: auditAction, targetType: 'alert', targetId: row.id, before, after });
     await this.changed(tx, stored, decision);
     return stored;
   }

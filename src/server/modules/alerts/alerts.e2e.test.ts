@@ -193,14 +193,25 @@ for (const dialect of dialectCases()) describe(`alert intake and actions over HT
     expect(audit).toHaveLength(1);
   });
 
-  it('answers 429 with Retry-After when one integration floods', async () => {
+  it('answers 429 with Retry-After when one integration floods past FIREBREAK_INTAKE_RATE_LIMIT', async () => {
+    await t.close();
+    t = await buildTestApp({ database: await dialect.open(), clock: new ManualClock('2026-11-21T05:00:00Z'), env: { FIREBREAK_INTAKE_RATE_LIMIT: '120' } });
+    admin = (await t.userWithToken('admin')).token;
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/services', headers: bearer(admin), payload: { handle: 'checkout', name: 'Checkout API' } })).statusCode).toBe(201);
+    eventsKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/checkout/integrations', headers: bearer(admin), payload: { type: 'events-v2', name: 'Nagios' } })).key;
+    let accepted = 0;
     let last = null;
-    for (let i = 0; i < 3001; i++) {
+    for (let i = 0; i < 200; i++) {
       last = await enqueue({ routing_key: eventsKey, event_action: 'resolve', dedup_key: 'nothing' });
       if (last.statusCode !== 202) break;
+      accepted++;
     }
+    // A burst of 120 (the limit per minute), then refused until the bucket refills: 2 a second.
+    expect(accepted).toBe(120);
     expect(last?.statusCode).toBe(429);
     expect(last?.headers['retry-after']).toBe('1');
+    t.clock.advance(1000);
+    expect((await enqueue({ routing_key: eventsKey, event_action: 'resolve', dedup_key: 'nothing' })).statusCode).toBe(202);
     expect(json<{ status: string }>(last!).status).toBe('throttle event');
   });
 

@@ -10,7 +10,14 @@ export interface GroupCommitOptions<I, O> {
   database: FirebreakDatabase;
   /** Applies one item inside the shared transaction. */
   apply(tx: Tx, input: I): Promise<O>;
-  /** Applies one item in its own transaction (with its own retries): the fallback when a batch fails. */
+  /** Runs once at the end of a batch's transaction, after every item (writes shared by the batch). */
+  finish?(tx: Tx, inputs: readonly I[]): Promise<void>;
+  /**
+   * Sorts each batch by this key (stable: items with one key keep their order), so concurrent batches
+   * take row locks in one order.
+   */
+  orderKey?(input: I): string;
+  /** Applies one item in its own transaction (with its own retries; `finish` included): the fallback when a batch fails. */
   alone(input: I): Promise<O>;
   /** Most items in one transaction. */
   maxBatch: number;
@@ -56,6 +63,11 @@ export class GroupCommit<I, O> {
   private pump(): void {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
+      const orderKey = this.options.orderKey;
+      if (orderKey) {
+        const keys = new Map(batch.map((w) => [w, orderKey(w.input)]));
+        batch.sort((a, b) => ((keys.get(a) as string) < (keys.get(b) as string) ? -1 : (keys.get(a) as string) > (keys.get(b) as string) ? 1 : 0));
+      }
       this.inFlight++;
       void this.commit(batch).finally(() => {
         this.inFlight--;
@@ -75,6 +87,7 @@ export class GroupCommit<I, O> {
       results = await this.options.database.transaction(async (tx) => {
         const out: O[] = [];
         for (const item of batch) out.push(await this.options.apply(tx, item.input));
+        await this.options.finish?.(tx, batch.map((item) => item.input));
         return out;
       });
     } catch {

@@ -14,6 +14,9 @@ describe('fuzzing the intake endpoints', () => {
   let grafanaKey: string;
   let signedKey: string;
   let webhookKey: string;
+  let opsgenieKey: string;
+  let victoropsKey: string;
+  let mappedKey: string;
 
   beforeAll(async () => {
     t = await buildTestApp();
@@ -23,6 +26,9 @@ describe('fuzzing the intake endpoints', () => {
     amKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'alertmanager', name: 'am' } })).key;
     grafanaKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'grafana', name: 'grafana' } })).key;
     webhookKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'webhook', name: 'webhook' } })).key;
+    opsgenieKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'opsgenie', name: 'og' } })).key;
+    victoropsKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'victorops', name: 'vo' } })).key;
+    mappedKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'webhook', name: 'mapped', mapping: { title: '$.a.title', dedupKey: '$.a.id', status: '$.a.state', severity: '$.level', links: '$.urls', labels: '$.tags', statusMap: { OK: 'resolved', ALERT: 'firing' }, severityMap: { P1: 'critical' } } } })).key;
     signedKey = json<{ key: string }>(await t.app.inject({ method: 'POST', url: '/api/v1/services/fuzz/integrations', headers: bearer(admin), payload: { type: 'grafana', name: 'signed', auth: { hmacSecret: 'fuzz-secret-0123456789abcdef' } } })).key;
   });
   afterAll(async () => t?.close());
@@ -105,5 +111,98 @@ describe('fuzzing the intake endpoints', () => {
     );
     const logged = await t.firebreak.services.database.db.selectFrom('alert_events').select('outcome').where('format', '=', 'webhook').execute();
     expect(logged.length).toBeGreaterThan(20);
+  });
+
+  const opsgenieBody = fc.oneof(
+    fc.record({ message: fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), value), alias: fc.oneof(fc.string({ minLength: 1, maxLength: 600 }), value), description: value, priority: fc.oneof(fc.constantFrom('P1', 'P2', 'P3', 'P4', 'P5'), value), tags: fc.oneof(fc.array(fc.oneof(fc.string({ maxLength: 60 }), value), { maxLength: 25 }), value), details: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), value), value), responders: value, entity: value, source: value, user: value, note: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 60 }),
+  );
+
+  it('the Opsgenie Alert API answers 202, 200 or 4xx with {message|result, took, requestId}', async () => {
+    const requestIds: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('create', 'acknowledge', 'close', 'status'),
+        opsgenieBody,
+        contentType,
+        fc.oneof({ arbitrary: fc.constant(`GenieKey ${opsgenieKey}`), weight: 4 }, { arbitrary: fc.constantFrom(`GenieKey ${webhookKey}`, 'GenieKey nope', `Bearer ${opsgenieKey}`, '', `GenieKey ${'f'.repeat(32)}`), weight: 1 }),
+        fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('1', '%00', 'a'.repeat(300))),
+        fc.oneof(fc.constantFrom('id', 'alias', 'tiny', ''), fc.string({ maxLength: 8 })),
+        async (kind, body, type, authorization, identifier, identifierType) => {
+          const headers: Record<string, string> = type ? { 'content-type': type } : {};
+          if (authorization) headers.authorization = authorization;
+          const id = encodeURIComponent(identifier) || 'x';
+          const r =
+            kind === 'create'
+              ? await t.app.inject({ method: 'POST', url: '/v2/alerts', payload: body, headers })
+              : kind === 'status'
+                ? await t.app.inject({ method: 'GET', url: `/v2/alerts/requests/${requestIds.at(-1) ?? id}`, headers })
+                : await t.app.inject({ method: 'POST', url: `/v2/alerts/${id}/${kind}?identifierType=${encodeURIComponent(identifierType)}`, payload: body, headers });
+          expect(r.statusCode, r.body).toBeLessThan(500);
+          const answer = json<Record<string, unknown>>(r);
+          expect(typeof answer.took).toBe('number');
+          expect(typeof answer.requestId).toBe('string');
+          if (r.statusCode === 202) {
+            expect(answer.result).toBe('Request will be processed');
+            requestIds.push(answer.requestId as string);
+          } else if (r.statusCode >= 400) expect(typeof answer.message).toBe('string');
+        },
+      ),
+      { seed: 20261121, numRuns: 400 },
+    );
+    // The fuzzer got past authentication and validation often enough to matter.
+    expect(requestIds.length).toBeGreaterThan(10);
+  });
+
+  const victoropsBody = fc.oneof(
+    fc.record({ message_type: fc.oneof(fc.constantFrom('CRITICAL', 'WARNING', 'INFO', 'ACKNOWLEDGEMENT', 'RECOVERY', 'critical'), value), entity_id: fc.oneof(fc.string({ minLength: 1, maxLength: 600 }), value), entity_display_name: value, state_message: value, monitoring_tool: value, alert_url: fc.oneof(fc.constant('https://x.example/a'), value), extra: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 60 }),
+  );
+
+  it('the VictorOps endpoint answers 200 or 4xx with {result, message}', async () => {
+    await fc.assert(
+      fc.asyncProperty(victoropsBody, contentType, fc.constantFrom(`${victoropsKey}`, `${victoropsKey}/routing`, webhookKey, 'x', 'a'.repeat(300)), async (body, type, path) => {
+        const r = await t.app.inject({ method: 'POST', url: `/integrations/victorops/${path}`, payload: body, headers: type ? { 'content-type': type } : {} });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        const answer = json<Record<string, unknown>>(r);
+        if (r.statusCode >= 400) expect(Object.keys(answer).sort()).toEqual(['message', 'result']);
+        else expect(answer).toMatchObject({ result: 'success' });
+      }),
+      { seed: 20261121, numRuns: 400 },
+    );
+  });
+
+  it('change events answer 202 or 4xx with {status, message, errors}', async () => {
+    const body = fc.oneof(
+      fc.record({ routing_key: fc.oneof(fc.constant(eventsKey), fc.constant(amKey), value), payload: fc.oneof(fc.record({ summary: value, source: value, timestamp: fc.oneof(fc.constant('2026-11-21T05:00:00Z'), value), custom_details: value }, { requiredKeys: [] }), value), links: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.string({ maxLength: 60 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, contentType, async (payload, type) => {
+        const r = await t.app.inject({ method: 'POST', url: '/v2/change/enqueue', payload, headers: type ? { 'content-type': type } : {} });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        const answer = json<Record<string, unknown>>(r);
+        if (r.statusCode >= 400) expect(Object.keys(answer).sort()).toEqual(['errors', 'message', 'status']);
+        else expect(answer).toEqual({ status: 'success', message: 'Change event processed' });
+      }),
+      { seed: 20261121, numRuns: 300 },
+    );
+  });
+
+  it('a webhook read through a JSON-path mapping answers 202 or 4xx with the error shape', async () => {
+    const body = fc.oneof(
+      fc.record({ a: fc.oneof(fc.record({ title: value, id: value, state: fc.oneof(fc.constantFrom('OK', 'ALERT', 'firing', 'resolved'), value) }, { requiredKeys: [] }), value), level: fc.oneof(fc.constantFrom('P1', 'warn'), value), urls: value, tags: value }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 60 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, contentType, async (payload, type) => {
+        const r = await t.app.inject({ method: 'POST', url: `/integrations/webhook/${mappedKey}`, payload, headers: type ? { 'content-type': type } : {} });
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        if (r.statusCode >= 400) expect(Object.keys(json(r)).sort()).toEqual(['code', 'details', 'errorId', 'message']);
+        else expect(json(r)).toMatchObject({ status: 'success' });
+      }),
+      { seed: 20261121, numRuns: 400 },
+    );
   });
 });

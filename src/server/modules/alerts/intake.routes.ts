@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '../../../contracts/errors.js';
 import { takeToken, type Bucket } from '../../../core/alerts/rate-limit.js';
@@ -11,9 +11,16 @@ import { readAlertmanager } from './formats/alertmanager.js';
 import { GRAFANA_SIGNATURE_HEADER, GRAFANA_TIMESTAMP_HEADER, readGrafana, verifyGrafanaSignature } from './formats/grafana.js';
 import { readEventsV2 } from './formats/events-v2.js';
 import { readWebhook } from './formats/webhook.js';
+import { mappingOf, readMapped } from './formats/mapping.js';
+import { opsgenieAnswers } from './formats/opsgenie.js';
+import { victorOpsAnswers } from './formats/victorops.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { registerOpsgenie } from './intake-opsgenie.js';
+import { registerVictorOps } from './intake-victorops.js';
+import { registerChangeEvents } from './intake-changes.js';
+import { INTAKE_BODY_LIMIT, parseJsonText, sendAs, tookOf, type Admission, type IntakeContext } from './intake-shared.js';
 
-/** PagerDuty's limit, kept for every intake format. */
-export const INTAKE_BODY_LIMIT = 512 * 1024;
+export { INTAKE_BODY_LIMIT };
 /** Events per integration per minute (token bucket; bursts up to this many at once). */
 export const INTAKE_RATE_PER_MINUTE = 3000;
 
@@ -21,6 +28,8 @@ type Format = 'events-v2' | 'alertmanager' | 'grafana' | 'webhook';
 /** The formats that post to `/integrations/<format>/<key>` and answer in Firebreak's error shape. */
 type KeyedFormat = Exclude<Format, 'events-v2'>;
 type Read = { ok: true; event: AlertEvent } | { ok: false; issues: FieldIssue[] };
+/** Every format, for answering problems found before a handler runs (413, unreadable bodies). */
+type AnyFormat = Format | 'opsgenie' | 'victorops';
 
 /** Where each integration type posts, for the "wrong endpoint" error. */
 const endpoints: Record<string, string> = { 'events-v2': 'POST /v2/enqueue', alertmanager: 'POST /integrations/alertmanager/<key>', grafana: 'POST /integrations/grafana/<key>', webhook: 'POST /integrations/webhook/<key>' };
@@ -106,32 +115,54 @@ function send(reply: FastifyReply, request: FastifyRequest, format: Format, answ
 
 /** Parses the raw body as JSON; null when it is not JSON at all. */
 function parseJson(raw: string): { value: unknown } | null {
-  try {
-    return { value: JSON.parse(raw) as unknown };
-  } catch {
-    return null;
-  }
+  return parseJsonText(raw);
 }
 
-const formatOf = (request: FastifyRequest): Format =>
-  request.url.startsWith('/v2/') ? 'events-v2' : request.url.startsWith('/integrations/grafana/') ? 'grafana' : request.url.startsWith('/integrations/webhook/') ? 'webhook' : 'alertmanager';
+const formatOf = (request: FastifyRequest): AnyFormat =>
+  request.url.startsWith('/v2/alerts')
+    ? 'opsgenie'
+    : request.url.startsWith('/v2/')
+      ? 'events-v2'
+      : request.url.startsWith('/integrations/victorops/')
+        ? 'victorops'
+        : request.url.startsWith('/integrations/grafana/')
+          ? 'grafana'
+          : request.url.startsWith('/integrations/webhook/')
+            ? 'webhook'
+            : 'alertmanager';
 
 /**
  * The inbound integration endpoints, outside `/api` because senders fix their paths: PagerDuty Events
  * API v2 at `POST /v2/enqueue` (clients such as pdjs let users change only the host), Alertmanager
  * at `POST /integrations/alertmanager/{key}`, Grafana at `POST /integrations/grafana/{key}` and the
- * generic JSON webhook at `POST /integrations/webhook/{key}`. Registered as their own Fastify context so they read any
+ * generic JSON webhook at `POST /integrations/webhook/{key}` (read through the integration's JSON-path
+ * mapping when it has one), plus, in their own files, the Opsgenie Alert API (`intake-opsgenie.ts`),
+ * Splunk On-Call (`intake-victorops.ts`) and PagerDuty change events (`intake-changes.ts`). Registered as their own Fastify context so they read any
  * content type as raw bytes (senders label JSON loosely), cap bodies at 512 KB and answer every
  * problem — even one found before the handler runs — in the sending format's shape. Each answers
  * 2xx only after its event, alert change and timeline have committed.
  */
-export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCatalog; database: FirebreakDatabase; clock: Clock; ratePerMinute?: number }) {
+export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCatalog; database: FirebreakDatabase; clock: Clock; ids?: IdGenerator; ratePerMinute?: number }) {
   const buckets = new Map<string, Bucket>();
   const rate = deps.ratePerMinute ?? INTAKE_RATE_PER_MINUTE;
 
+  async function admitKey(key: string, type: string, options: { throttle?: boolean } = {}): Promise<Admission> {
+    const found = await deps.services.findByKey(deps.database.reader, key);
+    if (!found) return { ok: false, reason: 'unknown' };
+    if (found.integration.disabled === 1) return { ok: false, reason: 'disabled', integration: found.integration };
+    if (found.integration.type !== type) return { ok: false, reason: 'wrong-type', integration: found.integration };
+    if (options.throttle !== false) {
+      const taken = takeToken(buckets.get(found.integration.id), deps.clock.now(), rate, 60_000);
+      buckets.set(found.integration.id, taken.bucket);
+      if (!taken.allowed) return { ok: false, reason: 'throttled', integration: found.integration, retryAfterSeconds: taken.retryAfterSeconds };
+    }
+    return { ok: true, ...found };
+  }
+  const context: IntakeContext = { alerts: deps.alerts, services: deps.services, database: deps.database, clock: deps.clock, ids: deps.ids ?? (() => randomBytes(13).toString('hex').toUpperCase()), admitKey };
+
   /** Finds the integration, refusing unknown keys, disabled integrations, the wrong format and floods. */
   async function admit(key: string, format: Format): Promise<{ integration: IntegrationRow; service: ServiceRow } | Answer> {
-    const found = await deps.services.findByKey(deps.database.db, key);
+    const found = await deps.services.findByKey(deps.database.reader, key);
     if (!found) return answers[format].unknownKey();
     if (found.integration.disabled === 1) {
       return answers[format].disabled();
@@ -154,6 +185,19 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const format = formatOf(request);
       const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+      if (format === 'opsgenie') {
+        const requestId = randomUUID();
+        if (status === 413) return sendAs(reply, opsgenieAnswers.tooLarge(INTAKE_BODY_LIMIT / 1024, tookOf(reply), requestId));
+        if (status >= 400 && status < 500) return sendAs(reply, opsgenieAnswers.malformedJson(tookOf(reply), requestId));
+        request.log.error({ err: error, errorId: String(request.id) }, 'intake failed');
+        return sendAs(reply, opsgenieAnswers.fault(tookOf(reply), requestId));
+      }
+      if (format === 'victorops') {
+        if (status === 413) return sendAs(reply, victorOpsAnswers.failure(413, `The request body is larger than ${INTAKE_BODY_LIMIT / 1024} KB`));
+        if (status >= 400 && status < 500) return sendAs(reply, victorOpsAnswers.failure(400, `body: ${error.message || 'the request cannot be read'}`));
+        request.log.error({ err: error, errorId: String(request.id) }, 'intake failed');
+        return sendAs(reply, victorOpsAnswers.failure(500, `Internal error; retry later (errorId ${String(request.id)})`));
+      }
       if (status === 413) return send(reply, request, format, answers[format].tooLarge());
       if (status >= 400 && status < 500) {
         const message = error.message || 'the request cannot be read';
@@ -165,7 +209,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
 
     app.post('/v2/enqueue', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
       const parsed = parseJson(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
-      if (!parsed) return send(reply, request, 'events-v2', answers['events-v2'].invalid(['The body must be a JSON object (the request body is not valid JSON)']));
+      if (!parsed) return send(reply, request, 'events-v2', answers['events-v2'].invalid(['The body must be a JSON object (the request body is not valid JSON, or nests deeper than 64 levels)']));
       const read = readEventsV2(parsed.value, () => randomBytes(16).toString('hex'));
       if (!read.routingKey) return send(reply, request, 'events-v2', answers['events-v2'].invalid(read.ok ? [] : read.errors));
       // The event log must not become a second copy of the key: keep only its first characters.
@@ -173,7 +217,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
       const admitted = await admit(read.routingKey, 'events-v2');
       if ('status' in admitted) {
         if (admitted.status === 403 || admitted.status === 400) {
-          const found = await deps.services.findByKey(deps.database.db, read.routingKey);
+          const found = await deps.services.findByKey(deps.database.reader, read.routingKey);
           if (found) await deps.alerts.logRejected(found.integration, 'events-v2', String((parsed.value as { event_action?: unknown }).event_action ?? 'unknown'), raw, admitted.status === 403 ? 'disabled' : 'invalid');
         }
         return send(reply, request, 'events-v2', admitted);
@@ -191,7 +235,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
      * answered 200) and the generic webhook (one event, answered 202 with its dedup key). Grafana and
      * the webhook may also verify the sender, before anything is read or stored.
      */
-    const keyedRoute = (format: KeyedFormat, read: (body: unknown) => Read) => async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
+    const keyedRoute = (format: KeyedFormat, read: (body: unknown, integration: IntegrationRow) => Read) => async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
       const key = request.params.key;
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const raw = body.toString('utf8');
@@ -200,7 +244,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
       const admitted = await admit(key, format);
       if ('status' in admitted) {
         if (admitted.status === 403) {
-          const found = await deps.services.findByKey(deps.database.db, key);
+          const found = await deps.services.findByKey(deps.database.reader, key);
           if (found) await deps.alerts.logRejected(found.integration, format, action, raw, 'disabled');
         }
         return send(reply, request, format, admitted);
@@ -211,9 +255,9 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
       const parsed = parseJson(raw);
       if (!parsed) {
         await deps.alerts.logRejected(admitted.integration, format, action, raw, 'invalid');
-        return send(reply, request, format, answers[format].invalid([{ path: 'body', message: 'is not valid JSON' }], 'MALFORMED_REQUEST'));
+        return send(reply, request, format, answers[format].invalid([{ path: 'body', message: 'is not valid JSON, or nests deeper than 64 levels' }], 'MALFORMED_REQUEST'));
       }
-      const result = read(parsed.value);
+      const result = read(parsed.value, admitted.integration);
       if (!result.ok) {
         await deps.alerts.logRejected(admitted.integration, format, action, raw, 'invalid');
         return send(reply, request, format, answers[format].invalid(result.issues));
@@ -225,6 +269,18 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
     };
     app.post<{ Params: { key: string } }>('/integrations/alertmanager/:key', { bodyLimit: INTAKE_BODY_LIMIT }, keyedRoute('alertmanager', readAlertmanager));
     app.post<{ Params: { key: string } }>('/integrations/grafana/:key', { bodyLimit: INTAKE_BODY_LIMIT }, keyedRoute('grafana', readGrafana));
-    app.post<{ Params: { key: string } }>('/integrations/webhook/:key', { bodyLimit: INTAKE_BODY_LIMIT }, keyedRoute('webhook', (value) => readWebhook(value, () => randomBytes(16).toString('hex'))));
+    app.post<{ Params: { key: string } }>(
+      '/integrations/webhook/:key',
+      { bodyLimit: INTAKE_BODY_LIMIT },
+      keyedRoute('webhook', (value, integration) => {
+        // A mapping, when the integration has one, replaces the documented fields (docs/alerts.md).
+        const mapping = mappingOf(integration);
+        const newKey = () => randomBytes(16).toString('hex');
+        return mapping ? readMapped(value, mapping, newKey) : readWebhook(value, newKey);
+      }),
+    );
+    registerOpsgenie(app, context);
+    registerVictorOps(app, context);
+    registerChangeEvents(app, context);
   };
 }

@@ -88,7 +88,8 @@ for (const dialect of dialectCases()) {
         const result = await backupDatabase(source, file, { clock, secretKeyId: 'abcd', pageSize: 7 });
         expect(result.header).toMatchObject({ format: 'firebreak-backup', formatVersion: 1, createdAt: '2026-11-02T10:00:00.000Z', sourceDialect: dialect.name, migrations: Object.keys(migrations), secretKeyId: 'abcd' });
         expect(Object.keys(result.header.tables)).not.toContain('kysely_migration');
-        expect(result.header.tables).toMatchObject({ users: 11, teams: 4, runtime: 40, jobs: 1 });
+        // Jobs: the one inserted above and the escalation timer of the demo's triggered high-urgency alert.
+        expect(result.header.tables).toMatchObject({ users: 11, teams: 4, runtime: 40, jobs: 2 });
         // Parents first: users and teams before team_members and api_tokens.
         const order = Object.keys(result.header.tables);
         expect(order.indexOf('users')).toBeLessThan(order.indexOf('team_members'));

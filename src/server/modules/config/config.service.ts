@@ -12,8 +12,13 @@ import {
   type ContactMethodSpec,
   type EscalationPolicyDocument,
   type EscalationTargetSpec,
+  type MaintenanceWindowDocument,
   type ScheduleDocument,
   type ScheduleLayerSpec,
+  serviceSettingKeys,
+  type ServiceDocument,
+  type ServiceIntegrationSpec,
+  type SilenceDocument,
   type TeamDocument,
   type UserDocument,
 } from '../../../contracts/config.js';
@@ -31,7 +36,10 @@ import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import { validationError } from '../../platform/http/errors.js';
 import type { Acting, CatalogService, UserChanges } from '../catalog/catalog.service.js';
+import type { AlertRouting } from '../alerts/routing.js';
+import type { Suppression } from '../alerts/suppression.js';
 import type { NotifyService } from '../notify/notify.service.js';
+import type { IntegrationView, ServiceCatalog, ServiceInput, ServiceUpdate } from '../services/service.service.js';
 import { fallbackOf, iso, layersOf, levelsOf, oncallRepo, toEngineOverride } from '../oncall/oncall.repo.js';
 import type { LayerInput } from '../oncall/schedule.service.js';
 import type { Oncall } from '../oncall/oncall.services.js';
@@ -53,6 +61,13 @@ interface Person {
 interface ServerState {
   active: ConfigDocument[];
   deactivated: ConfigDocument[];
+  /**
+   * Maintenance windows and silences that have ended: not exported, never pruned, and compared only
+   * with a document that names one (so applying a document about a past window again changes nothing).
+   */
+  ended: ConfigDocument[];
+  /** `MaintenanceWindow/<name>` and `Silence/<name>` → id. */
+  suppressionIds: Map<string, string>;
   /** By user handle. */
   people: Map<string, Person>;
   /** Schedule handle → id, and user id → handle, for live overrides in lints. */
@@ -75,11 +90,22 @@ const sameMethod = (a: { type: string; address: string }, b: { type: string; add
  * audit entry.
  */
 export class ConfigService {
-  constructor(private readonly deps: { database: FirebreakDatabase; clock: Clock; catalog: CatalogService; notify: NotifyService; oncall: Pick<Oncall, 'schedules' | 'policies'> }) {}
+  constructor(
+    private readonly deps: {
+      database: FirebreakDatabase;
+      clock: Clock;
+      catalog: CatalogService;
+      notify: NotifyService;
+      oncall: Pick<Oncall, 'schedules' | 'policies'>;
+      services: ServiceCatalog;
+      routing: AlertRouting;
+      suppression: Suppression;
+    },
+  ) {}
 
   /**
-   * Every active User and Team, every Schedule and EscalationPolicy, as documents in kind order then
-   * name, each in canonical form. A person's notification rules are left out when one of them uses
+   * Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow
+   * and Silence that has not ended, as documents in kind order then name, each in canonical form. A person's notification rules are left out when one of them uses
    * a push or webhook method, which config cannot name.
    */
   async exportDocuments(): Promise<ConfigDocument[]> {
@@ -116,17 +142,24 @@ export class ConfigService {
       const result = this.decide(acting, request, state);
       const warnings = await this.warningsIn(tx.db, request, state);
       const desired = new Map(request.documents.map((d) => [identity(d.kind, d.metadata.name), canonicalDocument(d)]));
+      // Routing rules may route to a service created later in this apply: they are set once every change is made.
+      const deferred: Array<{ change: ConfigChange; run: () => Promise<void> }> = [];
       const existing = new Map([...state.deactivated, ...state.active].map((d) => [identity(d.kind, d.metadata.name), d]));
       for (const change of result.changes) {
         if (change.action === 'unchanged') continue;
         const id = identity(change.kind, change.name);
         try {
-          await this.carryOut(tx, configActing, change, desired.get(id) ?? null, existing.get(id) ?? null);
+          if (change.kind === 'MaintenanceWindow' || change.kind === 'Silence') await this.applySuppression(tx, configActing, change, desired.get(id) ?? null, state.suppressionIds.get(id));
+          else await this.carryOut(tx, configActing, change, desired.get(id) ?? null, existing.get(id) ?? null, request.prune, (run) => deferred.push({ change, run }));
         } catch (error) {
-          if (error instanceof AppError) {
-            throw new AppError(error.code, `Could not ${change.action} ${change.kind} \`${change.name}\`: ${error.message}. Nothing was applied.`, { ...error.details, change: { action: change.action, kind: change.kind, name: change.name } });
-          }
-          throw error;
+          throw failed(change, error);
+        }
+      }
+      for (const { change, run } of deferred) {
+        try {
+          await run();
+        } catch (error) {
+          throw failed(change, error);
         }
       }
       return { ...result, warnings, applied: true as const };
@@ -144,7 +177,18 @@ export class ConfigService {
     const { issues } = checkDocuments(request.documents, context, (i) => `body.documents.${i}`);
     const problems: FieldIssue[] = issues.map((i) => ({ path: ['body', 'documents', i.index, ...i.path].join('.'), message: i.message }));
     if (problems.length > 0) throw validationError(problems);
-    const result = plan(request.documents, state.active, { prune: request.prune, deactivated: state.deactivated });
+    const named = new Set(request.documents.map((d) => identity(d.kind, d.metadata.name)));
+    const current = [...state.active, ...state.ended.filter((d) => named.has(identity(d.kind, d.metadata.name)))];
+    const result = plan(request.documents, current, { prune: request.prune, deactivated: state.deactivated });
+    // The API refuses a new silence that has already expired; say so at the document's field.
+    const now = this.deps.clock.now();
+    const expired = result.changes.flatMap((c) => {
+      if (c.action !== 'create' || c.kind !== 'Silence') return [];
+      const index = request.documents.findIndex((d) => d.kind === 'Silence' && d.metadata.name === c.name);
+      const doc = canonicalDocument(request.documents[index] as ConfigDocument) as SilenceDocument;
+      return Date.parse(doc.spec.endsAt as string) <= now ? [{ path: `body.documents.${index}.spec.endsAt`, message: `${doc.spec.endsAt} has passed: a new silence must end in the future` }] : [];
+    });
+    if (expired.length > 0) throw validationError(expired);
     const self = acting.principal?.userHandle;
     if (self && result.changes.some((c) => c.action === 'delete' && c.kind === 'User' && c.name === self)) {
       throw new AppError('RULE_VIOLATION', `--prune would deactivate you (\`${self}\`), the user applying this configuration; add your User document`);
@@ -166,7 +210,7 @@ export class ConfigService {
     const members = await repo.membersOf(db, teams.map((t) => t.id));
     const userHandles = new Map(users.map((u) => [u.id, u.handle]));
     const teamHandles = new Map(teams.map((t) => [t.id, t.handle]));
-    const state: ServerState = { active: [], deactivated: [], people: new Map(), scheduleIds: new Map(), userHandles };
+    const state: ServerState = { active: [], deactivated: [], ended: [], suppressionIds: new Map(), people: new Map(), scheduleIds: new Map(), userHandles };
 
     for (const u of users) {
       const methods = await notify.listContactMethods(db, u.id);
@@ -258,7 +302,87 @@ export class ConfigService {
       };
       state.active.push(canonicalDocument(doc));
     }
+    const policyHandles = new Map((await oncallRepo.listPolicies(db)).map((p) => [p.id, p.handle]));
+    const serviceRows = await db.selectFrom('services').selectAll().where('deleted_at', 'is', null).orderBy('handle').execute();
+    for (const service of await this.deps.services.views(db, serviceRows)) {
+      const view = service as unknown as Record<string, unknown>;
+      // The settings shared with the API's service input (urgency, flap damping, storm guard, …) have
+      // the same names in the view.
+      const settings = Object.fromEntries(serviceSettingKeys.filter((k) => view[k] !== undefined && view[k] !== null).map((k) => [k, view[k]]));
+      const routing = await this.deps.routing.settings(db, service.id);
+      const doc = {
+        apiVersion: configApiVersion,
+        kind: 'Service',
+        metadata: { name: service.handle },
+        spec: {
+          ...settings,
+          rules: routing.rules.map((r) => ({ name: r.name, conditions: r.conditions, actions: r.actions, continue: r.continue ?? false })),
+          supportHours: routing.supportHours,
+          raiseAtSupportStart: routing.raiseAtSupportStart,
+          backlogWebhookUrl: routing.backlogWebhookUrl,
+          name: service.name,
+          description: service.description,
+          ...(service.teamId !== null ? { team: teamHandles.get(service.teamId) ?? service.teamId } : {}),
+          ...(service.escalationPolicyId !== null ? { escalationPolicy: policyHandles.get(service.escalationPolicyId) ?? service.escalationPolicyId } : {}),
+          integrations: service.integrations.map(
+            (i): ServiceIntegrationSpec => ({
+              name: i.name,
+              type: i.type,
+              disabled: i.disabled,
+              ...(i.type === 'webhook' && i.mapping ? { mapping: i.mapping } : {}),
+              ...(i.type === 'heartbeat' && i.heartbeat ? { heartbeat: heartbeatSpec(i.heartbeat) } : {}),
+              ...(i.type === 'email' && i.email ? { email: emailSpec(i.email) } : {}),
+            }),
+          ),
+        },
+      } as ServiceDocument;
+      state.active.push(canonicalDocument(doc));
+    }
+    await this.suppressionStateIn(db, state, new Map(serviceRows.map((r) => [r.id, r.handle])));
     return { ...state, active: sortDocuments(state.active), deactivated: sortDocuments(state.deactivated) };
+  }
+
+  /**
+   * Maintenance windows and silences as documents, named by their config name. One that has ended,
+   * or that covers only deleted services, goes to `state.ended`.
+   */
+  private async suppressionStateIn(db: Kysely<Database>, state: ServerState, serviceHandles: ReadonlyMap<string, string>): Promise<void> {
+    const { windows, silences } = await this.deps.suppression.configEntriesIn(db);
+    for (const { name, view, ended } of windows) {
+      const services = view.services.flatMap((s) => (serviceHandles.has(s.id) ? [serviceHandles.get(s.id) as string] : []));
+      const doc: MaintenanceWindowDocument = {
+        apiVersion: configApiVersion,
+        kind: 'MaintenanceWindow',
+        metadata: { name },
+        spec: {
+          name: view.name,
+          description: view.description,
+          services,
+          startsAt: view.startsAt,
+          ...(view.endsAt !== null ? { endsAt: view.endsAt } : {}),
+          ...(view.recurrence !== null ? { recurrence: view.recurrence } : {}),
+        },
+      };
+      state.suppressionIds.set(identity('MaintenanceWindow', name), view.id);
+      (ended || services.length === 0 ? state.ended : state.active).push(canonicalDocument(doc));
+    }
+    for (const { name, view, ended } of silences) {
+      const gone = view.service !== null && !serviceHandles.has(view.service.id);
+      const doc: SilenceDocument = {
+        apiVersion: configApiVersion,
+        kind: 'Silence',
+        metadata: { name },
+        spec: {
+          matchers: view.matchers,
+          comment: view.comment,
+          ...(view.service !== null ? { service: serviceHandles.get(view.service.id) ?? view.service.handle } : {}),
+          startsAt: view.startsAt,
+          endsAt: view.endsAt,
+        },
+      };
+      state.suppressionIds.set(identity('Silence', name), view.id);
+      (ended || gone ? state.ended : state.active).push(canonicalDocument(doc));
+    }
   }
 
   // ---- warnings
@@ -343,7 +467,15 @@ export class ConfigService {
   // ---- apply
 
   /** Carries out one planned change inside the apply transaction. */
-  private async carryOut(tx: Tx, acting: Acting, change: ConfigChange, desired: ConfigDocument | null, existing: ConfigDocument | null): Promise<void> {
+  private async carryOut(
+    tx: Tx,
+    acting: Acting,
+    change: ConfigChange,
+    desired: ConfigDocument | null,
+    existing: ConfigDocument | null,
+    prune: boolean,
+    defer: (run: () => Promise<void>) => void,
+  ): Promise<void> {
     const db = tx.db;
     const { catalog } = this.deps;
     const { schedules, policies } = this.deps.oncall;
@@ -431,6 +563,125 @@ export class ConfigService {
       };
       if (change.action === 'create') await policies.createIn(db, acting, { handle: want.metadata.name, ...input });
       else await policies.updateIn(db, acting, change.name, { ...input, team: want.spec.team ?? null });
+      return;
+    }
+    if (change.kind === 'Service') await this.applyService(tx, acting, change, desired as ServiceDocument | null, existing as ServiceDocument | null, prune, defer);
+  }
+
+  /**
+   * Creates, updates or removes a maintenance window (deleted) or a silence (expired: it stays in
+   * the history of the alerts it silenced) through the suppression service, which checks services,
+   * rights and times as the API does and writes the audit entries.
+   */
+  private async applySuppression(tx: Tx, acting: Acting, change: ConfigChange, desired: ConfigDocument | null, id: string | undefined): Promise<void> {
+    const { suppression } = this.deps;
+    if (change.action === 'delete') {
+      if (id === undefined) return;
+      if (change.kind === 'MaintenanceWindow') await suppression.deleteWindowIn(tx, acting, id);
+      else await suppression.expireSilenceIn(tx, acting, id);
+      return;
+    }
+    if (desired?.kind === 'MaintenanceWindow') {
+      const spec = desired.spec;
+      const fields = { name: spec.name, description: spec.description ?? '', services: spec.services, startsAt: spec.startsAt };
+      if (change.action === 'create' || id === undefined) {
+        await suppression.createWindowIn(tx, acting, { ...fields, ...(spec.endsAt !== undefined ? { endsAt: spec.endsAt } : {}), ...(spec.recurrence ? { recurrence: spec.recurrence } : {}) }, { handle: change.name });
+      } else {
+        await suppression.updateWindowIn(tx, acting, id, { ...fields, endsAt: spec.endsAt ?? null, recurrence: spec.recurrence ?? null });
+      }
+      return;
+    }
+    if (desired?.kind === 'Silence') {
+      const spec = desired.spec;
+      const fields = { matchers: spec.matchers, comment: spec.comment, startsAt: spec.startsAt, endsAt: spec.endsAt as string };
+      if (change.action === 'create' || id === undefined) await suppression.createSilenceIn(tx, acting, { ...fields, ...(spec.service !== undefined ? { service: spec.service } : {}) }, { handle: change.name });
+      else await suppression.updateSilenceIn(tx, acting, id, { ...fields, service: spec.service ?? null });
+    }
+  }
+
+  /**
+   * Creates, updates or deletes a service through the service catalog, then makes its integrations
+   * match the document by name: new ones are created with a generated key, listed ones updated in
+   * place (their keys are kept), and with --prune unlisted ones are disabled (their alerts and events
+   * keep pointing at them). Config never reads or writes keys or verification credentials.
+   */
+  private async applyService(
+    tx: Tx,
+    acting: Acting,
+    change: ConfigChange,
+    want: ServiceDocument | null,
+    have: ServiceDocument | null,
+    prune: boolean,
+    defer: (run: () => Promise<void>) => void,
+  ): Promise<void> {
+    const services = this.deps.services;
+    if (change.action === 'delete') {
+      await services.deleteIn(tx, acting, change.name);
+      return;
+    }
+    if (!want) return;
+    const { integrations: _integrations, rules, supportHours, raiseAtSupportStart, backlogWebhookUrl, ...spec } = want.spec;
+    const input = { ...spec, description: spec.description ?? '' };
+    if (change.action === 'create') {
+      await services.createIn(tx.db, acting, { ...input, handle: want.metadata.name } as ServiceInput);
+    } else if (have) {
+      // The API keeps a field an update leaves out, so dropping a link, team or policy from the document
+      // cannot be carried out as an update; say so rather than silently keeping it.
+      for (const field of ['team', 'escalationPolicy', 'runbookUrl', 'dashboardUrl'] as const) {
+        if (have.spec[field] !== undefined && want.spec[field] === undefined) {
+          throw new AppError('RULE_VIOLATION', `removing \`${field}\` from a service is not supported by config yet; set it in the UI or API, or name another`, {
+            issues: [{ path: `spec.${field}`, message: 'cannot be removed by config yet' }],
+          });
+        }
+      }
+      await services.updateIn(tx, acting, change.name, input as ServiceUpdate);
+    }
+    const routing = this.deps.routing;
+    // A new service has no support settings stored, which reads as the defaults.
+    const sameSupport =
+      JSON.stringify([have?.spec.supportHours ?? null, have?.spec.raiseAtSupportStart ?? false, have?.spec.backlogWebhookUrl ?? null]) ===
+      JSON.stringify([want.spec.supportHours ?? null, raiseAtSupportStart ?? false, backlogWebhookUrl ?? null]);
+    if (!sameSupport) await routing.putSupportIn(tx, acting, want.metadata.name, { supportHours: supportHours ?? null, raiseAtSupportStart: raiseAtSupportStart ?? false, backlogWebhookUrl: backlogWebhookUrl ?? null });
+    const sameRules = JSON.stringify(have?.spec.rules ?? []) === JSON.stringify(want.spec.rules ?? []);
+    if (!sameRules) defer(async () => void (await routing.putRulesIn(tx, acting, want.metadata.name, { rules: rules ?? [] })));
+    const wanted = want.spec.integrations;
+    if (wanted === undefined) return;
+    const service = await services.require(tx.db, want.metadata.name);
+    const current = await tx.db.selectFrom('integrations').selectAll().where('service_id', '=', service.id).orderBy('id').execute();
+    for (const w of wanted) {
+      const row = current.find((i) => i.name === w.name);
+      if (!row) {
+        const created = await services.createIntegrationIn(tx, acting, service.id, {
+          type: w.type,
+          name: w.name,
+          ...(w.mapping ? { mapping: w.mapping } : {}),
+          ...(w.heartbeat ? { heartbeat: w.heartbeat } : {}),
+          ...(w.email ? { email: w.email } : {}),
+        });
+        if (w.disabled) await services.updateIntegrationIn(tx, acting, service.id, created.id, { disabled: true });
+        continue;
+      }
+      if (row.type !== w.type) {
+        throw new AppError('RULE_VIOLATION', `integration \`${w.name}\` is of type ${row.type}; its type cannot change (give the new one another name, and remove this one)`, {
+          issues: [{ path: `spec.integrations.${wanted.indexOf(w)}.type`, message: `cannot change from ${row.type}` }],
+        });
+      }
+      const before = have?.spec.integrations?.find((i) => i.name === w.name);
+      const sameMapping = JSON.stringify(before?.mapping ?? null) === JSON.stringify(canonicalMapping(w));
+      // Heartbeat and email settings: only the fields the document states are compared (plan did it).
+      const settingsChanged = (field: 'heartbeat' | 'email') => w[field] !== undefined && change.diff.some((d) => d.field.startsWith(`spec.integrations[${w.name}].${field}.`));
+      const sameSettings = !settingsChanged('heartbeat') && !settingsChanged('email');
+      if (before && before.disabled === w.disabled && sameMapping && sameSettings) continue;
+      await services.updateIntegrationIn(tx, acting, service.id, row.id, {
+        disabled: w.disabled,
+        ...(row.type === 'webhook' && !sameMapping ? { mapping: w.mapping ?? null } : {}),
+        ...(settingsChanged('heartbeat') ? { heartbeat: w.heartbeat } : {}),
+        ...(settingsChanged('email') ? { email: w.email } : {}),
+      } as Parameters<ServiceCatalog['updateIntegrationIn']>[4]);
+    }
+    if (!prune) return;
+    for (const row of current) {
+      if (row.disabled === 0 && !wanted.some((w) => w.name === row.name)) await services.updateIntegrationIn(tx, acting, service.id, row.id, { disabled: true });
     }
   }
 
@@ -492,4 +743,38 @@ function layerInput(l: ScheduleLayerSpec): LayerInput {
 function targetInput(t: EscalationTargetSpec): { type: 'user' | 'schedule' | 'team'; ref: string } {
   const { kind, name } = targetOf(t);
   return { type: kind === 'User' ? 'user' : kind === 'Schedule' ? 'schedule' : 'team', ref: name };
+}
+
+/** A heartbeat's settings as a document states them: the schedule in use, no nulls. */
+function heartbeatSpec(h: NonNullable<IntegrationView['heartbeat']>): NonNullable<ServiceIntegrationSpec['heartbeat']> {
+  return {
+    ...(h.periodSeconds !== null ? { periodSeconds: h.periodSeconds } : {}),
+    ...(h.cron !== null ? { cron: h.cron, timeZone: h.timeZone } : {}),
+    graceSeconds: h.graceSeconds,
+    ...(h.maxRunSeconds !== null ? { maxRunSeconds: h.maxRunSeconds } : {}),
+    severity: h.severity,
+  };
+}
+
+/** An email integration's rules as a document states them (without the address: it holds the key). */
+function emailSpec(e: NonNullable<IntegrationView['email']>): NonNullable<ServiceIntegrationSpec['email']> {
+  return {
+    ...(e.dedupKeyPattern !== null ? { dedupKeyPattern: e.dedupKeyPattern } : {}),
+    resolve: e.resolve,
+    acknowledge: e.acknowledge,
+    severity: e.severity,
+    defaultSeverity: e.defaultSeverity,
+  };
+}
+
+/** A document integration's mapping as the canonical form holds it (keys sorted), for comparison. */
+function canonicalMapping(i: ServiceIntegrationSpec): unknown {
+  const doc = canonicalDocument({ apiVersion: configApiVersion, kind: 'Service', metadata: { name: 'x' }, spec: { name: 'x', integrations: [i] } } as unknown as ServiceDocument) as ServiceDocument;
+  return doc.spec.integrations?.[0]?.mapping ?? null;
+}
+
+/** An error from one planned change, saying which change failed and that nothing was applied. */
+function failed(change: ConfigChange, error: unknown): unknown {
+  if (!(error instanceof AppError)) return error;
+  return new AppError(error.code, `Could not ${change.action} ${change.kind} \`${change.name}\`: ${error.message}. Nothing was applied.`, { ...error.details, change: { action: change.action, kind: change.kind, name: change.name } });
 }

@@ -47,6 +47,7 @@ for (const dialect of dialectCases()) {
         expect(result.sections).toEqual([
           { name: 'teams and people', summary: '4 teams, 10 people, 12 team memberships' },
           { name: 'schedules and escalation policies', summary: '3 schedules, 4 escalation policies' },
+          { name: 'services and alerts', summary: '3 services, 5 integrations, 5 alerts (triggered, acknowledged and resolved)' },
         ]);
 
         const teams = await services.catalog.listTeams(false);
@@ -96,6 +97,7 @@ for (const dialect of dialectCases()) {
           sections: [
             { name: 'teams and people', summary: '0 teams, 0 people, 8 team memberships' },
             { name: 'schedules and escalation policies', summary: '0 schedules, 0 escalation policies' },
+            { name: 'services and alerts', summary: '0 services, 0 integrations, 0 alerts (triggered, acknowledged and resolved)' },
           ],
         });
       } finally {
@@ -119,6 +121,37 @@ for (const dialect of dialectCases()) {
         expect(now.entries.map((e) => e.scheduleHandle)).toEqual(['follow-the-sun', 'platform-primary', 'platform-secondary']);
         const preview = await policies.preview('platform', services.clock.now());
         expect(preview.steps.filter((s) => s.level !== null).every((s) => s.users.length === 1)).toBe(true);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('adds services with integrations and alerts in every state, so the alerts page is populated', async () => {
+      const database = await dialect.open();
+      try {
+        const { services, demo } = build(database);
+        await demo.load({ force: false });
+        const list = await services.serviceCatalog.list();
+        expect(list.map((s) => [s.handle, s.integrations.map((i) => i.type)])).toEqual([
+          ['api-gateway', ['alertmanager', 'grafana']],
+          ['checkout-api', ['alertmanager', 'events-v2']],
+          ['warehouse-pipeline', ['webhook']],
+        ]);
+        const teams = new Map((await services.catalog.listTeams(false)).map((t) => [t.id, t.handle]));
+        expect(list.map((s) => teams.get(s.teamId ?? ''))).toEqual(['platform', 'payments', 'data']);
+        expect(list.every((s) => s.escalationPolicyId !== null && s.runbookUrl !== null)).toBe(true);
+        const alerts = await services.alerts.list({ status: 'triggered,acknowledged,resolved', limit: 100 } as Parameters<typeof services.alerts.list>[0]);
+        expect(alerts.items.map((a) => `${a.serviceHandle} ${a.status} ${a.urgency}`).sort()).toEqual([
+          'api-gateway triggered low',
+          'api-gateway triggered low',
+          'checkout-api acknowledged high',
+          'checkout-api triggered high',
+          'warehouse-pipeline resolved high',
+        ]);
+        const acknowledged = alerts.items.find((a) => a.status === 'acknowledged');
+        const timeline = await services.alerts.timeline(acknowledged?.id ?? '');
+        // Paging's entries (escalation started, paged, stopped) interleave; these are the alert's own.
+        expect(timeline.map((e) => e.action).filter((a) => a !== 'escalation' && a !== 'page')).toEqual(['trigger', 'acknowledge', 'note']);
       } finally {
         await database.close();
       }

@@ -2,16 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../../contracts/errors.js';
 import { hashPassword } from '../../platform/crypto.js';
+import type { Tx } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Services } from '../../services.js';
 import { systemActor } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
+import { alertsDemo } from './alerts.demo.js';
 import { catalogDemo } from './catalog.demo.js';
 import { oncallDemo } from './oncall.demo.js';
 
 /** What a demo section works with: the open transaction, every service, and the `demo` actor. */
 export interface DemoContext {
   db: Kysely<Database>;
+  /** The same transaction, for `*In` methods that take a `Tx`. */
+  tx: Tx;
   services: Services;
   acting: Acting;
 }
@@ -30,13 +34,18 @@ export interface DemoSection {
    * entry), keeping anything already present with the same handle. Returns a one-line summary.
    */
   add(ctx: DemoContext): Promise<string>;
+  /**
+   * Runs once the demo's transaction has committed, for data that only the domain's own transactions
+   * can write (alerts: each change commits on its own, as intake does). Its summary is appended.
+   */
+  afterCommit?(ctx: Omit<DemoContext, 'db' | 'tx'>): Promise<string>;
 }
 
 /**
  * Every demo section, in order. To give a new domain demo data, write `<domain>.demo.ts` exporting a
  * `DemoSection` and add it here.
  */
-export const demoSections: readonly DemoSection[] = [catalogDemo, oncallDemo];
+export const demoSections: readonly DemoSection[] = [catalogDemo, oncallDemo, alertsDemo];
 
 export const DEMO_OWNER = Object.freeze({ handle: 'owner', name: 'Demo Owner', email: 'owner@example.com', timeZone: 'UTC' });
 
@@ -60,8 +69,8 @@ export class DemoService {
     const { services } = this.deps;
     const sections = this.deps.sections ?? demoSections;
     const acting: Acting = { actor: systemActor('demo'), principal: null };
-    return services.database.transaction(async (tx) => {
-      const ctx: DemoContext = { db: tx.db, services, acting };
+    const result = await services.database.transaction(async (tx) => {
+      const ctx: DemoContext = { db: tx.db, tx, services, acting };
       const found: string[] = [];
       for (const section of sections) found.push(...(await section.existing(ctx)));
       if (found.length > 0 && !options.force) {
@@ -78,5 +87,12 @@ export class DemoService {
       for (const section of sections) results.push({ name: section.name, summary: await section.add(ctx) });
       return { owner, sections: results };
     });
+    for (const [index, section] of sections.entries()) {
+      if (!section.afterCommit) continue;
+      const more = await section.afterCommit({ services, acting });
+      const entry = result.sections[index] as DemoResult['sections'][number];
+      entry.summary = `${entry.summary}, ${more}`;
+    }
+    return result;
   }
 }

@@ -586,6 +586,11 @@ export class NotifyService {
     return row.address;
   }
 
+  /** The address a channel needs for one of `user`'s methods (paging delivery); opens sealed values. */
+  contactAddress(row: ContactMethodRow, user: UserRow): ContactAddress {
+    return this.addressOf(row, user);
+  }
+
   /** The full address a channel needs. Opens the sealed value only here, right before sending. */
   private addressOf(row: ContactMethodRow, user: UserRow): ContactAddress {
     const type = row.type as ContactMethodType;

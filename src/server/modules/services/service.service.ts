@@ -17,15 +17,18 @@ import { canManageTeam, roleAtLeast } from '../../../core/auth/roles.js';
 import { isWebUrl, type UrgencyRules } from '../../../core/alerts/alert.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashToken, type SecretBox } from '../../platform/crypto.js';
-import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { Database, IntegrationsTable, ServicesTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { AuditLog } from '../audit/audit.repo.js';
+import { mappingColumn, mappingOf } from '../alerts/formats/mapping.js';
 import type { Acting } from '../catalog/catalog.service.js';
 
 export type ServiceRow = Selectable<ServicesTable>;
 export type IntegrationRow = Selectable<IntegrationsTable>;
-export type ServiceInput = z.output<typeof serviceInputSchema>;
+/** Suppression settings may be omitted by callers inside the server (tests, config-as-code): the API's defaults apply. */
+type SuppressionSettings = 'flapWindowMinutes' | 'stormThresholdPerMinute';
+export type ServiceInput = Omit<z.output<typeof serviceInputSchema>, SuppressionSettings> & Partial<Pick<z.output<typeof serviceInputSchema>, SuppressionSettings>>;
 export type ServiceUpdate = z.output<typeof serviceUpdateSchema>;
 export type IntegrationView = z.infer<typeof integrationSchema>;
 export type IntegrationWithKey = z.infer<typeof integrationWithKeySchema>;
@@ -45,6 +48,25 @@ function assertWebUrls(input: { runbookUrl?: string | undefined; dashboardUrl?: 
   const issues = (['runbookUrl', 'dashboardUrl'] as const).filter((f) => input[f] !== undefined && !isWebUrl(input[f] as string)).map((f) => ({ path: `body.${f}`, message: 'must be an http:// or https:// URL' }));
   if (issues.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid request. ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
 }
+
+/**
+ * Settings a module keeps for its own integration type (heartbeats, email intake): it validates and
+ * stores them in the integration's transaction, adds its part of the view, and says where to send.
+ * Registered with `ServiceCatalog.addIntegrationExtension` at composition time.
+ */
+export interface IntegrationExtension {
+  readonly type: IntegrationView['type'];
+  /** The field of the create and update bodies this extension reads, e.g. `heartbeat`. */
+  readonly field: 'heartbeat' | 'email';
+  created(tx: Tx, row: IntegrationRow, input: z.output<typeof integrationInputSchema>): Promise<void>;
+  updated(tx: Tx, before: IntegrationRow, after: IntegrationRow, changes: z.output<typeof integrationUpdateSchema>): Promise<void>;
+  /** View fields for integrations of this type, by integration id. */
+  views(db: Kysely<Database>, rows: readonly IntegrationRow[]): Promise<Map<string, Partial<IntegrationView>>>;
+  endpoint(row: IntegrationRow, key: string): { url: string; snippet: string };
+}
+
+/** The storm guard's default threshold of new alerts per service per minute: off (docs/alerts.md, ADR 0019). */
+export const DEFAULT_STORM_THRESHOLD = 0;
 
 export const urgencyOf = (row: ServiceRow): UrgencyRules => JSON.parse(row.urgency_json) as UrgencyRules;
 
@@ -68,6 +90,36 @@ export function assertCanManageService(acting: Acting, teamId: string | null, wh
  */
 export class ServiceCatalog {
   constructor(private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; secrets: SecretBox; publicUrl: string }) {}
+
+  private readonly extensions = new Map<string, IntegrationExtension>();
+
+  addIntegrationExtension(extension: IntegrationExtension): void {
+    this.extensions.set(extension.type, extension);
+  }
+
+  /** Integration views with each extension's fields (heartbeat status, email address). */
+  private async extendedViews(db: Kysely<Database>, rows: readonly IntegrationRow[]): Promise<IntegrationView[]> {
+    const extras = new Map<string, Partial<IntegrationView>>();
+    for (const extension of this.extensions.values()) {
+      const own = rows.filter((r) => r.type === extension.type);
+      if (own.length > 0) for (const [id, extra] of await extension.views(db, own)) extras.set(id, extra);
+    }
+    return rows.map((r) => ({ ...this.integrationView(r), ...extras.get(r.id) }));
+  }
+
+  private async extendedWithKey(db: Kysely<Database>, row: IntegrationRow): Promise<IntegrationWithKey> {
+    const [view] = await this.extendedViews(db, [row]);
+    return { ...this.withKey(row), ...view };
+  }
+
+  /** Refuses settings meant for another integration type (`heartbeat` on a webhook, …). */
+  private assertExtensionFields(type: string, input: { heartbeat?: unknown; email?: unknown }): void {
+    for (const field of ['heartbeat', 'email'] as const) {
+      if (input[field] !== undefined && this.extensions.get(type)?.field !== field) {
+        throw new AppError('VALIDATION_FAILED', `\`${field}\` settings are only accepted for ${field} integrations`, { issues: [{ path: `body.${field}`, message: `is only accepted for type ${field}` }] });
+      }
+    }
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -104,6 +156,7 @@ export class ServiceCatalog {
       .groupBy('service_id')
       .execute();
     const open = new Map(counts.map((c) => [c.service_id, Number(c.n)]));
+    const integrationViews = await this.extendedViews(db, integrations);
     return rows.map((row) => ({
       id: row.id,
       handle: row.handle,
@@ -114,10 +167,12 @@ export class ServiceCatalog {
       runbookUrl: row.runbook_url,
       dashboardUrl: row.dashboard_url,
       urgency: urgencyOf(row),
-      integrations: integrations.filter((i) => i.service_id === row.id).map((i) => this.integrationView(i)),
+      integrations: integrationViews.filter((i) => i.serviceId === row.id),
       openAlerts: open.get(row.id) ?? 0,
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),
+      flapWindowMinutes: row.flap_window_minutes,
+      stormThresholdPerMinute: row.storm_threshold_per_minute,
     }));
   }
 
@@ -144,6 +199,8 @@ export class ServiceCatalog {
       runbook_url: input.runbookUrl ?? null,
       dashboard_url: input.dashboardUrl ?? null,
       urgency_json: JSON.stringify(input.urgency),
+      flap_window_minutes: input.flapWindowMinutes ?? 0,
+      storm_threshold_per_minute: input.stormThresholdPerMinute ?? DEFAULT_STORM_THRESHOLD,
       created_at: now,
       updated_at: now,
       deleted_at: null,
@@ -155,49 +212,57 @@ export class ServiceCatalog {
   }
 
   async update(acting: Acting, ref: string, changes: ServiceUpdate): Promise<Service> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      assertWebUrls(changes);
-      const row = await this.require(db, ref);
-      assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
-      const teamId = changes.team === undefined ? row.team_id : await this.resolveTeam(db, changes.team);
-      if (teamId !== row.team_id) assertCanManageService(acting, teamId, `Service \`${row.handle}\``);
-      const updated: ServiceRow = {
-        ...row,
-        name: changes.name ?? row.name,
-        description: changes.description ?? row.description,
-        team_id: teamId,
-        escalation_policy_id: changes.escalationPolicy === undefined ? row.escalation_policy_id : await this.resolvePolicy(db, changes.escalationPolicy),
-        runbook_url: changes.runbookUrl ?? row.runbook_url,
-        dashboard_url: changes.dashboardUrl ?? row.dashboard_url,
-        urgency_json: changes.urgency === undefined ? row.urgency_json : JSON.stringify(changes.urgency),
-        updated_at: this.deps.clock.now(),
-      };
-      const [before] = await this.views(db, [row]);
-      await db
-        .updateTable('services')
-        .set({ name: updated.name, description: updated.description, team_id: updated.team_id, escalation_policy_id: updated.escalation_policy_id, runbook_url: updated.runbook_url, dashboard_url: updated.dashboard_url, urgency_json: updated.urgency_json, updated_at: updated.updated_at })
-        .where('id', '=', row.id)
-        .execute();
-      const [after] = await this.views(db, [updated]);
-      await this.deps.audit.record(db, acting.actor, { action: 'service.update', targetType: 'service', targetId: row.id, before, after });
-      return after as Service;
-    });
+    return this.deps.database.transaction((tx) => this.updateIn(tx, acting, ref, changes));
+  }
+
+  /** `update` inside an open transaction (config apply). */
+  async updateIn(tx: Tx, acting: Acting, ref: string, changes: ServiceUpdate): Promise<Service> {
+    const db = tx.db;
+    assertWebUrls(changes);
+    const row = await this.require(db, ref);
+    assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
+    const teamId = changes.team === undefined ? row.team_id : await this.resolveTeam(db, changes.team);
+    if (teamId !== row.team_id) assertCanManageService(acting, teamId, `Service \`${row.handle}\``);
+    const updated: ServiceRow = {
+      ...row,
+      name: changes.name ?? row.name,
+      description: changes.description ?? row.description,
+      team_id: teamId,
+      escalation_policy_id: changes.escalationPolicy === undefined ? row.escalation_policy_id : await this.resolvePolicy(db, changes.escalationPolicy),
+      runbook_url: changes.runbookUrl ?? row.runbook_url,
+      dashboard_url: changes.dashboardUrl ?? row.dashboard_url,
+      urgency_json: changes.urgency === undefined ? row.urgency_json : JSON.stringify({ ...urgencyOf(row), ...Object.fromEntries(Object.entries(changes.urgency).filter(([, v]) => v !== undefined)) }),
+      flap_window_minutes: changes.flapWindowMinutes ?? row.flap_window_minutes,
+      storm_threshold_per_minute: changes.stormThresholdPerMinute ?? row.storm_threshold_per_minute,
+      updated_at: this.deps.clock.now(),
+    };
+    const [before] = await this.views(db, [row]);
+    await db
+      .updateTable('services')
+      .set({ name: updated.name, description: updated.description, team_id: updated.team_id, escalation_policy_id: updated.escalation_policy_id, runbook_url: updated.runbook_url, dashboard_url: updated.dashboard_url, urgency_json: updated.urgency_json, flap_window_minutes: updated.flap_window_minutes, storm_threshold_per_minute: updated.storm_threshold_per_minute, updated_at: updated.updated_at })
+      .where('id', '=', row.id)
+      .execute();
+    const [after] = await this.views(db, [updated]);
+    await this.deps.audit.record(db, acting.actor, { action: 'service.update', targetType: 'service', targetId: row.id, before, after });
+    return after as Service;
   }
 
   /** Deletes a service: the row stays (its alerts keep their history), its handle is freed and its integrations stop accepting events. */
   async delete(acting: Acting, ref: string): Promise<void> {
-    await this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const row = await this.require(db, ref);
-      assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
-      const [before] = await this.views(db, [row]);
-      const now = this.deps.clock.now();
-      // `~` cannot appear in a handle, so the freed handle can be used again without colliding.
-      await db.updateTable('services').set({ deleted_at: now, updated_at: now, handle: `${row.handle}~deleted~${row.id}` }).where('id', '=', row.id).execute();
-      await db.updateTable('integrations').set({ disabled: 1, updated_at: now }).where('service_id', '=', row.id).execute();
-      await this.deps.audit.record(db, acting.actor, { action: 'service.delete', targetType: 'service', targetId: row.id, before });
-    });
+    await this.deps.database.transaction((tx) => this.deleteIn(tx, acting, ref));
+  }
+
+  /** `delete` inside an open transaction (config apply). */
+  async deleteIn(tx: Tx, acting: Acting, ref: string): Promise<void> {
+    const db = tx.db;
+    const row = await this.require(db, ref);
+    assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
+    const [before] = await this.views(db, [row]);
+    const now = this.deps.clock.now();
+    // `~` cannot appear in a handle, so the freed handle can be used again without colliding.
+    await db.updateTable('services').set({ deleted_at: now, updated_at: now, handle: `${row.handle}~deleted~${row.id}` }).where('id', '=', row.id).execute();
+    await db.updateTable('integrations').set({ disabled: 1, updated_at: now }).where('service_id', '=', row.id).execute();
+    await this.deps.audit.record(db, acting.actor, { action: 'service.delete', targetType: 'service', targetId: row.id, before });
   }
 
   private async resolveTeam(db: Kysely<Database>, ref: string): Promise<string> {
@@ -227,6 +292,7 @@ export class ServiceCatalog {
       createdAt: iso(row.created_at),
       lastEventAt: isoOrNull(row.last_event_at),
       verification: verificationOf(this.authOf(row)),
+      ...(row.type === 'webhook' ? { mapping: mappingOf(row) } : {}),
     };
   }
 
@@ -248,6 +314,8 @@ export class ServiceCatalog {
   withKey(row: IntegrationRow): IntegrationWithKey {
     const key = this.deps.secrets.open(row.key_sealed);
     const base = this.deps.publicUrl;
+    const extension = this.extensions.get(row.type);
+    if (extension) return { ...this.integrationView(row), key, ...extension.endpoint(row, key) };
     if (row.type === 'alertmanager') {
       const url = `${base}/integrations/alertmanager/${key}`;
       const snippet = ['receivers:', `  - name: firebreak-${row.id.toLowerCase().slice(-6)}`, '    webhook_configs:', `      - url: '${url}'`, '        send_resolved: true', '        max_alerts: 0', ''].join('\n');
@@ -260,6 +328,14 @@ export class ServiceCatalog {
     if (row.type === 'webhook') {
       const url = `${base}/integrations/webhook/${key}`;
       return { ...this.integrationView(row), key, url, snippet: webhookSnippet(url, this.authOf(row)) };
+    }
+    if (row.type === 'opsgenie') {
+      const url = `${base}/v2/alerts`;
+      return { ...this.integrationView(row), key, url, snippet: opsgenieSnippet(base, key) };
+    }
+    if (row.type === 'victorops') {
+      const url = `${base}/integrations/victorops/${key}/firebreak`;
+      return { ...this.integrationView(row), key, url, snippet: victorOpsSnippet(base, key, url) };
     }
     const url = `${base}/v2/enqueue`;
     const event = { routing_key: key, event_action: 'trigger', dedup_key: 'disk-full-db-1', payload: { summary: 'Disk almost full on db-1', source: 'db-1', severity: 'critical' } };
@@ -276,7 +352,7 @@ export class ServiceCatalog {
   async listIntegrations(ref: string): Promise<IntegrationView[]> {
     const service = await this.require(this.db, ref);
     const rows = await this.db.selectFrom('integrations').selectAll().where('service_id', '=', service.id).orderBy('id').execute();
-    return rows.map((r) => this.integrationView(r));
+    return this.extendedViews(this.db, rows);
   }
 
   /** Reading the key: admins, and members of the owning team (a service without a team: admins only). */
@@ -292,56 +368,70 @@ export class ServiceCatalog {
         (await this.db.selectFrom('team_members').select('user_id').where('team_id', '=', service.team_id).where('user_id', '=', p.userId).executeTakeFirst()) !== undefined;
       if (!scoped || !(admin || member)) throw new AppError('FORBIDDEN', `The key of integration \`${row.name}\` is shown to admins and members of the service's team only`);
     }
-    return this.withKey(row);
+    return this.extendedWithKey(this.db, row);
   }
 
   async createIntegration(acting: Acting, ref: string, input: z.output<typeof integrationInputSchema>, options: { key?: string } = {}): Promise<IntegrationWithKey> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const service = await this.require(db, ref);
-      assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
-      // `options.key` keeps a key from another system (tests replay captured requests with their key).
-      const key = options.key ?? newIntegrationKey();
-      const now = this.deps.clock.now();
-      const row: IntegrationRow = {
-        id: this.deps.ids(),
-        service_id: service.id,
-        type: input.type,
-        name: input.name,
-        key_sealed: this.deps.secrets.seal(key),
-        key_lookup: hashToken(key),
-        previous_key_lookup: null,
-        previous_key_valid_until: null,
-        disabled: 0,
-        created_at: now,
-        updated_at: now,
-        last_event_at: null,
-        auth_sealed: this.sealAuth(input.type, input.auth),
-      };
-      await db.insertInto('integrations').values(row).execute();
-      await this.deps.audit.record(db, acting.actor, { action: 'integration.create', targetType: 'integration', targetId: row.id, after: this.integrationView(row) });
-      return this.withKey(row);
-    });
+    return this.deps.database.transaction((tx) => this.createIntegrationIn(tx, acting, ref, input, options));
+  }
+
+  /** `createIntegration` inside an open transaction (config apply). */
+  async createIntegrationIn(tx: Tx, acting: Acting, ref: string, input: z.output<typeof integrationInputSchema>, options: { key?: string } = {}): Promise<IntegrationWithKey> {
+    const db = tx.db;
+    const service = await this.require(db, ref);
+    assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
+    // `options.key` keeps a key from another system (tests replay captured requests with their key).
+    const key = options.key ?? newIntegrationKey();
+    const now = this.deps.clock.now();
+    const row: IntegrationRow = {
+      id: this.deps.ids(),
+      service_id: service.id,
+      type: input.type,
+      name: input.name,
+      key_sealed: this.deps.secrets.seal(key),
+      key_lookup: hashToken(key),
+      previous_key_lookup: null,
+      previous_key_valid_until: null,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
+      last_event_at: null,
+      auth_sealed: this.sealAuth(input.type, input.auth),
+      mapping_json: mappingColumn(input.type, input.mapping),
+    };
+    this.assertExtensionFields(input.type, input);
+    await db.insertInto('integrations').values(row).execute();
+    await this.extensions.get(row.type)?.created(tx, row, input);
+    const [view] = await this.extendedViews(db, [row]);
+    await this.deps.audit.record(db, acting.actor, { action: 'integration.create', targetType: 'integration', targetId: row.id, after: view });
+    return { ...this.withKey(row), ...view };
   }
 
   async updateIntegration(acting: Acting, ref: string, id: string, changes: z.output<typeof integrationUpdateSchema>): Promise<IntegrationView> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const service = await this.require(db, ref);
-      assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
-      const row = await this.requireIntegration(db, service, id);
-      const updated: IntegrationRow = {
-        ...row,
-        name: changes.name ?? row.name,
-        disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? 1 : 0,
-        auth_sealed: changes.auth === undefined ? row.auth_sealed : this.sealAuth(row.type, changes.auth),
-        updated_at: this.deps.clock.now(),
-      };
-      await db.updateTable('integrations').set({ name: updated.name, disabled: updated.disabled, auth_sealed: updated.auth_sealed, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
-      const after = this.integrationView(updated);
-      await this.deps.audit.record(db, acting.actor, { action: 'integration.update', targetType: 'integration', targetId: row.id, before: this.integrationView(row), after });
-      return after;
-    });
+    return this.deps.database.transaction((tx) => this.updateIntegrationIn(tx, acting, ref, id, changes));
+  }
+
+  /** `updateIntegration` inside an open transaction (config apply). */
+  async updateIntegrationIn(tx: Tx, acting: Acting, ref: string, id: string, changes: z.output<typeof integrationUpdateSchema>): Promise<IntegrationView> {
+    const db = tx.db;
+    const service = await this.require(db, ref);
+    assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
+    const row = await this.requireIntegration(db, service, id);
+    const updated: IntegrationRow = {
+      ...row,
+      name: changes.name ?? row.name,
+      disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? 1 : 0,
+      auth_sealed: changes.auth === undefined ? row.auth_sealed : this.sealAuth(row.type, changes.auth),
+      mapping_json: changes.mapping === undefined ? row.mapping_json : mappingColumn(row.type, changes.mapping),
+      updated_at: this.deps.clock.now(),
+    };
+    this.assertExtensionFields(row.type, changes);
+    const [before] = await this.extendedViews(db, [row]);
+    await db.updateTable('integrations').set({ name: updated.name, disabled: updated.disabled, auth_sealed: updated.auth_sealed, mapping_json: updated.mapping_json, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
+    await this.extensions.get(row.type)?.updated(tx, row, updated, changes);
+    const [after] = (await this.extendedViews(db, [updated])) as [IntegrationView];
+    await this.deps.audit.record(db, acting.actor, { action: 'integration.update', targetType: 'integration', targetId: row.id, before, after });
+    return after;
   }
 
   /**
@@ -377,7 +467,7 @@ export class ServiceCatalog {
         before: this.integrationView(row),
         after: { ...this.integrationView(updated), graceMinutes: input.graceMinutes },
       });
-      return this.withKey(updated);
+      return this.extendedWithKey(db, updated);
     });
   }
 
@@ -427,4 +517,49 @@ function webhookSnippet(url: string, auth: IntegrationAuth | null): string {
   else if (auth?.basicAuth) lines.push(`  -u ${sh(`${auth.basicAuth.username}:${auth.basicAuth.password}`)} \\`);
   lines.push(`  -d '${JSON.stringify(event)}'`, '', '# Resolve it later with the same dedupKey:', `#   -d '{"status":"resolved","dedupKey":"disk-full-db-1"}'`, '');
   return lines.join('\n');
+}
+
+/** Opsgenie Alert API: change the API host (Alertmanager `opsgenie_configs.api_url`, SDK `host`) and the key. */
+function opsgenieSnippet(base: string, key: string): string {
+  const alert = { message: 'Disk almost full on db-1', alias: 'disk-full-db-1', description: '95% used on /var/lib/postgresql', priority: 'P1', tags: ['env:prod', 'db'], details: { host: 'db-1' } };
+  return [
+    '# Alertmanager (opsgenie_configs): point api_url at Firebreak',
+    'receivers:',
+    '  - name: firebreak-opsgenie',
+    '    opsgenie_configs:',
+    `      - api_key: '${key}'`,
+    `        api_url: '${base}/'`,
+    '',
+    '# Or any Opsgenie client: host = ' + base,
+    `curl -sS -X POST '${base}/v2/alerts' \\`,
+    "  -H 'Content-Type: application/json' \\",
+    `  -H 'Authorization: GenieKey ${key}' \\`,
+    `  -d '${JSON.stringify(alert)}'`,
+    '',
+    '# Close it later by alias:',
+    `#   curl -sS -X POST '${base}/v2/alerts/disk-full-db-1/close?identifierType=alias' -H 'Authorization: GenieKey ${key}' -H 'Content-Type: application/json' -d '{}'`,
+    '',
+  ].join('\n');
+}
+
+/** Splunk On-Call (VictorOps) REST endpoint: the URL replaces `https://alert.victorops.com/integrations/generic/20131114/alert/<key>/<routing key>`. */
+function victorOpsSnippet(base: string, key: string, url: string): string {
+  const event = { message_type: 'CRITICAL', entity_id: 'disk-full-db-1', entity_display_name: 'Disk almost full on db-1', state_message: '95% used on /var/lib/postgresql', monitoring_tool: 'nagios' };
+  return [
+    '# Alertmanager (victorops_configs) posts to <api_url><api_key>/<routing_key>',
+    'receivers:',
+    '  - name: firebreak-victorops',
+    '    victorops_configs:',
+    `      - api_url: '${base}/integrations/victorops/'`,
+    `        api_key: '${key}'`,
+    "        routing_key: 'firebreak'",
+    '',
+    `curl -sS -X POST '${url}' \\`,
+    "  -H 'Content-Type: application/json' \\",
+    `  -d '${JSON.stringify(event)}'`,
+    '',
+    '# Recover it later with the same entity_id:',
+    `#   -d '{"message_type":"RECOVERY","entity_id":"disk-full-db-1"}'`,
+    '',
+  ].join('\n');
 }

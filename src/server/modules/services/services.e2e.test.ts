@@ -36,6 +36,16 @@ for (const dialect of dialectCases()) describe(`services and integrations over H
     expect(duplicate.statusCode).toBe(409);
   });
 
+  it('a partial update keeps every field it leaves out (description, urgency, settings)', async () => {
+    const created = await post(admin, '/api/v1/services', { handle: 'search', name: 'Search', description: 'Finds things', urgency: { warning: 'high' }, flapWindowMinutes: 10 });
+    expect(created.statusCode, created.body).toBe(201);
+    const renamed = await t.app.inject({ method: 'PATCH', url: '/api/v1/services/search', headers: bearer(admin), payload: { name: 'Search API' } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(json(renamed)).toMatchObject({ name: 'Search API', description: 'Finds things', urgency: { critical: 'high', error: 'high', warning: 'high', info: 'low' }, flapWindowMinutes: 10 });
+    const one = await t.app.inject({ method: 'PATCH', url: '/api/v1/services/search', headers: bearer(admin), payload: { urgency: { info: 'backlog' } } });
+    expect(json(one)).toMatchObject({ description: 'Finds things', urgency: { critical: 'high', error: 'high', warning: 'high', info: 'backlog' } });
+  });
+
   it('lets a team admin manage their team’s services only', async () => {
     expect((await post(lead, '/api/v1/services', { handle: 'pay', name: 'Pay', team: 'payments' })).statusCode).toBe(201);
     expect((await post(lead, '/api/v1/services', { handle: 'find', name: 'Find', team: 'search' })).statusCode).toBe(403);

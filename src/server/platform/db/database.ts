@@ -23,6 +23,13 @@ export interface Capabilities {
 export interface Tx {
   db: Transaction<Database>;
   afterCommit(callback: () => void): void;
+  /**
+   * Reads a value once per transaction (by key) and shares it with later callers in the same
+   * transaction. Intake's group commit applies many events in one transaction: settings every event
+   * needs (a service's routing rules, its silences) are then read once per batch. Only for values the
+   * transaction itself does not change.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
 
 export interface FirebreakDatabase {
@@ -149,7 +156,16 @@ function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string
     location,
     async transaction(work) {
       const callbacks: Array<() => void> = [];
-      const result = await db.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb) }));
+      const memos = new Map<string, Promise<unknown>>();
+      const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+        let value = memos.get(key) as Promise<T> | undefined;
+        if (!value) {
+          value = load();
+          memos.set(key, value);
+        }
+        return value;
+      };
+      const result = await db.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb), memo }));
       for (const cb of callbacks) cb();
       return result;
     },

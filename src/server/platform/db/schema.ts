@@ -235,6 +235,10 @@ export interface ServicesTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Flap damping: a resolved alert re-triggered within this many minutes is reopened (0: off); migration 0010. */
+  flap_window_minutes: number;
+  /** Storm guard: new alerts per minute past which they collapse into one summary alert (0: off); migration 0010. */
+  storm_threshold_per_minute: number;
 }
 
 export interface IntegrationsTable {
@@ -253,6 +257,97 @@ export interface IntegrationsTable {
   last_event_at: number | null;
   /** Verification settings (HMAC secret, bearer token, basic auth) as SecretBox-sealed JSON; null when none. */
   auth_sealed: string | null;
+  /** Generic webhook only: the JSON-path mapping (`IntegrationMapping`) as JSON; null reads the documented fields. */
+  mapping_json: string | null;
+}
+
+/** The outcome of one Opsgenie Alert API request, for `GET /v2/alerts/requests/{requestId}`. */
+export interface OpsgenieRequestsTable {
+  id: string;
+  integration_id: string;
+  /** Create, Acknowledge or Close. */
+  action: string;
+  success: number;
+  status: string;
+  alert_id: string | null;
+  alias: string | null;
+  processed_at: number;
+}
+
+/** One alert's escalation (migration 0012, ADR 0022): the policy snapshot and the engine's state. */
+export interface EscalationsTable {
+  alert_id: string;
+  /** `EscalationStatus`: active, acknowledged, resolved or exhausted. */
+  status: string;
+  /** The state's fencing token, as a column for `UPDATE … WHERE generation = ?`. */
+  generation: number;
+  snapshot_json: string;
+  state_json: string;
+  next_at: number | null;
+  started_at: number;
+  updated_at: number;
+}
+
+/** The paging outbox (migration 0012): one notification to one person over one contact method. */
+export interface PageNotificationsTable {
+  id: string;
+  alert_id: string;
+  idempotency_key: string;
+  user_id: string;
+  contact_method_id: string;
+  channel: string;
+  address: string;
+  /** 1-based level; null for the fallback. */
+  level: number | null;
+  round: number;
+  generation: number;
+  /** pending, sent, failed or cancelled. */
+  status: string;
+  due_at: number;
+  attempts: number;
+  last_error: string | null;
+  provider_message_id: string | null;
+  sent_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A change event (deploy, config change) recorded on a service. */
+export interface ChangesTable {
+  id: string;
+  service_id: string;
+  integration_id: string | null;
+  summary: string;
+  source: string | null;
+  timestamp: number | null;
+  links_json: string;
+  details_json: string | null;
+  received_at: number;
+}
+
+/** A heartbeat integration's schedule and state (migration 0008, src/core/alerts/heartbeat.ts). */
+export interface HeartbeatsTable {
+  integration_id: string;
+  settings_json: string;
+  /** new, up or down. */
+  status: string;
+  /** missed, failed or run-timeout while down. */
+  down_reason: string | null;
+  last_ping_at: number | null;
+  /** success, start or fail. */
+  last_ping_kind: string | null;
+  last_exit_code: number | null;
+  last_success_at: number | null;
+  started_at: number | null;
+  revision: number;
+  updated_at: number;
+}
+
+/** An email integration's parsing rules (migration 0008). */
+export interface EmailIntegrationsTable {
+  integration_id: string;
+  settings_json: string;
+  updated_at: number;
 }
 
 export interface AlertsTable {
@@ -281,8 +376,28 @@ export interface AlertsTable {
   links_json: string;
   images_json: string;
   members_json: string;
+  /** Why the alert notifies nobody (`SuppressedBy` as JSON); null when it may. Migration 0010. */
+  suppressed_json: string | null;
+  /** Routing (migration 0009): null delivered now; an instant when deferred to the next support window (backlog alerts: null, urgency says never). */
+  deliver_at: number | null;
+  /** Reassign (migration 0011): `{kind, id, label}` of a user or escalation policy; null: the service's policy. */
+  assignee_json: string | null;
+  /** Snooze (migration 0011): when the acknowledged alert triggers again; null: not snoozed. */
+  snoozed_until: number | null;
   revision: number;
   created_at: number;
+  updated_at: number;
+}
+
+/** A service's routing rules, support hours and backlog webhook (migration 0009, ADR 0018); no row: none. */
+export interface ServiceRoutingTable {
+  service_id: string;
+  /** `RoutingRule[]` as JSON. */
+  rules_json: string;
+  /** `SupportHours` as JSON; null: none (low urgency is delivered at once). */
+  support_hours_json: string | null;
+  raise_at_support_start: number;
+  backlog_webhook_url: string | null;
   updated_at: number;
 }
 
@@ -310,6 +425,52 @@ export interface AlertLogTable {
   data_json: string | null;
 }
 
+/** Maintenance windows (migration 0010): one-off, or recurring by an RRULE in a time zone. */
+export interface MaintenanceWindowsTable {
+  id: string;
+  name: string;
+  description: string;
+  starts_at: number;
+  ends_at: number | null;
+  ended_at: number | null;
+  rrule: string | null;
+  duration_minutes: number | null;
+  time_zone: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  /** Config-as-code name (`metadata.name`), unique; NULL when made through the API (migration 0013). */
+  handle: string | null;
+}
+
+export interface MaintenanceWindowServicesTable {
+  window_id: string;
+  service_id: string;
+}
+
+/** Silences by label matchers (migration 0010). */
+export interface SilencesTable {
+  id: string;
+  service_id: string | null;
+  matchers_json: string;
+  comment: string;
+  created_by: string;
+  starts_at: number;
+  ends_at: number;
+  created_at: number;
+  updated_at: number;
+  /** Config-as-code name (`metadata.name`), unique; NULL when made through the API (migration 0013). */
+  handle: string | null;
+}
+
+/** The storm guard's durable per-service counter of new alerts per minute (migration 0010). */
+export interface AlertStormsTable {
+  service_id: string;
+  bucket: number;
+  count: number;
+  previous_count: number;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -332,6 +493,17 @@ export interface Database {
   services: ServicesTable;
   integrations: IntegrationsTable;
   alerts: AlertsTable;
+  service_routing: ServiceRoutingTable;
   alert_events: AlertEventsTable;
   alert_log: AlertLogTable;
+  maintenance_windows: MaintenanceWindowsTable;
+  maintenance_window_services: MaintenanceWindowServicesTable;
+  silences: SilencesTable;
+  alert_storms: AlertStormsTable;
+  heartbeats: HeartbeatsTable;
+  email_integrations: EmailIntegrationsTable;
+  opsgenie_requests: OpsgenieRequestsTable;
+  changes: ChangesTable;
+  escalations: EscalationsTable;
+  page_notifications: PageNotificationsTable;
 }

@@ -27,7 +27,7 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
 }
 
 export function UrgencyBadge({ urgency }: { urgency: Urgency }) {
-  return <span className={`urgency urgency-${urgency}`}>{urgency === 'high' ? 'High urgency' : 'Low urgency'}</span>;
+  return <span className={`urgency urgency-${urgency}`}>{urgency === 'high' ? 'High urgency' : urgency === 'low' ? 'Low urgency' : 'Backlog'}</span>;
 }
 
 export const severityName = (severity: Severity) => severityNames[severity];

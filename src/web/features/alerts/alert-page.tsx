@@ -7,17 +7,24 @@ import { EmptyState, Loading, PageHeader, QueryError, Section } from '../../ui/p
 import { Time } from '../../ui/time.js';
 import { SeverityBadge, StatusBadge, UrgencyBadge } from './alert-badges.js';
 import { ShortcutsHint, useShortcuts } from './alert-shortcuts.js';
-import { alertQuery, alertsApi, alertTimelineQuery, canRespond, useAlertChange, type Alert, type AlertAction, type TimelineEntry } from './alerts.api.js';
+import { ReassignSnooze } from './reassign-snooze.js';
+import { EscalationSection } from './escalation-section.js';
+import { SuppressedNotice } from '../suppression/suppressed-by.js';
+import { LiveIndicator } from '../live/live-indicator.js';
+import type { LiveState } from '../live/live-connection.js';
+import { useLiveAlerts } from '../live/use-live-alerts.js';
+import { ALERT_REFRESH_MS, alertQuery, alertsApi, alertTimelineQuery, canRespond, useAlertChange, type Alert, type AlertAction, type TimelineEntry } from './alerts.api.js';
 
 /** One alert: what it is, where it came from, its member alerts, its timeline, and what to do. */
 export function AlertPage({ alert: id }: { alert: string }) {
-  const alert = useQuery(alertQuery(id));
+  const live = useLiveAlerts();
+  const alert = useQuery({ ...alertQuery(id), refetchInterval: live === 'live' ? false : ALERT_REFRESH_MS });
   if (alert.isPending) return <Loading />;
   if (alert.isError) return <QueryError error={alert.error} retry={() => void alert.refetch()} />;
-  return <AlertDetail alert={alert.data} />;
+  return <AlertDetail alert={alert.data} live={live} />;
 }
 
-function AlertDetail({ alert }: { alert: Alert }) {
+function AlertDetail({ alert, live }: { alert: Alert; live: LiveState }) {
   const session = useSession();
   const respond = canRespond(session);
   const act = useAlertChange((action: AlertAction) => alertsApi.act(alert.id, action));
@@ -41,6 +48,7 @@ function AlertDetail({ alert }: { alert: Alert }) {
             <StatusBadge status={alert.status} />
             <SeverityBadge severity={alert.severity} />
             <UrgencyBadge urgency={alert.urgency} />
+            <LiveIndicator state={live} />
           </span>
         }
         actions={
@@ -57,6 +65,7 @@ function AlertDetail({ alert }: { alert: Alert }) {
         }
       />
       <FormAlert error={act.error} />
+      {alert.suppressedBy && <SuppressedNotice by={alert.suppressedBy} />}
       <div className="alert-layout">
         <div>
           <Section title="Details">
@@ -78,6 +87,18 @@ function AlertDetail({ alert }: { alert: Alert }) {
               <dt>Last seen</dt>
               <dd>
                 <Time value={alert.lastSeenAt} />
+              </dd>
+              <dt>Delivery</dt>
+              <dd>
+                {alert.deliverAt === 'never' ? (
+                  'Backlog: notifies no one'
+                ) : alert.deliverAt ? (
+                  <>
+                    Deferred to support hours: <Time value={alert.deliverAt} />
+                  </>
+                ) : (
+                  'Now'
+                )}
               </dd>
               <dt>Acknowledged</dt>
               <dd>{alert.acknowledgedAt ? <WhoWhen at={alert.acknowledgedAt} by={alert.acknowledgedBy} /> : <span className="muted">Not yet</span>}</dd>
@@ -142,6 +163,8 @@ function AlertDetail({ alert }: { alert: Alert }) {
           )}
         </div>
         <div>
+          <ReassignSnooze alert={alert} canAct={respond} />
+          <EscalationSection alert={alert} />
           <Timeline alert={alert} canNote={respond} />
           {respond && (
             <ShortcutsHint

@@ -4,9 +4,11 @@ import { Link, useLocation, useSearch } from 'wouter';
 import { useSession } from '../../app/session.js';
 import { Field, FormAlert } from '../../ui/field.js';
 import { EmptyState, Loading, PageHeader, QueryError } from '../../ui/page.js';
+import { LiveIndicator } from '../live/live-indicator.js';
+import { useLiveAlerts } from '../live/use-live-alerts.js';
 import { servicesQuery } from '../services/services.api.js';
 import { ShortcutsHint, useShortcuts } from './alert-shortcuts.js';
-import { alertsApi, alertsQuery, canRespond, useAlertChange, type AlertAction, type AlertFilters, type Urgency } from './alerts.api.js';
+import { ALERT_REFRESH_MS, alertsApi, alertsQuery, canRespond, useAlertChange, type AlertAction, type AlertFilters, type Urgency } from './alerts.api.js';
 import { AlertsTable, focusedAlertId, moveAlertFocus } from './alerts-table.js';
 import { TriggerAlertForm } from './trigger-alert-form.js';
 
@@ -25,7 +27,7 @@ function filtersFromSearch(search: string): AlertFilters {
   return {
     service: params.get('service') || undefined,
     status: params.get('status') || undefined,
-    urgency: urgency === 'high' || urgency === 'low' ? (urgency as Urgency) : undefined,
+    urgency: urgency === 'high' || urgency === 'low' || urgency === 'backlog' ? (urgency as Urgency) : undefined,
     q: params.get('q') || undefined,
   };
 }
@@ -37,7 +39,7 @@ function searchFromFilters(filters: AlertFilters): string {
   return qs ? `?${qs}` : '';
 }
 
-/** Alerts across services: filters, bulk actions, keyboard shortcuts, re-read every 10 seconds. */
+/** Alerts across services: filters, bulk actions, keyboard shortcuts, live updates (polling while disconnected). */
 export function AlertsPage() {
   const session = useSession();
   const [, navigate] = useLocation();
@@ -47,7 +49,9 @@ export function AlertsPage() {
   const [triggering, setTriggering] = useState(false);
   const searchInput = useRef<HTMLInputElement>(null);
   const cursor = before.at(-1);
-  const alerts = useQuery(alertsQuery({ ...filters, before: cursor }));
+  const live = useLiveAlerts();
+  // While the event stream is open it drives refreshes; polling is the fallback when it is not.
+  const alerts = useQuery({ ...alertsQuery({ ...filters, before: cursor }), refetchInterval: live === 'live' ? false : ALERT_REFRESH_MS });
   const services = useQuery(servicesQuery());
   const respond = canRespond(session);
   // Failures from the last bulk action: each alert succeeds or fails on its own.
@@ -93,7 +97,11 @@ export function AlertsPage() {
     <>
       <PageHeader
         title="Alerts"
-        description="Deduplicated problems from your monitoring. This list refreshes every 10 seconds."
+        description={
+          <>
+            Deduplicated problems from your monitoring. This list updates as alerts change. <LiveIndicator state={live} />
+          </>
+        }
         actions={
           respond &&
           !triggering && (
@@ -134,6 +142,7 @@ export function AlertsPage() {
               <option value="">High and low</option>
               <option value="high">High urgency</option>
               <option value="low">Low urgency</option>
+              <option value="backlog">Backlog</option>
             </select>
           )}
         </Field>

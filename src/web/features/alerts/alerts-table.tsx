@@ -1,5 +1,6 @@
 import { Link } from 'wouter';
 import { Time } from '../../ui/time.js';
+import { SuppressedBadge } from '../suppression/suppressed-by.js';
 import { SeverityBadge, StatusBadge, UrgencyBadge } from './alert-badges.js';
 import type { Alert } from './alerts.api.js';
 
@@ -74,6 +75,7 @@ export function AlertsTable({ alerts, selection, showService = true }: { alerts:
                   <span className="alert-number">#{alert.number}</span> {alert.title}
                 </Link>
                 <UrgencyBadge urgency={alert.urgency} />
+                {alert.suppressedBy && <SuppressedBadge by={alert.suppressedBy} />}
               </td>
               {showService && (
                 <td data-label="Service">

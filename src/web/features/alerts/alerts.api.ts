@@ -19,7 +19,7 @@ export type BulkResult = z.infer<typeof bulkAlertResultSchema>;
 
 export const severities: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
 
-/** Until live updates (SSE) arrive, open alert views re-read every 10 seconds. */
+/** Open alert views re-read this often while live updates (features/live) are not connected. */
 export const ALERT_REFRESH_MS = 10_000;
 
 export interface AlertFilters {
@@ -58,6 +58,8 @@ export const alertTimelineQuery = (alert: string) => ({
 export const alertsApi = {
   act: (alert: string, action: AlertAction, note?: string) => api.post<Alert>(`/alerts/${ref(alert)}/${action}`, note ? { note } : {}),
   addNote: (alert: string, note: string) => api.post<unknown>(`/alerts/${ref(alert)}/notes`, { note }),
+  reassign: (alert: string, to: { user: string } | { escalationPolicy: string }) => api.post<Alert>(`/alerts/${ref(alert)}/reassign`, to),
+  snooze: (alert: string, input: { minutes: number } | { until: string }) => api.post<Alert>(`/alerts/${ref(alert)}/snooze`, input),
   bulk: (ids: string[], action: AlertAction) => api.post<BulkResult>('/alerts/bulk', { ids, action }),
   trigger: async (input: TriggerAlertInput): Promise<TriggerAlertResult> => {
     // The contract answers {outcome, dedupKey, alert}; an early server answered the bare alert.

@@ -1,8 +1,11 @@
 import { useRef, useState } from 'react';
+import { EmailSetup } from './email-settings.js';
+import { HeartbeatSetup } from './heartbeat-status.js';
 import type { IntegrationWithKey } from './services.api.js';
+import { WebhookMappingForm } from './webhook-mapping.js';
 
 /** A block of text to paste elsewhere, with a copy button that says whether it worked. */
-function CopyBlock({ label, text }: { label: string; text: string }) {
+export function CopyBlock({ label, text }: { label: string; text: string }) {
   const pre = useRef<HTMLPreElement>(null);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   async function copy() {
@@ -39,7 +42,7 @@ function CopyBlock({ label, text }: { label: string; text: string }) {
  * come from the server, which builds them from Firebreak's public URL: that is the address tools
  * outside this browser must use, even when this page was opened through another one.
  */
-export function IntegrationSetup({ integration, fresh, onDone }: { integration: IntegrationWithKey; fresh: boolean; onDone: () => void }) {
+export function IntegrationSetup({ integration, fresh, onDone, manage = fresh }: { integration: IntegrationWithKey; fresh: boolean; onDone: () => void; manage?: boolean }) {
   const { url } = integration;
   const snippet = integration.snippet.trimEnd();
   const origin = URL.canParse(url) ? new URL(url).origin : window.location.origin;
@@ -55,7 +58,11 @@ export function IntegrationSetup({ integration, fresh, onDone }: { integration: 
         </label>
         <input id={`key-${integration.id}`} className="secret-value" readOnly value={integration.key} onFocus={(event) => event.currentTarget.select()} spellCheck={false} />
       </div>
-      {integration.type === 'alertmanager' ? (
+      {integration.type === 'heartbeat' ? (
+        <HeartbeatSetup integration={integration} manage={manage} />
+      ) : integration.type === 'email' ? (
+        <EmailSetup integration={integration} manage={manage} />
+      ) : integration.type === 'alertmanager' ? (
         <>
           <p>
             Add a receiver with this webhook to Alertmanager. With <code>send_resolved: true</code> the alert resolves here when it resolves in Alertmanager; each firing group becomes one alert with its member alerts.
@@ -85,6 +92,37 @@ export function IntegrationSetup({ integration, fresh, onDone }: { integration: 
               : 'No credentials are checked: the key in the URL is the only secret. Set a bearer token or basic auth through the API (auth) to require them.'}
           </p>
           <CopyBlock label="Example with curl" text={snippet} />
+          {integration.mapping ? (
+            <p className="small">
+              Posts are read through this integration’s JSON-path mapping (title from <code>{integration.mapping.title}</code>
+              {integration.mapping.status ? (
+                <>
+                  , status from <code>{integration.mapping.status}</code>
+                </>
+              ) : null}
+              {integration.mapping.dedupKey ? (
+                <>
+                  , dedup key from <code>{integration.mapping.dedupKey}</code>
+                </>
+              ) : null}
+              ), not the documented fields above.
+            </p>
+          ) : null}
+          {manage && <WebhookMappingForm integration={integration} />}
+        </>
+      ) : integration.type === 'opsgenie' ? (
+        <>
+          <p>
+            A drop-in for the Opsgenie Alert API: point your Opsgenie client or Alertmanager’s <code>opsgenie_configs</code> at <code>{origin}</code> instead of <code>https://api.opsgenie.com</code> and use this key as the API key (<code>Authorization: GenieKey …</code>). Alerts with the same <code>alias</code> join one alert; acknowledge and close work by id, alias or tiny id (the alert number); <code>priority</code> P1–P5 sets the severity.
+          </p>
+          <CopyBlock label="Alertmanager configuration and curl example" text={snippet} />
+        </>
+      ) : integration.type === 'victorops' ? (
+        <>
+          <p>
+            Use <code>{url}</code> in place of your Splunk On-Call (VictorOps) REST endpoint URL (the last segment, the routing key, can be anything). <code>message_type</code> <code>CRITICAL</code> or <code>WARNING</code> opens an alert per <code>entity_id</code>, <code>ACKNOWLEDGEMENT</code> acknowledges it and <code>RECOVERY</code> resolves it.
+          </p>
+          <CopyBlock label="Alertmanager configuration and curl example" text={snippet} />
         </>
       ) : (
         <>
@@ -95,6 +133,9 @@ export function IntegrationSetup({ integration, fresh, onDone }: { integration: 
           <p className="small">
             <strong>Already using a PagerDuty client</strong> (pdjs, go-pagerduty, pdpyras, the Prometheus or Grafana PagerDuty receivers)? Keep it and change only the host: use <code>{origin}</code> instead of{' '}
             <code>https://events.pagerduty.com</code>, with this key as the routing key.
+          </p>
+          <p className="small">
+            Deploys and other changes can be recorded on this service with PagerDuty change events: <code>POST {origin}/v2/change/enqueue</code> with the same routing key. They never page anyone and show under “Recent changes”.
           </p>
         </>
       )}

@@ -4,6 +4,7 @@ import { fieldErrors } from '../../api/client.js';
 import { Field, FormAlert, formText } from '../../ui/field.js';
 import { Loading, QueryError, Section } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
+import { HeartbeatSummary } from './heartbeat-status.js';
 import { IntegrationSetup } from './integration-setup.js';
 import { integrationQuery, integrationTypeNames, servicesApi, useServiceChange, type Integration, type IntegrationType, type IntegrationWithKey, type Service } from './services.api.js';
 
@@ -53,6 +54,10 @@ export function IntegrationsSection({ service, manage, readKeys }: { service: Se
                   <option value="alertmanager">Prometheus Alertmanager</option>
                   <option value="grafana">Grafana alerting (webhook contact point)</option>
                   <option value="webhook">Generic JSON webhook</option>
+                  <option value="opsgenie">Opsgenie Alert API (drop-in for Opsgenie clients)</option>
+                  <option value="victorops">Splunk On-Call (VictorOps) REST endpoint</option>
+                  <option value="heartbeat">Heartbeat (cron jobs, backups: alert when a ping is missing)</option>
+                  <option value="email">Email</option>
                 </select>
               )}
             </Field>
@@ -106,7 +111,7 @@ export function IntegrationsSection({ service, manage, readKeys }: { service: Se
                     )}
                   </td>
                   <td data-label="Last event">
-                    <Time value={integration.lastEventAt} fallback="Never" />
+                    {integration.heartbeat ? <HeartbeatSummary heartbeat={integration.heartbeat} /> : <Time value={integration.lastEventAt} fallback="Never" />}
                   </td>
                   {(manage || readKeys) && (
                     <td className="cell-actions">
@@ -145,7 +150,7 @@ export function IntegrationsSection({ service, manage, readKeys }: { service: Se
           </table>
         </div>
       )}
-      {open?.mode === 'setup' && <StoredSetup service={service} integrationId={open.id} onDone={() => setOpen(null)} />}
+      {open?.mode === 'setup' && <StoredSetup service={service} integrationId={open.id} onDone={() => setOpen(null)} manage={manage} />}
       {open?.mode === 'rotate' && (
         <RotateKeyForm
           service={service}
@@ -162,11 +167,11 @@ export function IntegrationsSection({ service, manage, readKeys }: { service: Se
 }
 
 /** The key and setup of an existing integration, read again from the server. */
-function StoredSetup({ service, integrationId, onDone }: { service: Service; integrationId: string; onDone: () => void }) {
+function StoredSetup({ service, integrationId, onDone, manage }: { service: Service; integrationId: string; onDone: () => void; manage: boolean }) {
   const integration = useQuery(integrationQuery(service.id, integrationId));
   if (integration.isPending) return <Loading label="Reading the key…" />;
   if (integration.isError) return <QueryError error={integration.error} retry={() => void integration.refetch()} />;
-  return <IntegrationSetup integration={integration.data} fresh={false} onDone={onDone} />;
+  return <IntegrationSetup integration={integration.data} fresh={false} onDone={onDone} manage={manage} />;
 }
 
 /** A new key; the old one keeps working for the grace period so senders can be updated one by one. */

@@ -105,7 +105,7 @@ export function ServiceForm({ service, error, pending, submitLabel, onSubmit, on
       </div>
       <fieldset className="urgency-rules">
         <legend>Urgency by severity</legend>
-        <p className="field-hint">High-urgency alerts page people at once; low-urgency ones notify without waking anyone.</p>
+        <p className="field-hint">High-urgency alerts page people at once; low-urgency ones notify within the service’s support hours; backlog alerts notify no one and wait in the Backlog.</p>
         <div className="form-row">
           {severities.map((severity) => (
             <Field key={severity} label={severityName(severity)} name={`urgency-${severity}`} error={errors[`urgency.${severity}`]}>
@@ -113,6 +113,7 @@ export function ServiceForm({ service, error, pending, submitLabel, onSubmit, on
                 <select {...control} defaultValue={service?.urgency[severity] ?? defaultUrgency[severity]}>
                   <option value="high">High urgency</option>
                   <option value="low">Low urgency</option>
+                  <option value="backlog">Backlog (notify no one)</option>
                 </select>
               )}
             </Field>

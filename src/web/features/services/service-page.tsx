@@ -10,7 +10,13 @@ import { alertsQuery, severities } from '../alerts/alerts.api.js';
 import { AlertsTable } from '../alerts/alerts-table.js';
 import { policiesQuery } from '../escalation-policies/escalation-policies.api.js';
 import { teamsQuery } from '../teams/teams.api.js';
+import { ChangesSection } from './changes-section.js';
 import { IntegrationsSection } from './integrations-section.js';
+import { MaintenanceSection } from './maintenance-section.js';
+import { NoiseSection } from './noise-section.js';
+import { SilencesSection } from './silences-section.js';
+import { RulesSection } from './rules-editor.js';
+import { SupportHoursSection } from './support-hours-form.js';
 import { ServiceForm } from './service-form.js';
 import { canManageService, canReadKeys, serviceQuery, servicesApi, useServiceChange, type Service, type ServiceInput } from './services.api.js';
 
@@ -86,7 +92,13 @@ function ServiceDetail({ service }: { service: Service }) {
         </Section>
       )}
       <IntegrationsSection service={service} manage={manage} readKeys={canReadKeys(session, service.teamId)} />
+      <RulesSection service={service} manage={manage} />
+      <SupportHoursSection service={service} manage={manage} />
+      <MaintenanceSection service={service} manage={manage} />
+      <SilencesSection service={service} />
+      <NoiseSection service={service} manage={manage} />
       <OpenAlerts service={service} />
+      <ChangesSection service={service} />
       {manage && (
         <Section title="Delete service" description="Its integrations stop accepting events at once. Its alerts stay in the history.">
           <FormAlert error={remove.error} />

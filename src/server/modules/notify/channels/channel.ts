@@ -12,7 +12,7 @@ export type ContactAddress =
   | { type: 'webhook'; url: string };
 
 /** Why a message is sent; channels may format or route by it (a page rings, a test does not). */
-export type MessageKind = 'verification' | 'test' | 'notification' | 'handoff';
+export type MessageKind = 'verification' | 'test' | 'notification' | 'handoff' | 'page';
 
 export interface ChannelMessage {
   to: ContactAddress;
@@ -21,6 +21,11 @@ export interface ChannelMessage {
   text: string;
   html?: string;
   kind: MessageKind;
+  /**
+   * The same for every attempt at one notification (pages are delivered at least once): channels pass
+   * it to the provider where it de-duplicates (an email's Message-ID), so a resend is not a second page.
+   */
+  idempotencyKey?: string;
 }
 
 export interface SendResult {

@@ -42,6 +42,8 @@ export class EmailChannel implements Channel {
         subject: message.subject,
         text: message.text,
         ...(message.html !== undefined ? { html: message.html } : {}),
+        // A resent page keeps its Message-ID, so mail clients and relays show it once.
+        ...(message.idempotencyKey !== undefined ? { messageId: `<${message.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '.')}@firebreak>` } : {}),
         headers: { 'X-Firebreak-Kind': message.kind },
         ...(options.signal ? { signal: options.signal } : {}),
       });

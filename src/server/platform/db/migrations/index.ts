@@ -9,6 +9,9 @@ import * as intakeFormats from './0007-intake-formats.js';
 import * as heartbeatsEmail from './0008-heartbeats-email.js';
 import * as routing from './0009-routing.js';
 import * as suppression from './0010-suppression.js';
+import * as alertAssignment from './0011-alert-assignment.js';
+import * as escalations from './0012-escalations.js';
+import * as configNames from './0013-config-names.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -25,4 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0008-heartbeats-email': heartbeatsEmail,
   '0009-routing': routing,
   '0010-suppression': suppression,
+  '0011-alert-assignment': alertAssignment,
+  '0012-escalations': escalations,
+  '0013-config-names': configNames,
 };

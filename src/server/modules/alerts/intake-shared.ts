@@ -1,0 +1,79 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../platform/clock.js';
+import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { IntegrationRow, ServiceCatalog, ServiceRow } from '../services/service.service.js';
+import type { AlertService } from './alert.service.js';
+
+/** PagerDuty's limit, kept for every intake format. */
+export const INTAKE_BODY_LIMIT = 512 * 1024;
+
+/** Whether a key may send: the integration, or why not. */
+export type Admission =
+  | { ok: true; integration: IntegrationRow; service: ServiceRow }
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'disabled' | 'wrong-type'; integration: IntegrationRow }
+  | { ok: false; reason: 'throttled'; integration: IntegrationRow; retryAfterSeconds: number };
+
+/** What the per-format intake files (`intake-*.ts`) share with `intake.routes.ts`. */
+export interface IntakeContext {
+  alerts: AlertService;
+  services: ServiceCatalog;
+  database: FirebreakDatabase;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Finds the integration of `type` for a key; `throttle: false` for reads that should not use up the rate limit. */
+  admitKey(key: string, type: string, options?: { throttle?: boolean }): Promise<Admission>;
+}
+
+/** Sends a body as is (Opsgenie, VictorOps, change events: the vendor's shape, nothing added). */
+export function sendAs(reply: FastifyReply, answer: { status: number; body: unknown; headers?: Record<string, string> }): FastifyReply {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+  return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
+}
+
+/** Parses the raw body as JSON; null when it is not JSON (or nests too deep, see {@link parseJsonText}). */
+export function parseJsonBody(body: unknown): { value: unknown } | null {
+  return parseJsonText(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+}
+
+/**
+ * Deeper JSON is refused: senders never nest this deep, and storing such a value (`JSON.stringify`)
+ * would overflow the stack and answer 500 (a 100,000-level array fits in 400 KB).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests arrays or objects deeper than `max` (brackets inside strings do not count). */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+/** Parses JSON text; null when it is not JSON, or nests deeper than {@link MAX_JSON_DEPTH}. */
+export function parseJsonText(text: string): { value: unknown } | null {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) return null;
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return null;
+  }
+}
+
+/** The body as received, for the event log. */
+export function rawOf(request: FastifyRequest): string {
+  return Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+}
+
+/** Opsgenie's `took`: seconds spent on the request, to the millisecond. */
+export const tookOf = (reply: FastifyReply): number => Math.round(reply.elapsedTime) / 1000;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { pageMessage, type PageMessageInput } from './page-message.js';
+
+const input: PageMessageInput = {
+  number: 12,
+  title: 'Checkout 5xx rate above 2% for 5 minutes on every region in the EU cluster',
+  description: 'p99 latency also up',
+  serviceName: 'Checkout',
+  severity: 'critical',
+  urgency: 'high',
+  status: 'triggered',
+  eventCount: 3,
+  firstSeenAt: '2026-11-02T10:00:00.000Z',
+  level: 1,
+  round: 0,
+  personName: 'Ana',
+  runbookUrl: 'https://runbooks.example.com/checkout',
+  dashboardUrl: null,
+  links: [{ href: 'https://grafana.example.com/d/1', text: 'Grafana' }],
+  alertUrl: 'https://firebreak.example.com/alerts/12',
+};
+
+describe('page message', () => {
+  it('says what is wrong in a subject of at most 50 characters, cut with an ellipsis', () => {
+    const { subject } = pageMessage(input);
+    expect(subject.length).toBeLessThanOrEqual(50);
+    expect(subject).toBe('#12 Checkout 5xx rate above 2% for 5 minutes on e…');
+    expect(pageMessage({ ...input, title: 'Disk full' }).subject).toBe('#12 Disk full');
+  });
+
+  it('gives details, links, the event count and the alert page in the body', () => {
+    const { text } = pageMessage(input);
+    expect(text).toContain('Service: Checkout');
+    expect(text).toContain('Fired 3 times since 2026-11-02 10:00 UTC');
+    expect(text).toContain('Runbook: https://runbooks.example.com/checkout');
+    expect(text).toContain('Grafana: https://grafana.example.com/d/1');
+    expect(text).toContain('https://firebreak.example.com/alerts/12');
+    expect(text).toContain('level 1 of the escalation');
+  });
+});

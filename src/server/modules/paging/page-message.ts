@@ -1,0 +1,54 @@
+import type { MessageText } from '../notify/messages.js';
+import { MAX_SUBJECT_LENGTH } from '../notify/channels/channel.js';
+
+export interface PageMessageInput {
+  number: number;
+  title: string;
+  description: string;
+  serviceName: string;
+  severity: string;
+  urgency: string;
+  status: string;
+  eventCount: number;
+  /** ISO 8601. */
+  firstSeenAt: string;
+  /** 1-based level; null for the fallback. */
+  level: number | null;
+  round: number;
+  personName: string;
+  runbookUrl: string | null;
+  dashboardUrl: string | null;
+  links: ReadonlyArray<{ href: string; text: string | null }>;
+  /** `<public URL>/alerts/<number>`. */
+  alertUrl: string;
+}
+
+/**
+ * A page's words. The subject says what is wrong in at most 50 characters (phone calls and SMS previews
+ * show only it): `#12 Checkout 5xx above 2%`, cut with an ellipsis. The body gives the details, the
+ * runbook and dashboard, how many times the alert fired and the link to the alert page. Pure.
+ */
+export function pageMessage(input: PageMessageInput): MessageText {
+  const subject = fit(`#${input.number} ${input.title.replace(/\s+/g, ' ').trim()}`, MAX_SUBJECT_LENGTH);
+  const step = input.level === null ? 'the fallback of the escalation' : `level ${input.level}${input.round > 0 ? ` (repeat ${input.round})` : ''} of the escalation`;
+  const lines = [
+    `${input.title}`,
+    '',
+    `Service: ${input.serviceName}`,
+    `Severity: ${input.severity} · urgency: ${input.urgency} · status: ${input.status}`,
+    `Fired ${input.eventCount} ${input.eventCount === 1 ? 'time' : 'times'} since ${input.firstSeenAt.slice(0, 16).replace('T', ' ')} UTC`,
+  ];
+  if (input.description.trim() !== '') lines.push('', input.description.trim().slice(0, 4000));
+  const links: string[] = [];
+  if (input.runbookUrl) links.push(`Runbook: ${input.runbookUrl}`);
+  if (input.dashboardUrl) links.push(`Dashboard: ${input.dashboardUrl}`);
+  for (const link of input.links.slice(0, 10)) links.push(`${link.text ?? 'Link'}: ${link.href}`);
+  if (links.length > 0) lines.push('', ...links);
+  lines.push('', `Acknowledge or resolve it in Firebreak: ${input.alertUrl}`, '', `You are paged as ${step}, ${input.personName}. If nobody acknowledges, the next level is paged.`);
+  return { subject, text: lines.join('\n') };
+}
+
+function fit(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
