@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
-import { startTestServer, type TestServer } from '../../../../test/support/server.js';
+import { cli, type CliServer, scratchDir, type ScratchDir, serverWithToken } from '../../../../test/support/config-cli.js';
 import type { ConfigApplyResult, ConfigDocument, ConfigPlan } from '../../../contracts/config.js';
 import { renderConfigYaml } from '../../../core/config/render.js';
 import { ManualClock } from '../../platform/clock.js';
@@ -530,40 +527,6 @@ for (const dialect of dialectCases()) describe(`config-as-code for schedules, po
 
 // ---- the CLI as a real child process against a real server
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `firebreak …` from source. Asynchronous: the server answering it runs in this process. */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: repoRoot,
-      env: Object.fromEntries(Object.entries({ ...process.env, FIREBREAK_URL: undefined, FIREBREAK_TOKEN: undefined, ...env }).filter(([, v]) => v !== undefined)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function serverWithToken(clock?: ManualClock): Promise<{ server: TestServer; env: Record<string, string> }> {
-  const server = await startTestServer({ webRoot: null, ...(clock ? { clock } : {}) });
-  const { catalog, auth, database } = server.firebreak.services;
-  const acting = { actor: systemActor('test'), principal: null };
-  const owner = await catalog.createUser(acting, { handle: 'root', name: 'Test root', email: 'root@example.test', timeZone: 'Europe/Lisbon', role: 'owner' });
-  const token = await auth.createTokenForUser(database.db, await catalog.requireUser(database.db, owner.id), 'cli test', systemActor('test'));
-  return { server, env: { FIREBREAK_URL: server.url, FIREBREAK_TOKEN: token } };
-}
-
 const USERS_YAML = `# yaml-language-server: $schema=http://localhost:8080/api/config-schema.json
 apiVersion: firebreak/v1
 kind: User
@@ -598,18 +561,14 @@ spec:
 `;
 
 describe('the firebreak CLI', () => {
-  let dir: string;
+  let dir: ScratchDir;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'firebreak-config-cli-'));
+    dir = scratchDir('firebreak-config-cli-');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => dir.remove());
 
-  const write = (name: string, text: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  };
+  const write = (name: string, text: string) => dir.write(name, text);
 
   describe('config validate (offline)', () => {
     it('reports every problem with file:line:column and field path, and exits 1', async () => {
@@ -625,7 +584,7 @@ describe('the firebreak CLI', () => {
     });
 
     it('prints a one-line summary and exits 0 for valid files in a directory', async () => {
-      const sub = join(dir, 'valid');
+      const sub = join(dir.path, 'valid');
       rmSync(sub, { recursive: true, force: true });
       mkdirSync(join(sub, 'teams'), { recursive: true });
       writeFileSync(join(sub, 'users.yaml'), USERS_YAML);
@@ -694,7 +653,7 @@ spec:
   });
 
   describe('config plan with warnings', () => {
-    let c: { server: TestServer; env: Record<string, string> };
+    let c: CliServer;
     beforeAll(async () => {
       c = await serverWithToken(new ManualClock('2026-11-02T10:00:00Z'));
     });
@@ -738,8 +697,8 @@ spec:
   });
 
   describe('against a server', () => {
-    let a: { server: TestServer; env: Record<string, string> };
-    let b: { server: TestServer; env: Record<string, string> };
+    let a: CliServer;
+    let b: CliServer;
 
     beforeAll(async () => {
       a = await serverWithToken();
@@ -847,7 +806,7 @@ spec:
       const again = await cli(['config', 'export'], b.env);
       expect(again.stdout).toBe(exported.stdout);
 
-      const out = join(dir, 'exported');
+      const out = join(dir.path, 'exported');
       const toDir = await cli(['config', 'export', '-o', out], b.env);
       expect(toDir.code, toDir.stderr).toBe(0);
       expect(readFileSync(join(out, 'users.yaml'), 'utf8') + '---\n' + readFileSync(join(out, 'teams.yaml'), 'utf8')).toBe(exported.stdout);

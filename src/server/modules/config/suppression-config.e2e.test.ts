@@ -1,17 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
-import { startTestServer, type TestServer } from '../../../../test/support/server.js';
+import { cli, scratchDir, type ScratchDir, serverWithToken } from '../../../../test/support/config-cli.js';
+import type { TestServer } from '../../../../test/support/server.js';
 import type { Alert, Service } from '../../../contracts/alerts.js';
 import type { ConfigApplyResult, ConfigDocument, ConfigPlan } from '../../../contracts/config.js';
 import type { MaintenanceWindow, Silence } from '../../../contracts/suppression.js';
 import { ManualClock } from '../../platform/clock.js';
-import { systemActor } from '../audit/audit.repo.js';
 
 /** The MaintenanceWindow and Silence kinds of config-as-code (docs/config-as-code.md): API on every dialect, then the CLI. */
 
@@ -262,24 +257,6 @@ for (const dialect of dialectCases()) describe(`config-as-code: the MaintenanceW
 
 // ---- the CLI as a real child process against a real server
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: repoRoot,
-      env: Object.fromEntries(Object.entries({ ...process.env, FIREBREAK_URL: undefined, FIREBREAK_TOKEN: undefined, ...env }).filter(([, v]) => v !== undefined)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 // The server runs on the real clock: these are in the future.
 const SUPPRESSION_YAML = `apiVersion: firebreak/v1
 kind: User
@@ -328,28 +305,20 @@ spec:
 `;
 
 describe('firebreak config with MaintenanceWindow and Silence documents', () => {
-  let dir: string;
+  let dir: ScratchDir;
   let server: TestServer;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'firebreak-suppression-config-'));
-    server = await startTestServer({ webRoot: null });
-    const { catalog, auth, database } = server.firebreak.services;
-    const owner = await catalog.createUser({ actor: systemActor('test'), principal: null }, { handle: 'root', name: 'Test root', email: 'root@example.test', timeZone: 'Europe/Lisbon', role: 'owner' });
-    const token = await auth.createTokenForUser(database.db, await catalog.requireUser(database.db, owner.id), 'cli test', systemActor('test'));
-    env = { FIREBREAK_URL: server.url, FIREBREAK_TOKEN: token };
+    dir = scratchDir('firebreak-suppression-config-');
+    ({ server, env } = await serverWithToken());
   });
   afterAll(async () => {
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
-  const write = (name: string, text: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  };
+  const write = (name: string, text: string) => dir.write(name, text);
   /** `file:line:column` of the value on the line of `text` that holds `needle` (`key: value`). */
   const at = (file: string, text: string, needle: string) => {
     const lines = text.split('\n');

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ContactMethod } from '../../../contracts/notify.js';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
+import { buildTestApp, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../../../test/support/smtp-sink.js';
+import { requestsAs, addVerifiedEmail, type Person } from '../../../../test/support/people.js';
+import { startSmtpSink, type SmtpSink } from '../../../../test/support/smtp-sink.js';
 import { ManualClock } from '../../platform/clock.js';
 import { createLogger } from '../../platform/logger.js';
 import { FakeChannel } from '../notify/channels/fake.channel.js';
@@ -18,15 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => sink.close());
 
-interface Person {
-  userId: string;
-  handle: string;
-  token: string;
-}
-
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const codeIn = (mail: ReceivedMail) => /(\d{6})/.exec(mail.subject)?.[1] ?? '';
 
 for (const dialect of dialectCases()) describe(`handoff notifications (${dialect.name})`, () => {
   let t: TestApp;
@@ -34,24 +27,11 @@ for (const dialect of dialectCases()) describe(`handoff notifications (${dialect
   let ana: Person;
   let ben: Person;
 
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, who: Person, payload?: unknown) =>
-    t.app.inject({ method, url, headers: bearer(who.token), ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
-  const ok = async (method: 'POST' | 'PATCH' | 'PUT', url: string, who: Person, payload: unknown) => {
-    const res = await call(method, url, who, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res;
-  };
+  const { ok } = requestsAs(() => t);
   const db = () => t.firebreak.services.database.db;
   const mailTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address));
 
-  /** Adds an email method and verifies it with the code that arrives over SMTP. */
-  async function verifiedEmail(who: Person, address: string): Promise<void> {
-    const method = json<ContactMethod>(await ok('POST', '/api/v1/me/contact-methods', who, { type: 'email', address }));
-    await ok('POST', `/api/v1/me/contact-methods/${method.id}/verification`, who, undefined);
-    await t.firebreak.runner.runDueJobs();
-    const code = codeIn(sink.messages.find((m) => m.envelope.to.includes(address))!);
-    await ok('POST', `/api/v1/me/contact-methods/${method.id}/verify`, who, { code });
-  }
+  const verifiedEmail = (who: Person, address: string) => addVerifiedEmail(t, sink, who, address);
 
   const handoffSettings = (who: Person, enabled: boolean, leadMinutes = 15) =>
     ok('PUT', '/api/v1/me/notification-settings', who, { lowUrgencyQuietHours: null, handoffNotifications: { enabled, leadMinutes } });

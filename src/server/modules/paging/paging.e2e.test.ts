@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../contracts/alerts.js';
 import type { ContactMethod } from '../../../contracts/notify.js';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
+import { buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../../../test/support/smtp-sink.js';
+import { requestsAs, addVerifiedEmail, type Person } from '../../../../test/support/people.js';
+import { startSmtpSink, type SmtpSink } from '../../../../test/support/smtp-sink.js';
 import { ManualClock } from '../../platform/clock.js';
 import { ChannelError, type Channel } from '../notify/channels/channel.js';
 import { FakeChannel } from '../notify/channels/fake.channel.js';
@@ -17,14 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sink.close());
 
-interface Person {
-  userId: string;
-  handle: string;
-  token: string;
-}
-
 const MIN = 60_000;
-const codeIn = (mail: ReceivedMail) => /(\d{6})/.exec(mail.subject)?.[1] ?? '';
 
 for (const dialect of dialectCases()) describe(`paging by email (${dialect.name})`, () => {
   let t: TestApp;
@@ -32,13 +26,7 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
   let ana: Person;
   let ben: Person;
 
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, who: Person, payload?: unknown) =>
-    t.app.inject({ method, url, headers: bearer(who.token), ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
-  const ok = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, who: Person, payload?: unknown) => {
-    const res = await call(method, url, who, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res;
-  };
+  const { call, ok } = requestsAs(() => t);
   const pagesTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address) && m.headers['x-firebreak-kind'] === 'page');
   const run = () => t.firebreak.runner.runDueJobs();
   const advance = async (ms: number) => {
@@ -49,13 +37,7 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
   const escalation = async (alert: Alert) => json<EscalationView>(await ok('GET', `/api/v1/alerts/${alert.number}/escalation`, admin));
   const timeline = async (alert: Alert) => json<{ items: Array<{ action: string; summary: string }> }>(await ok('GET', `/api/v1/alerts/${alert.id}/timeline`, admin)).items.map((e) => e.summary);
 
-  async function verifiedEmail(who: Person, address: string): Promise<void> {
-    const method = json<ContactMethod>(await ok('POST', '/api/v1/me/contact-methods', who, { type: 'email', address }));
-    await ok('POST', `/api/v1/me/contact-methods/${method.id}/verification`, who);
-    await run();
-    const code = codeIn(sink.messages.find((m) => m.envelope.to.includes(address))!);
-    await ok('POST', `/api/v1/me/contact-methods/${method.id}/verify`, who, { code });
-  }
+  const verifiedEmail = (who: Person, address: string) => addVerifiedEmail(t, sink, who, address);
 
   beforeEach(async () => {
     sink.clear();

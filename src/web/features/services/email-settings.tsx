@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { fieldErrors } from '../../api/client.js';
+import type { FormEvent } from 'react';
 import { Field, FormAlert, formText } from '../../ui/field.js';
 import { CopyBlock } from './integration-setup.js';
-import { servicesApi, useServiceChange, type Integration, type IntegrationWithKey } from './services.api.js';
+import { SettingsActions, useIntegrationSettings } from './integration-settings.js';
+import type { Integration, IntegrationWithKey } from './services.api.js';
 
 type EmailView = NonNullable<Integration['email']>;
 
@@ -44,18 +44,12 @@ export function EmailSetup({ integration, manage }: { integration: IntegrationWi
 }
 
 function EmailSettingsForm({ integration, email }: { integration: IntegrationWithKey; email: EmailView }) {
-  const [saved, setSaved] = useState(false);
-  const save = useServiceChange(
-    (input: NonNullable<Parameters<typeof servicesApi.updateIntegration>[2]['email']>) => servicesApi.updateIntegration(integration.serviceId, integration.id, { email: input }),
-    () => setSaved(true),
-  );
-  const errors = Object.fromEntries(Object.entries(fieldErrors(save.error)).map(([field, message]) => [field.replace(/^email\./, ''), message]));
+  const { save, errors, saved, saveSettings } = useIntegrationSettings(integration, 'email');
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setSaved(false);
     const data = new FormData(event.currentTarget);
-    save.mutate({
+    saveSettings({
       dedupKeyPattern: formText(data, 'dedupKeyPattern') || null,
       resolve: { subject: parseList(formText(data, 'resolveSubject')), body: parseList(formText(data, 'resolveBody')) },
       acknowledge: { subject: parseList(formText(data, 'acknowledgeSubject')), body: parseList(formText(data, 'acknowledgeBody')) },
@@ -106,14 +100,7 @@ function EmailSettingsForm({ integration, email }: { integration: IntegrationWit
       <Field label="Dedup key pattern (optional)" name="dedupKeyPattern" error={errors.dedupKeyPattern} hint="A regular expression matched against the subject; its first capture group is the dedup key, e.g. Ticket #(\d+)">
         {(control) => <input {...control} defaultValue={email.dedupKeyPattern ?? ''} spellCheck={false} />}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save rules'}
-        </button>
-        <span role="status" className="muted small">
-          {saved && !save.isPending ? 'Saved.' : ''}
-        </span>
-      </div>
+      <SettingsActions pending={save.isPending} saved={saved} submitLabel="Save rules" />
     </form>
   );
 }

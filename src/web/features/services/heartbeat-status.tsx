@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { fieldErrors } from '../../api/client.js';
 import { Field, FormAlert, formText } from '../../ui/field.js';
 import { Time } from '../../ui/time.js';
 import { TimeZoneInput } from '../../ui/time-zone-input.js';
 import { CopyBlock } from './integration-setup.js';
-import { servicesApi, useServiceChange, type Integration, type IntegrationWithKey } from './services.api.js';
+import { SettingsActions, useIntegrationSettings } from './integration-settings.js';
+import type { Integration, IntegrationWithKey } from './services.api.js';
 
 export type HeartbeatView = NonNullable<Integration['heartbeat']>;
 
@@ -116,20 +116,14 @@ export function HeartbeatSetup({ integration, manage }: { integration: Integrati
 /** Period or cron schedule, grace, maximum run time and severity of a heartbeat. */
 function HeartbeatSettingsForm({ integration, heartbeat }: { integration: IntegrationWithKey; heartbeat: HeartbeatView }) {
   const [kind, setKind] = useState<'period' | 'cron'>(heartbeat.cron !== null ? 'cron' : 'period');
-  const [saved, setSaved] = useState(false);
-  const save = useServiceChange(
-    (input: NonNullable<Parameters<typeof servicesApi.updateIntegration>[2]['heartbeat']>) => servicesApi.updateIntegration(integration.serviceId, integration.id, { heartbeat: input }),
-    () => setSaved(true),
-  );
-  const errors = Object.fromEntries(Object.entries(fieldErrors(save.error)).map(([field, message]) => [field.replace(/^heartbeat\./, ''), message]));
+  const { save, errors, saved, saveSettings } = useIntegrationSettings(integration, 'heartbeat');
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setSaved(false);
     const data = new FormData(event.currentTarget);
     const minutes = (name: string) => Math.round(Number(formText(data, name)) * 60);
     const maxRun = formText(data, 'maxRunMinutes');
-    save.mutate({
+    saveSettings({
       ...(kind === 'cron' ? { cron: formText(data, 'cron'), timeZone: formText(data, 'timeZone') } : { periodSeconds: minutes('periodMinutes') }),
       graceSeconds: minutes('graceMinutes'),
       maxRunSeconds: maxRun === '' ? null : minutes('maxRunMinutes'),
@@ -183,14 +177,7 @@ function HeartbeatSettingsForm({ integration, heartbeat }: { integration: Integr
           )}
         </Field>
       </div>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save schedule'}
-        </button>
-        <span role="status" className="muted small">
-          {saved && !save.isPending ? 'Saved.' : ''}
-        </span>
-      </div>
+      <SettingsActions pending={save.isPending} saved={saved} submitLabel="Save schedule" />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { fieldErrors } from '../../api/client.js';
 import { Field, FormAlert, formText } from '../../ui/field.js';
+import { FormActions } from '../../ui/form-actions.js';
 import { browserTimeZone, TimeZoneInput } from '../../ui/time-zone-input.js';
 import { servicesQuery } from '../services/services.api.js';
 import { suppressionApi, useSuppressionChange, type MaintenanceWindowInput } from './suppression.api.js';
@@ -105,14 +106,7 @@ export function MaintenanceForm({ service, onDone, onCancel }: { service?: { id:
       <Field label="Description" name="description" error={errors.description}>
         {(control) => <textarea {...control} rows={2} maxLength={5000} />}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
-          {create.isPending ? 'Scheduling…' : 'Schedule maintenance'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions pending={create.isPending} submitLabel="Schedule maintenance" pendingLabel="Scheduling…" onCancel={onCancel} />
     </form>
   );
 }

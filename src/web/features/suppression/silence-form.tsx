@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { fieldErrors } from '../../api/client.js';
 import { Field, FormAlert, formText } from '../../ui/field.js';
+import { FormActions } from '../../ui/form-actions.js';
 import { servicesQuery } from '../services/services.api.js';
 import { suppressionApi, useSuppressionChange, type MatcherView, type SilenceInput } from './suppression.api.js';
 
@@ -95,14 +96,7 @@ export function SilenceForm({ service, onDone, onCancel, initial }: { service?: 
           )}
         </Field>
       )}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
-          {create.isPending ? 'Silencing…' : 'Create silence'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions pending={create.isPending} submitLabel="Create silence" pendingLabel="Silencing…" onCancel={onCancel} />
     </form>
   );
 }
