@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { Alert, alertTimelineEntrySchema } from '../../../contracts/alerts.js';
 import type { Assignee } from '../../../core/alerts/assignment.js';
@@ -13,6 +13,9 @@ export type TimelineView = z.infer<typeof alertTimelineEntrySchema>;
 
 /** Event bodies are kept in the event log up to this size; larger ones keep only their head. */
 export const STORED_PAYLOAD_LIMIT = 64 * 1024;
+
+/** Rows per multi-row insert: 9 columns × 200 stays far below SQLite's 32,766 bound parameters. */
+const INSERT_CHUNK = 200;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -164,7 +167,14 @@ export const alertRepo = {
 
   async insertTimeline(db: Kysely<Database>, ids: IdGenerator, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<AlertLogRow[]> {
     if (entries.length === 0) return [];
-    const rows: AlertLogRow[] = entries.map((e) => ({
+    const rows = alertRepo.timelineRows(ids, alertId, at, entries);
+    await db.insertInto('alert_log').values(rows).execute();
+    return rows;
+  },
+
+  /** Timeline rows, ids taken now (so they sort by when they happened, whenever they are inserted). */
+  timelineRows(ids: IdGenerator, alertId: string, at: number, entries: readonly TimelineEntry[]): AlertLogRow[] {
+    return entries.map((e) => ({
       id: ids(),
       alert_id: alertId,
       at,
@@ -174,8 +184,16 @@ export const alertRepo = {
       summary: e.summary.slice(0, 5000),
       data_json: e.data === null || e.data === undefined ? null : JSON.stringify(e.data),
     }));
-    await db.insertInto('alert_log').values(rows).execute();
-    return rows;
+  },
+
+  /** Inserts many rows in few statements (chunks keep each under SQLite's bound-parameter limit). */
+  async insertMany<T extends 'alert_events' | 'alert_log'>(db: Kysely<Database>, table: T, rows: ReadonlyArray<Insertable<Database[T]>>): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await db
+        .insertInto(table)
+        .values(rows.slice(i, i + INSERT_CHUNK) as never)
+        .execute();
+    }
   },
 
   async serviceHandles(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Alert, bulkAlertActionSchema, listAlertsQuery, reassignAlertSchema, snoozeAlertSchema, triggerAlertSchema } from '../../../contracts/alerts.js';
 import { AppError } from '../../../contracts/errors.js';
 import { applyAction, applyEvent, isWebUrl, type AlertEvent, type AlertState, type Decision, type Outcome, type PersonAction } from '../../../core/alerts/alert.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
-import type { Database } from '../../platform/db/schema.js';
+import type { AlertEventsTable, Database } from '../../platform/db/schema.js';
 import { isUniqueViolation } from '../../platform/http/errors.js';
 import type { Actor } from '../../platform/http/route.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -19,7 +19,7 @@ import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { AlertRouting } from './routing.js';
 import type { Suppression } from './suppression.js';
 import type { SuppressedBy } from '../../../core/alerts/suppression.js';
-import { alertRepo, stateColumns, storedPayload, timelineView, toState, toView, type AlertRow, type TimelineView } from './alert.repo.js';
+import { alertRepo, stateColumns, storedPayload, timelineView, toState, toView, type AlertLogRow, type AlertRow, type TimelineView } from './alert.repo.js';
 
 /** What changed, for whoever acts on alert changes in the same transaction (escalation, next issue). */
 export interface AlertChange {
@@ -126,11 +126,11 @@ export class AlertService {
     this.batchesOnce ??= new GroupCommit<Ingest, IngestResult>({
       database: this.deps.database,
       apply: (tx, input) => this.ingestIn(tx, input),
-      finish: (tx, inputs) => this.touchIntegrations(tx, inputs),
+      finish: (tx, inputs) => this.finishBatch(tx, inputs),
       alone: (input) =>
         this.retrying(async (tx) => {
           const result = await this.ingestIn(tx, input);
-          await this.touchIntegrations(tx, [input]);
+          await this.finishBatch(tx, [input]);
           return result;
         }),
       // Events of one key stay in arrival order; different keys are taken in one order by every batch,
@@ -179,21 +179,21 @@ export class AlertService {
     const decision = this.deps.routing.deliver(routed, before, applied, now);
     // A decision that updates an alert with none open reopens the last resolved one (flap damping).
     const alert = await this.store(db, current ?? lastResolved ?? null, decision, { serviceId: input.service.id, integrationId: input.integration?.id ?? null, now });
-    await db
-      .insertInto('alert_events')
-      .values({
-        id: this.deps.ids(),
-        alert_id: alert?.id ?? null,
-        integration_id: input.integration?.id ?? null,
-        received_at: now,
-        format: input.format,
-        action: input.event.action,
-        dedup_key: input.event.dedupKey,
-        payload_json: storedPayload(input.raw),
-        outcome: decision.outcome,
-      })
-      .execute();
-    if (alert) await alertRepo.insertTimeline(db, this.deps.ids, alert.id, now, decision.timeline);
+    // The event-log and timeline rows are inserted at the end of the transaction, many per statement
+    // (`finishBatch`); their ids are taken now, so they still sort in the order things happened.
+    const pending = await this.pendingRows(tx);
+    pending.events.push({
+      id: this.deps.ids(),
+      alert_id: alert?.id ?? null,
+      integration_id: input.integration?.id ?? null,
+      received_at: now,
+      format: input.format,
+      action: input.event.action,
+      dedup_key: input.event.dedupKey,
+      payload_json: storedPayload(input.raw),
+      outcome: decision.outcome,
+    });
+    if (alert) pending.log.push(...alertRepo.timelineRows(this.deps.ids, alert.id, now, decision.timeline));
     if (alert) await this.deps.routing.schedule(tx, alert, routed, decision, before, now);
     if (alert && input.audit && decision.outcome !== 'ignored') {
       const [view] = await this.views(db, [alert]);
@@ -208,6 +208,22 @@ export class AlertService {
    * Moves the integrations' *last event* once per batch, at its end and in id order (a row every event
    * of an integration would otherwise lock), and at most once a second per integration.
    */
+  /** The rows `ingestIn` leaves for the end of its transaction. */
+  private pendingRows(tx: Tx): Promise<{ events: Array<Insertable<AlertEventsTable>>; log: AlertLogRow[] }> {
+    return tx.memo('alerts:pending-rows', async () => ({ events: [], log: [] }));
+  }
+
+  /**
+   * The end of an intake transaction (a batch, or one event alone): the buffered event-log and
+   * timeline rows, then the integrations' *last event*.
+   */
+  private async finishBatch(tx: Tx, inputs: readonly Ingest[]): Promise<void> {
+    const pending = await this.pendingRows(tx);
+    await alertRepo.insertMany(tx.db, 'alert_events', pending.events.splice(0));
+    await alertRepo.insertMany(tx.db, 'alert_log', pending.log.splice(0));
+    await this.touchIntegrations(tx, inputs);
+  }
+
   private async touchIntegrations(tx: Tx, inputs: readonly Ingest[]): Promise<void> {
     const ids = [...new Set(inputs.flatMap((i) => (i.integration ? [i.integration.id] : [])))].sort();
     const now = this.deps.clock.now();
