@@ -121,6 +121,8 @@ export class AlertService {
   }
 
   /** Concurrent events share durable commits (group commit); each caller still waits for its own. */
+  /** When this node last moved each integration's *last event* (at most once a second each). */
+  private readonly touched = new Map<string, number>();
   private batchesOnce: GroupCommit<Ingest, IngestResult> | null = null;
   private get batches(): GroupCommit<Ingest, IngestResult> {
     this.batchesOnce ??= new GroupCommit<Ingest, IngestResult>({
@@ -225,9 +227,12 @@ export class AlertService {
   }
 
   private async touchIntegrations(tx: Tx, inputs: readonly Ingest[]): Promise<void> {
-    const ids = [...new Set(inputs.flatMap((i) => (i.integration ? [i.integration.id] : [])))].sort();
     const now = this.deps.clock.now();
+    // This node wrote it less than a second ago: skip the statement altogether.
+    const ids = [...new Set(inputs.flatMap((i) => (i.integration ? [i.integration.id] : [])))].filter((id) => !(now - (this.touched.get(id) ?? -Infinity) < 1000)).sort();
+    if (this.touched.size > 10_000) this.touched.clear();
     for (const id of ids) {
+      this.touched.set(id, now);
       await tx.db
         .updateTable('integrations')
         .set({ last_event_at: now })
