@@ -21,6 +21,8 @@ export const escalationViewSchema = z
     notifications: z.array(
       z.object({
         id: z.string(),
+        /** `page`, or `resolved` for the notice sent once the alert resolved. */
+        kind: z.enum(['page', 'resolved']),
         userId: z.string(),
         channel: z.enum(contactMethodTypes),
         address: z.string(),

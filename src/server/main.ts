@@ -31,7 +31,10 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
 import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
 import { registerPagingJobs } from './modules/paging/paging.jobs.js';
+import { createEscalationAuditor, registerEscalationAuditor, scheduleEscalationAudit } from './modules/paging/auditor.js';
 import { pagingRoutes } from './modules/paging/paging.routes.js';
+import { PageActionLinks } from './modules/paging/action-links.js';
+import { pageActionRoutes } from './modules/paging/action-links.routes.js';
 import { notifyRoutes } from './modules/notify/notify.routes.js';
 import { createHandoffNotifications, registerHandoffJobs, scheduleHandoffScan } from './modules/oncall/handoff-notifications.js';
 import { oncallRoutes } from './modules/oncall/oncall.routes.js';
@@ -77,7 +80,7 @@ export interface Firebreak {
 }
 
 const HTML_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/calendar/', '/healthz', '/readyz', '/metrics'];
+const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/calendar/', '/a/', '/healthz', '/readyz', '/metrics'];
 
 export function defaultWebRoot(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -94,8 +97,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
-  const services = createServices({ config, database, clock, wakeJobRunner: () => runner.wake(), ...(options.secretKey ? { secretKey: options.secretKey } : {}) });
   const metrics = createMetrics();
+  const services = createServices({ config, database, clock, metrics, wakeJobRunner: () => runner.wake(), ...(options.secretKey ? { secretKey: options.secretKey } : {}) });
   const runner = createJobRunner({
     database,
     clock,
@@ -124,6 +127,9 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   });
   registerHeartbeatJobs(runner, services.heartbeats);
   registerPagingJobs(runner, services.paging, logger.child({ component: 'paging' }));
+  const auditLogger = logger.child({ component: 'escalation-auditor' });
+  registerEscalationAuditor(runner, createEscalationAuditor({ database, clock, jobs: runner, paging: services.paging, metrics: metrics.paging, logger: auditLogger }), auditLogger);
+  metrics.paging.countActiveEscalations(() => services.paging.countActive());
   let emailListener: EmailListener | null = null;
 
   // Live updates (SSE); with several nodes on PostgreSQL, LISTEN/NOTIFY carries events between them.
@@ -172,6 +178,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   // Inbound integrations keep their senders' wire formats and error shapes, so they are not API routes.
   await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock, ids: services.ids, ratePerMinute: config.intakeRateLimitPerMinute }));
   await app.register(heartbeatRoutes({ heartbeats: services.heartbeats, clock }));
+  // Acknowledge and resolve links from page emails: public HTML pages, not API routes (ADR 0023).
+  await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
 
   if (webRoot) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
@@ -191,6 +199,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       const setupToken = await services.auth.issueSetupToken();
       // Due now rather than one interval after each restart, so restarting often never delays it.
       await scheduleHandoffScan(runner, database.db, clock.now());
+      await scheduleEscalationAudit(runner, database.db, clock.now());
       runner.start();
       await fanout?.start();
       await app.listen({ port: config.port, host: config.host });

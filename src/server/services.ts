@@ -20,6 +20,7 @@ import { HeartbeatService } from './modules/heartbeats/heartbeat.service.js';
 import { ServiceCatalog } from './modules/services/service.service.js';
 import { liveAlertHooks } from './modules/stream/live-updates.js';
 import { PagingService } from './modules/paging/paging.service.js';
+import type { Metrics } from './platform/metrics.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
 export interface Services {
@@ -54,7 +55,7 @@ export interface Services {
   paging: PagingService;
 }
 
-export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void }): Services {
+export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics }): Services {
   const { config, database, clock } = deps;
   const ids = createIdGenerator(clock);
   const secrets = new SecretBox(deps.secretKey ?? loadSecretKey(config.secretKey, config.dataDir));
@@ -68,7 +69,7 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   catalog.addUserReferenceChecker(oncall.userReferences);
   const serviceCatalog = new ServiceCatalog({ database, clock, ids, audit, secrets, publicUrl: config.publicUrl });
   const events = createEventBus();
-  const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl });
+  const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   const alertHooks = liveAlertHooks(events, paging.hooks);
   const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });
   const suppression = new Suppression({ database, clock, ids, audit, services: serviceCatalog, jobs, hooks: alertHooks });

@@ -11,6 +11,22 @@ export interface Metrics {
   jobDuration: Histogram<'task'>;
   /** Set by the job runner before each scrape. */
   setJobQueue(depth: number, lagSeconds: number, failed: number): void;
+  /** The paging module's series (docs/paging.md, "Metrics"). */
+  paging: PagingMetrics;
+}
+
+/** What paging counts. The service and the auditor take this narrow port, not the registry. */
+export interface PagingMetrics {
+  /** Escalation steps applied, by outcome: started, escalated, exhausted, stopped, stale. */
+  escalationSteps: Counter<'outcome'>;
+  /** Page delivery attempts, by channel and outcome: sent, retry, failed, cancelled. */
+  pageDeliveries: Counter<'channel' | 'outcome'>;
+  /** From when a page was due (its outbox row's creation, or its rule's delay later) to the channel accepting it. */
+  pageDeliverySeconds: Histogram<'channel'>;
+  /** Escalations the auditor found stuck (a lost or stale timer, or none started) and repaired. */
+  auditorRepairs: Counter;
+  /** Where `firebreak_escalations_active` is read from on each scrape (the composition root sets it). */
+  countActiveEscalations(source: () => Promise<number>): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -53,6 +69,36 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const queueLag = new Gauge({ name: 'firebreak_job_queue_lag_seconds', help: 'How long the oldest due job has been waiting past its run_at', registers: [registry] });
   const failedJobs = new Gauge({ name: 'firebreak_jobs_failed', help: 'Jobs that used up their attempts and will not run again', registers: [registry] });
 
+  let activeEscalations: (() => Promise<number>) | null = null;
+  const paging: PagingMetrics = {
+    escalationSteps: new Counter({ name: 'firebreak_escalation_steps_total', help: 'Escalation steps applied, by outcome (started, escalated, exhausted, stopped, stale)', labelNames: ['outcome'] as const, registers: [registry] }),
+    pageDeliveries: new Counter({ name: 'firebreak_page_deliveries_total', help: 'Page delivery attempts, by channel and outcome (sent, retry, failed, cancelled)', labelNames: ['channel', 'outcome'] as const, registers: [registry] }),
+    pageDeliverySeconds: new Histogram({
+      name: 'firebreak_page_delivery_seconds',
+      help: 'From when a page was due (its outbox row was written, or its rule delay later) to its channel accepting it, by channel',
+      labelNames: ['channel'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [registry],
+    }),
+    auditorRepairs: new Counter({ name: 'firebreak_escalation_auditor_repairs_total', help: 'Escalations the auditor found stuck and repaired (each also logged at WARN and written on the alert timeline)', registers: [registry] }),
+    countActiveEscalations(source) {
+      activeEscalations = source;
+    },
+  };
+  new Gauge({
+    name: 'firebreak_escalations_active',
+    help: 'Escalations currently running (alerts paging and not yet acknowledged, resolved or exhausted)',
+    registers: [registry],
+    async collect() {
+      if (!activeEscalations) return;
+      try {
+        this.set(await activeEscalations());
+      } catch {
+        // The scrape still answers when the database is down; /readyz says why.
+      }
+    },
+  });
+
   const requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
 
   return {
@@ -76,5 +122,6 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       queueLag.set(lagSeconds);
       failedJobs.set(failed);
     },
+    paging,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageMessage, type PageMessageInput } from './page-message.js';
+import { pageMessage, resolvedMessage, type PageMessageInput } from './page-message.js';
 
 const input: PageMessageInput = {
   number: 12,
@@ -36,5 +36,19 @@ describe('page message', () => {
     expect(text).toContain('Grafana: https://grafana.example.com/d/1');
     expect(text).toContain('https://firebreak.example.com/alerts/12');
     expect(text).toContain('level 1 of the escalation');
+  });
+
+  it('lists the acknowledge and resolve links with their lifetime when given', () => {
+    const { text } = pageMessage({ ...input, actionLinks: { acknowledge: 'https://firebreak.example.com/a/ack', resolve: 'https://firebreak.example.com/a/res', expiresAt: Date.parse('2026-11-03T10:00:00Z') } });
+    expect(text).toContain('Acknowledge: https://firebreak.example.com/a/ack\nResolve: https://firebreak.example.com/a/res');
+    expect(text).toContain('until 2026-11-03 10:00 UTC');
+    expect(pageMessage(input).text).not.toContain('/a/');
+  });
+
+  it('words the resolved notice with a fitted subject', () => {
+    const notice = resolvedMessage({ number: 12, title: input.title, serviceName: 'Checkout', resolvedBy: '@ana via email link', resolvedAt: '2026-11-02T10:30:00.000Z', personName: 'Ana', alertUrl: input.alertUrl });
+    expect(notice.subject).toBe('Resolved: #12 Checkout 5xx rate above 2% for 5 mi…');
+    expect(notice.subject.length).toBeLessThanOrEqual(50);
+    expect(notice.text).toContain('Resolved by @ana via email link at 2026-11-02 10:30 UTC.');
   });
 });

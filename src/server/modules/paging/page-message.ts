@@ -21,6 +21,8 @@ export interface PageMessageInput {
   links: ReadonlyArray<{ href: string; text: string | null }>;
   /** `<public URL>/alerts/<number>`. */
   alertUrl: string;
+  /** Single-use acknowledge and resolve links for this person (email pages; ADR 0023). */
+  actionLinks?: { acknowledge: string; resolve: string; expiresAt: number } | null;
 }
 
 /**
@@ -44,7 +46,38 @@ export function pageMessage(input: PageMessageInput): MessageText {
   if (input.dashboardUrl) links.push(`Dashboard: ${input.dashboardUrl}`);
   for (const link of input.links.slice(0, 10)) links.push(`${link.text ?? 'Link'}: ${link.href}`);
   if (links.length > 0) lines.push('', ...links);
+  if (input.actionLinks) {
+    const until = new Date(input.actionLinks.expiresAt).toISOString().slice(0, 16).replace('T', ' ');
+    lines.push('', `Acknowledge: ${input.actionLinks.acknowledge}`, `Resolve: ${input.actionLinks.resolve}`, `(Each link works once, for you only, until ${until} UTC; no login needed.)`);
+  }
   lines.push('', `Acknowledge or resolve it in Firebreak: ${input.alertUrl}`, '', `You are paged as ${step}, ${input.personName}. If nobody acknowledges, the next level is paged.`);
+  return { subject, text: lines.join('\n') };
+}
+
+export interface ResolvedMessageInput {
+  number: number;
+  title: string;
+  serviceName: string;
+  /** Who resolved it, as the alert records it; null when unknown. */
+  resolvedBy: string | null;
+  /** ISO 8601. */
+  resolvedAt: string;
+  personName: string;
+  alertUrl: string;
+}
+
+/** The notice sent to each person paged once the alert resolves: `Resolved: #12 Checkout 5xx above 2%`. Pure. */
+export function resolvedMessage(input: ResolvedMessageInput): MessageText {
+  const subject = fit(`Resolved: #${input.number} ${input.title.replace(/\s+/g, ' ').trim()}`, MAX_SUBJECT_LENGTH);
+  const by = input.resolvedBy ? ` by ${input.resolvedBy}` : '';
+  const lines = [
+    `Resolved: ${input.title}`,
+    '',
+    `Service: ${input.serviceName}`,
+    `Resolved${by} at ${input.resolvedAt.slice(0, 16).replace('T', ' ')} UTC.`,
+    '',
+    `You were paged for this alert, ${input.personName}; nothing more needs doing. The alert: ${input.alertUrl}`,
+  ];
   return { subject, text: lines.join('\n') };
 }
 

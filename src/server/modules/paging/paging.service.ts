@@ -12,6 +12,7 @@ import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { Database, EscalationsTable, PageNotificationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
+import type { PagingMetrics } from '../../platform/metrics.js';
 import type { AlertChange, AlertHooks } from '../alerts/alert.service.js';
 import { alertRepo } from '../alerts/alert.repo.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
@@ -21,7 +22,8 @@ import { notifyRepo } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { policyDefinition, type EscalationService } from '../oncall/escalation.service.js';
 import type { PolicyRow } from '../oncall/oncall.repo.js';
-import { pageMessage } from './page-message.js';
+import { createActionLinks } from './action-links.js';
+import { pageMessage, resolvedMessage } from './page-message.js';
 
 export const ESCALATION_STEP_TASK = 'escalation.step';
 export const DELIVER_PAGE_TASK = 'paging.deliver';
@@ -58,6 +60,17 @@ export interface PagingDeps {
   channels: Channels;
   /** Links in pages point here. */
   publicUrl: string;
+  /** Steps and deliveries are counted here when given (the composition root passes `metrics.paging`). */
+  metrics?: PagingMetrics;
+}
+
+/** What the auditor repaired (`repairIn`): a lost or stale step timer, or an escalation that never started. */
+export interface EscalationRepair {
+  kind: 'timer' | 'started';
+  /** How long the escalation was late: past its next step (timer), or since the alert triggered (started). */
+  stuckMs: number;
+  /** When the next step now runs. */
+  nextAt: number | null;
 }
 
 /** A step committed over a state another transaction had already changed: roll back, change nothing. */
@@ -92,6 +105,7 @@ export class PagingService {
   async onAlertChange(tx: Tx, change: AlertChange): Promise<void> {
     if (change.status === 'acknowledged' || change.status === 'resolved') {
       await this.stop(tx, change.alertId, change.status === 'acknowledged' ? { type: 'acknowledge' } : { type: 'resolve' });
+      if (change.status === 'resolved') await this.queueResolvedNotices(tx, change.alertId);
       return;
     }
     const pages = change.notify && change.status === 'triggered' && change.urgency === 'high' && !change.suppressedBy && (change.deliverAt ?? null) === null;
@@ -145,7 +159,10 @@ export class PagingService {
     try {
       return await this.deps.database.transaction(async (tx) => {
         const row = await tx.db.selectFrom('escalations').selectAll().where('alert_id', '=', payload.alertId).executeTakeFirst();
-        if (!row || row.status !== 'active' || row.generation !== payload.generation) return 'stale';
+        if (!row || row.status !== 'active' || row.generation !== payload.generation) {
+          tx.afterCommit(() => this.deps.metrics?.escalationSteps.inc({ outcome: 'stale' }));
+          return 'stale';
+        }
         const alert = await alertRepo.find(tx.db, payload.alertId);
         const snapshot = JSON.parse(row.snapshot_json) as EscalationSnapshot;
         const state = JSON.parse(row.state_json) as EscalationState;
@@ -159,7 +176,10 @@ export class PagingService {
         return 'stepped';
       });
     } catch (error) {
-      if (error instanceof StaleStep) return 'stale';
+      if (error instanceof StaleStep) {
+        this.deps.metrics?.escalationSteps.inc({ outcome: 'stale' });
+        return 'stale';
+      }
       throw error;
     }
   }
@@ -179,6 +199,8 @@ export class PagingService {
       .where('generation', '=', state.generation)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) throw new StaleStep(`Escalation of alert ${alertId} moved on`);
+    const outcome = input.type !== 'timer' ? 'stopped' : result.state.status === 'exhausted' ? 'exhausted' : state.fired.length === 0 ? 'started' : 'escalated';
+    tx.afterCommit(() => this.deps.metrics?.escalationSteps.inc({ outcome }));
 
     const entries: TimelineEntry[] = [];
     const newSteps = result.state.fired.slice(state.fired.length);
@@ -222,6 +244,7 @@ export class PagingService {
         .insertInto('page_notifications')
         .values({
           id,
+          kind: 'page',
           alert_id: alertId,
           // One page per person, step and contact method: a step that runs twice cannot page twice.
           idempotency_key: `page:${alertId}:${effect.generation}:${user.id}:${rule.contactMethodId}`,
@@ -253,6 +276,36 @@ export class PagingService {
         summary: rule.delayMinutes === 0 ? `Paged @${user.handle} by ${how} (${label})` : `Paging @${user.handle} by ${how} in ${rule.delayMinutes} min unless acknowledged (${label})`,
         data: { notificationId: id, userId: user.id, channel: rule.type, level: effect.level, round: effect.round, dueAt },
       });
+    }
+    await this.timeline(db, alertId, now, entries);
+  }
+
+  /**
+   * "Resolved" notices (ADR 0023): one email to each person a page reached (status `sent`), through the
+   * same outbox and delivery jobs as pages, keyed per alert and person so they hear it once. The email
+   * goes to the address their last email page went to, else their first verified email method.
+   */
+  private async queueResolvedNotices(tx: Tx, alertId: string): Promise<void> {
+    const db = tx.db;
+    const reached = await db.selectFrom('page_notifications').select(['user_id', 'channel', 'contact_method_id', 'level', 'round', 'generation']).where('alert_id', '=', alertId).where('kind', '=', 'page').where('status', '=', 'sent').orderBy('sent_at', 'desc').execute();
+    if (reached.length === 0) return;
+    const now = this.deps.clock.now();
+    const entries: TimelineEntry[] = [];
+    for (const userId of [...new Set(reached.map((r) => r.user_id))]) {
+      const pages = reached.filter((r) => r.user_id === userId);
+      const methods = (await notifyRepo.listMethods(db, userId)).filter((m) => m.type === 'email' && m.verified_at !== null);
+      const method = methods.find((m) => pages.some((p) => p.channel === 'email' && p.contact_method_id === m.id)) ?? methods[0];
+      if (!method) continue;
+      const id = this.deps.ids();
+      const inserted = await db
+        .insertInto('page_notifications')
+        .values({ id, kind: 'resolved', alert_id: alertId, idempotency_key: `resolved:${alertId}:${userId}`, user_id: userId, contact_method_id: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, status: 'pending', due_at: now, attempts: 0, last_error: null, provider_message_id: null, sent_at: null, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) continue;
+      await this.deps.jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(id), runAt: now, payload: { notificationId: id }, maxAttempts: PAGE_MAX_ATTEMPTS });
+      const handle = (await db.selectFrom('users').select(['handle']).where('id', '=', userId).executeTakeFirst())?.handle ?? userId;
+      entries.push({ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Sending @${handle} a resolved notice by email`, data: { notificationId: id, userId, channel: 'email', kind: 'resolved' } });
     }
     await this.timeline(db, alertId, now, entries);
   }
@@ -311,18 +364,21 @@ export class PagingService {
       if (!row || row.status !== 'pending') return null;
       const alert = await alertRepo.find(tx.db, row.alert_id);
       const now = this.deps.clock.now();
-      if (!alert || alert.status !== 'triggered') {
+      if (!alert || alert.status !== (row.kind === 'resolved' ? 'resolved' : 'triggered')) {
         await tx.db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('id', '=', row.id).execute();
+        tx.afterCommit(() => this.deps.metrics?.pageDeliveries.inc({ channel: row.channel, outcome: 'cancelled' }));
         await this.timeline(tx.db, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${capitalized(channelName(row.channel))} page to ${row.address} not sent: the alert was ${alert?.status ?? 'deleted'}`, data: { notificationId: row.id } }]);
         return 'cancelled' as const;
       }
       await tx.db.updateTable('page_notifications').set({ attempts: row.attempts + 1, updated_at: now }).where('id', '=', row.id).execute();
-      return { row: { ...row, attempts: row.attempts + 1 }, alert };
+      // Each attempt carries its own links (only their hashes are stored, so a resend cannot repeat them).
+      const links = row.kind === 'page' && row.channel === 'email' ? await createActionLinks(tx.db, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
+      return { row: { ...row, attempts: row.attempts + 1 }, alert, links };
     });
     if (claimed === null) return 'skipped';
     if (claimed === 'cancelled') return 'cancelled';
-    const { row, alert } = claimed;
-    const what = `${capitalized(channelName(row.channel))} to ${row.address}`;
+    const { row, alert, links } = claimed;
+    const what = `${row.kind === 'resolved' ? 'Resolved notice: ' : ''}${capitalized(channelName(row.channel))} to ${row.address}`;
     const lastAttempt = attempt.attempts >= attempt.maxAttempts;
 
     const channel = this.deps.channels[row.channel as ContactMethodType];
@@ -337,7 +393,7 @@ export class PagingService {
     }
     const user = await this.deps.catalog.requireUser(this.db, row.user_id);
     const service = await this.db.selectFrom('services').select(['name', 'runbook_url', 'dashboard_url']).where('id', '=', alert.service_id).executeTakeFirst();
-    const text = pageMessage({
+    const text = row.kind === 'resolved' ? resolvedMessage({ number: alert.number, title: alert.title, serviceName: service?.name ?? alert.service_id, resolvedBy: alert.resolved_by, resolvedAt: iso(alert.resolved_at ?? this.deps.clock.now()), personName: user.name, alertUrl: `${this.deps.publicUrl}/alerts/${alert.number}` }) : pageMessage({
       number: alert.number,
       title: alert.title,
       description: alert.description,
@@ -354,10 +410,11 @@ export class PagingService {
       dashboardUrl: service?.dashboard_url ?? null,
       links: JSON.parse(alert.links_json) as Array<{ href: string; text: string | null }>,
       alertUrl: `${this.deps.publicUrl}/alerts/${alert.number}`,
+      actionLinks: links,
     });
     const started = this.deps.clock.now();
     try {
-      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: 'page', idempotencyKey: row.idempotency_key }, attempt.signal ? { signal: attempt.signal } : {});
+      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: row.kind === 'resolved' ? 'notification' : 'page', idempotencyKey: row.idempotency_key }, attempt.signal ? { signal: attempt.signal } : {});
       const now = this.deps.clock.now();
       await this.deps.database.transaction(async (tx) => {
         await tx.db.updateTable('page_notifications').set({ status: 'sent', sent_at: now, provider_message_id: sent.providerMessageId ?? null, last_error: null, updated_at: now }).where('id', '=', row.id).execute();
@@ -365,6 +422,7 @@ export class PagingService {
           { kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${what} delivered (attempt ${row.attempts}, ${now - started} ms)`, data: { notificationId: row.id, attempt: row.attempts, providerMessageId: sent.providerMessageId ?? null, latencyMs: now - started } },
         ]);
       });
+      this.countDelivery(row, 'sent', now);
       return 'sent';
     } catch (error) {
       const permanent = error instanceof ChannelError && error.permanent;
@@ -382,7 +440,68 @@ export class PagingService {
       const summary = final ? `${what} failed: ${message}` : `${what} failed (attempt ${row.attempts} of ${attempt?.maxAttempts ?? PAGE_MAX_ATTEMPTS}), retrying: ${message}`;
       await this.timeline(tx.db, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary, data: { notificationId: row.id, attempt: row.attempts, error: message, final } }]);
     });
+    this.countDelivery(row, final ? 'failed' : 'retry', now);
     return final ? 'failed' : 'retry';
+  }
+
+  /** Counts one channel answer; a page handed over also records how long after it was due. */
+  private countDelivery(row: NotificationRow, outcome: 'sent' | 'retry' | 'failed', now: number): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    metrics.pageDeliveries.inc({ channel: row.channel, outcome });
+    if (outcome === 'sent') metrics.pageDeliverySeconds.observe({ channel: row.channel }, Math.max(0, now - row.due_at) / 1000);
+  }
+
+  // ---- the auditor (auditor.ts)
+
+  /**
+   * Repairs one alert's escalation if it is stuck, in the caller's transaction, with the engine's own
+   * pieces: an active escalation whose keyed step timer is missing, failed or set for another generation
+   * gets its timer back at the state's own next step (due now when that is past: never earlier than the
+   * policy says); a paging alert with no escalation at all is started as the trigger would have. The
+   * repair is written on the alert's timeline. Null when nothing is stuck (any more: a step that
+   * committed meanwhile wins, through the same generation fence as every step).
+   */
+  async repairIn(tx: Tx, alertId: string): Promise<EscalationRepair | null> {
+    const db = tx.db;
+    const now = this.deps.clock.now() as Instant;
+    const alert = await alertRepo.find(db, alertId);
+    if (!alert || alert.status !== 'triggered' || alert.urgency !== 'high' || alert.suppressed_json !== null || alert.deliver_at !== null) return null;
+    const row = await db.selectFrom('escalations').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+    let repair: EscalationRepair;
+    if (!row) {
+      await this.start(tx, alertId);
+      const started = await db.selectFrom('escalations').select(['next_at']).where('alert_id', '=', alertId).executeTakeFirst();
+      if (!started) return null; // no policy (any more): nobody to page
+      repair = { kind: 'started', stuckMs: Math.max(0, now - alert.created_at), nextAt: started.next_at };
+    } else {
+      if (row.status !== 'active') return null;
+      // Fence first: on PostgreSQL this waits for a step committing right now and then matches nothing;
+      // once it matched, no step can commit under us until this transaction ends.
+      const fenced = await db.updateTable('escalations').set({ updated_at: now }).where('alert_id', '=', alertId).where('status', '=', 'active').where('generation', '=', row.generation).executeTakeFirst();
+      if (Number(fenced.numUpdatedRows) !== 1) return null;
+      const job = await db.selectFrom('jobs').select(['payload', 'failed_at']).where('job_key', '=', stepJobKey(alertId)).executeTakeFirst();
+      if (job && job.failed_at === null && timerGeneration(job.payload) === row.generation) return null;
+      const state = JSON.parse(row.state_json) as EscalationState;
+      const nextAt = Math.max(now, state.nextAt ?? now);
+      await this.deps.jobs.addJob<StepPayload>(tx, { task: ESCALATION_STEP_TASK, key: stepJobKey(alertId), runAt: nextAt, payload: { alertId, generation: row.generation } });
+      repair = { kind: 'timer', stuckMs: Math.max(0, now - (state.nextAt ?? now)), nextAt };
+    }
+    const seconds = Math.round(repair.stuckMs / 1000);
+    const summary =
+      repair.kind === 'started'
+        ? `Escalation was stuck for ${seconds} s (it never started); repaired by the auditor`
+        : repair.stuckMs > 0
+          ? `Escalation was stuck for ${seconds} s (its next-step timer was lost); repaired by the auditor`
+          : `Escalation's next-step timer was lost; repaired by the auditor before it was due (${iso(repair.nextAt!)})`;
+    await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary, data: { repair: repair.kind, stuckMs: repair.stuckMs, nextAt: repair.nextAt } }]);
+    return repair;
+  }
+
+  /** Escalations running now (`firebreak_escalations_active`). */
+  async countActive(): Promise<number> {
+    const row = await this.db.selectFrom('escalations').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   // ---- reading
@@ -415,6 +534,7 @@ export class PagingService {
       steps: state.fired.map((f) => ({ level: f.level, round: f.round, at: iso(f.at), skipped: f.skipped, userIds: f.users })),
       notifications: notifications.map((n) => ({
         id: n.id,
+        kind: n.kind as 'page' | 'resolved',
         userId: n.user_id,
         channel: n.channel as ContactMethodType,
         address: n.address,
@@ -444,6 +564,16 @@ export class PagingService {
 
   private async timeline(db: Kysely<Database>, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<void> {
     await alertRepo.insertTimeline(db, this.deps.ids, alertId, at, entries);
+  }
+}
+
+/** The generation a stored step timer was set for; null when its payload is unreadable. */
+export function timerGeneration(payload: string): number | null {
+  try {
+    const parsed = JSON.parse(payload) as Partial<StepPayload> | null;
+    return typeof parsed?.generation === 'number' ? parsed.generation : null;
+  } catch {
+    return null;
   }
 }
 

@@ -310,6 +310,22 @@ export interface PageNotificationsTable {
   sent_at: number | null;
   created_at: number;
   updated_at: number;
+  /** `page`, or `resolved` for the notice sent once the alert resolves (migration 0014). */
+  kind: string;
+}
+
+/** An acknowledge or resolve link sent in a page (migration 0014): single use, expiring, for one person. */
+export interface PageActionLinksTable {
+  /** SHA-256 of the token, hex; the token itself is only in the email. */
+  token_hash: string;
+  alert_id: string;
+  user_id: string;
+  notification_id: string | null;
+  /** acknowledge or resolve. */
+  action: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 /** A change event (deploy, config change) recorded on a service. */
@@ -506,4 +522,5 @@ export interface Database {
   changes: ChangesTable;
   escalations: EscalationsTable;
   page_notifications: PageNotificationsTable;
+  page_action_links: PageActionLinksTable;
 }

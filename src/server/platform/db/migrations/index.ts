@@ -12,6 +12,7 @@ import * as suppression from './0010-suppression.js';
 import * as alertAssignment from './0011-alert-assignment.js';
 import * as escalations from './0012-escalations.js';
 import * as configNames from './0013-config-names.js';
+import * as pageActionLinks from './0014-page-action-links.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011-alert-assignment': alertAssignment,
   '0012-escalations': escalations,
   '0013-config-names': configNames,
+  '0014-page-action-links': pageActionLinks,
 };
