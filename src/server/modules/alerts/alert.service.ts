@@ -284,9 +284,12 @@ export class AlertService {
       return row;
     }
     if (!current) return null;
+    // Only the columns that changed: a repeated trigger moves its count and last-seen time, and
+    // rewriting every JSON column on each event would cost more than the rest of the update.
+    const changed = Object.fromEntries(Object.entries(columns).filter(([name, value]) => current[name as keyof AlertRow] !== value));
     const result = await db
       .updateTable('alerts')
-      .set({ ...columns, revision: current.revision + 1 })
+      .set({ ...changed, revision: current.revision + 1 })
       .where('id', '=', current.id)
       .where('revision', '=', current.revision)
       .executeTakeFirst();
