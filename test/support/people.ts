@@ -40,3 +40,35 @@ export async function addVerifiedEmail(t: TestApp, sink: SmtpSink, who: Person, 
   const code = codeIn(sink.messages.find((m) => m.envelope.to.includes(address))!);
   await ok('POST', `/api/v1/me/contact-methods/${method.id}/verify`, who, { code });
 }
+
+/**
+ * The paging tests' scene: an admin; ana on call all week in schedule `primary`; policy `platform`
+ * paging `primary` (level 1, 10 minutes) then ben (level 2, 15 minutes); service `checkout` on that
+ * policy. Both responders have a verified email address. The sink is cleared afterwards.
+ */
+export async function setUpPagingScene(t: TestApp, sink: SmtpSink, service: Record<string, unknown> = {}): Promise<{ admin: Person; ana: Person; ben: Person }> {
+  const { ok } = requestsAs(() => t);
+  const admin = await t.userWithToken('admin', 'root-admin');
+  const ana = await t.userWithToken('responder', 'ana');
+  const ben = await t.userWithToken('responder', 'ben');
+  await addVerifiedEmail(t, sink, ana, 'ana@example.com');
+  await addVerifiedEmail(t, sink, ben, 'ben@example.com');
+  await ok('POST', '/api/v1/schedules', admin, {
+    handle: 'primary',
+    name: 'Platform primary',
+    timeZone: 'UTC',
+    layers: [{ name: 'Primary', participants: ['ana'], start: '2026-11-16T00:00:00Z', handoffTime: '00:00', turn: { unit: 'weeks', count: 1 } }],
+  });
+  await ok('POST', '/api/v1/escalation-policies', admin, {
+    handle: 'platform',
+    name: 'Platform',
+    levels: [
+      { delayMinutes: 10, targets: [{ type: 'schedule', ref: 'primary' }] },
+      { delayMinutes: 15, targets: [{ type: 'user', ref: 'ben' }] },
+    ],
+    repeat: 0,
+  });
+  await ok('POST', '/api/v1/services', admin, { handle: 'checkout', name: 'Checkout API', escalationPolicy: 'platform', ...service });
+  sink.clear();
+  return { admin, ana, ben };
+}

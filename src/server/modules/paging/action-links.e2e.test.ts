@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Alert } from '../../../contracts/alerts.js';
 import { buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
-import { requestsAs, addVerifiedEmail, type Person } from '../../../../test/support/people.js';
+import { requestsAs, setUpPagingScene, type Person } from '../../../../test/support/people.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../../../test/support/smtp-sink.js';
 import { ManualClock } from '../../platform/clock.js';
 import { hashToken } from '../../platform/crypto.js';
@@ -48,28 +48,7 @@ for (const dialect of dialectCases()) describe(`acknowledge and resolve links ($
   beforeEach(async () => {
     sink.clear();
     t = await buildTestApp({ database: await dialect.open(), clock: new ManualClock('2026-11-21T09:00:00Z'), env: { FIREBREAK_SMTP_URL: sink.url, FIREBREAK_PUBLIC_URL: PUBLIC_URL } });
-    admin = await t.userWithToken('admin', 'root-admin');
-    ana = await t.userWithToken('responder', 'ana');
-    ben = await t.userWithToken('responder', 'ben');
-    await addVerifiedEmail(t, sink, ana, 'ana@example.com');
-    await addVerifiedEmail(t, sink, ben, 'ben@example.com');
-    await ok('POST', '/api/v1/schedules', admin, {
-      handle: 'primary',
-      name: 'Platform primary',
-      timeZone: 'UTC',
-      layers: [{ name: 'Primary', participants: ['ana'], start: '2026-11-16T00:00:00Z', handoffTime: '00:00', turn: { unit: 'weeks', count: 1 } }],
-    });
-    await ok('POST', '/api/v1/escalation-policies', admin, {
-      handle: 'platform',
-      name: 'Platform',
-      levels: [
-        { delayMinutes: 10, targets: [{ type: 'schedule', ref: 'primary' }] },
-        { delayMinutes: 15, targets: [{ type: 'user', ref: 'ben' }] },
-      ],
-      repeat: 0,
-    });
-    await ok('POST', '/api/v1/services', admin, { handle: 'checkout', name: 'Checkout API', escalationPolicy: 'platform' });
-    sink.clear();
+    ({ admin, ana, ben } = await setUpPagingScene(t, sink));
   });
   afterEach(async () => t.close());
 

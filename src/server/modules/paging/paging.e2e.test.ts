@@ -3,7 +3,7 @@ import type { Alert } from '../../../contracts/alerts.js';
 import type { ContactMethod } from '../../../contracts/notify.js';
 import { buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
-import { requestsAs, addVerifiedEmail, type Person } from '../../../../test/support/people.js';
+import { requestsAs, setUpPagingScene, type Person } from '../../../../test/support/people.js';
 import { startSmtpSink, type SmtpSink } from '../../../../test/support/smtp-sink.js';
 import { ManualClock } from '../../platform/clock.js';
 import { ChannelError, type Channel } from '../notify/channels/channel.js';
@@ -37,8 +37,6 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
   const escalation = async (alert: Alert) => json<EscalationView>(await ok('GET', `/api/v1/alerts/${alert.number}/escalation`, admin));
   const timeline = async (alert: Alert) => json<{ items: Array<{ action: string; summary: string }> }>(await ok('GET', `/api/v1/alerts/${alert.id}/timeline`, admin)).items.map((e) => e.summary);
 
-  const verifiedEmail = (who: Person, address: string) => addVerifiedEmail(t, sink, who, address);
-
   beforeEach(async () => {
     sink.clear();
     t = await buildTestApp({
@@ -46,29 +44,7 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
       clock: new ManualClock('2026-11-21T09:00:00Z'),
       env: { FIREBREAK_SMTP_URL: sink.url, FIREBREAK_PUBLIC_URL: 'https://firebreak.example.com' },
     });
-    admin = await t.userWithToken('admin', 'root-admin');
-    ana = await t.userWithToken('responder', 'ana');
-    ben = await t.userWithToken('responder', 'ben');
-    await verifiedEmail(ana, 'ana@example.com');
-    await verifiedEmail(ben, 'ben@example.com');
-    // ana is on call in `primary` all week; level 2 is ben himself.
-    await ok('POST', '/api/v1/schedules', admin, {
-      handle: 'primary',
-      name: 'Platform primary',
-      timeZone: 'UTC',
-      layers: [{ name: 'Primary', participants: ['ana'], start: '2026-11-16T00:00:00Z', handoffTime: '00:00', turn: { unit: 'weeks', count: 1 } }],
-    });
-    await ok('POST', '/api/v1/escalation-policies', admin, {
-      handle: 'platform',
-      name: 'Platform',
-      levels: [
-        { delayMinutes: 10, targets: [{ type: 'schedule', ref: 'primary' }] },
-        { delayMinutes: 15, targets: [{ type: 'user', ref: 'ben' }] },
-      ],
-      repeat: 0,
-    });
-    await ok('POST', '/api/v1/services', admin, { handle: 'checkout', name: 'Checkout API', escalationPolicy: 'platform', runbookUrl: 'https://runbooks.example.com/checkout' });
-    sink.clear();
+    ({ admin, ana, ben } = await setUpPagingScene(t, sink, { runbookUrl: 'https://runbooks.example.com/checkout' }));
   });
   afterEach(async () => t.close());
 
