@@ -6,7 +6,7 @@ import { emailSchema, instantSchema, timeZoneSchema } from './common.js';
  * settings (quiet hours, handoff notifications). docs/notifications.md describes the behaviour.
  */
 
-export const contactMethodTypes = ['email', 'sms', 'voice', 'push', 'slack', 'teams', 'mattermost', 'webhook'] as const;
+export const contactMethodTypes = ['email', 'sms', 'voice', 'push', 'slack', 'teams', 'mattermost', 'discord', 'telegram', 'ntfy', 'webhook'] as const;
 export type ContactMethodType = (typeof contactMethodTypes)[number];
 export const contactMethodTypeSchema = z.enum(contactMethodTypes);
 
@@ -19,6 +19,9 @@ export const contactMethodTypeNames: Record<ContactMethodType, string> = {
   slack: 'Slack',
   teams: 'Microsoft Teams',
   mattermost: 'Mattermost',
+  discord: 'Discord',
+  telegram: 'Telegram',
+  ntfy: 'ntfy',
   webhook: 'Personal webhook',
 };
 
@@ -66,6 +69,29 @@ export const mattermostUserSchema = z
   .max(64)
   .transform((v) => v.replace(/^@/, '').toLowerCase())
   .refine((v) => MATTERMOST_USERNAME.test(v) || MATTERMOST_USER_ID.test(v), 'must be a Mattermost username (3–22 characters: letters, digits, . _ -, starting with a letter) or a 26-character user ID');
+
+/** A Discord user ID (Discord: Settings → Advanced → Developer Mode, then right-click yourself → Copy User ID). */
+export const discordUserSchema = z
+  .string()
+  .trim()
+  .max(32)
+  .regex(/^\d{17,20}$/, 'must be a Discord user ID: 17–20 digits such as 80351110224678912 (turn on Developer Mode, then right-click your name → Copy User ID)');
+
+/** A Telegram chat ID: the number the Firebreak bot answers `/start` with (negative for groups). */
+export const telegramChatSchema = z
+  .string()
+  .trim()
+  .max(24)
+  .regex(/^-?\d{1,20}$/, 'must be a Telegram chat ID such as 123456789: send /start to the Firebreak bot and it answers with yours');
+
+/**
+ * An ntfy topic on the instance's ntfy server. On a public server the topic name is the only thing
+ * keeping strangers from reading your pages, so it is stored encrypted and shown redacted.
+ */
+export const ntfyTopicSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an ntfy topic name: 1–64 letters, digits, _ or - (pick something hard to guess on a public server)');
 
 /** Host names of cloud metadata services: reaching them from a server leaks its credentials. */
 const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'metadata.azure.com', 'instance-data', 'instance-data.ec2.internal', '100.100.100.200', '[fd00:ec2::254]']);
@@ -153,6 +179,9 @@ export const contactAddressSchemas = {
   slack: slackMemberSchema,
   teams: teamsUserSchema,
   mattermost: mattermostUserSchema,
+  discord: discordUserSchema,
+  telegram: telegramChatSchema,
+  ntfy: ntfyTopicSchema,
   webhook: webhookUrlSchema,
 } as const satisfies Record<ContactMethodType, z.ZodType>;
 
@@ -169,7 +198,8 @@ const createVariant = <T extends ContactMethodType>(type: T) =>
 /**
  * A new contact method. `address` depends on `type`: an email address; an E.164 phone number for
  * sms and voice; the PushSubscription JSON for push; a Slack member ID; a Teams object ID or UPN; a
- * Mattermost username or user ID; an https URL for a webhook.
+ * Mattermost username or user ID; a Discord user ID; a Telegram chat ID; an ntfy topic; an https URL
+ * for a webhook.
  *
  * @example
  *   { "type": "sms", "address": "+14155550100", "label": "Work phone" }
@@ -182,6 +212,9 @@ export const createContactMethodBody = z.discriminatedUnion('type', [
   createVariant('slack'),
   createVariant('teams'),
   createVariant('mattermost'),
+  createVariant('discord'),
+  createVariant('telegram'),
+  createVariant('ntfy'),
   createVariant('webhook'),
 ]);
 export type CreateContactMethodBody = z.input<typeof createContactMethodBody>;
@@ -204,7 +237,7 @@ export const contactMethodSchema = z.object({
   id: z.string(),
   userId: z.string(),
   type: contactMethodTypeSchema,
-  address: z.string().describe('The email, phone number or handle. For push and webhook methods a redacted form: the full value is stored encrypted'),
+  address: z.string().describe('The email, phone number or handle. For push, ntfy and webhook methods a redacted form: the full value is stored encrypted'),
   label: z.string(),
   verified: z.boolean().describe('Only verified methods receive pages'),
   verifiedAt: instantSchema.nullable(),

@@ -89,7 +89,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** The sealed part of a push or webhook method. */
-type SealedAddress = { subscription: PushSubscriptionJson } | { url: string };
+type SealedAddress = { subscription: PushSubscriptionJson } | { url: string } | { topic: string };
 
 /** How a validated address is stored: what people see, what is sealed, and what makes two methods the same. */
 interface StoredAddress {
@@ -567,6 +567,10 @@ export class NotifyService {
       const url = address as string;
       return { address: redactUrl(url), secret: this.seal({ url }), identity: url };
     }
+    if (type === 'ntfy') {
+      const topic = address as string;
+      return { address: `${topic.slice(0, 3)}…`, secret: this.seal({ topic }), identity: topic };
+    }
     return { address: address as string, secret: null, identity: address as string };
   }
 
@@ -583,6 +587,7 @@ export class NotifyService {
     const sealed = this.unseal(row);
     if (sealed && 'subscription' in sealed) return sealed.subscription.endpoint;
     if (sealed && 'url' in sealed) return sealed.url;
+    if (sealed && 'topic' in sealed) return sealed.topic;
     return row.address;
   }
 
@@ -603,7 +608,14 @@ export class NotifyService {
       case 'slack':
       case 'teams':
       case 'mattermost':
+      case 'discord':
+      case 'telegram':
         return { type, handle: row.address };
+      case 'ntfy': {
+        const sealed = this.unseal(row);
+        if (!sealed || !('topic' in sealed)) throw new Error(`Contact method ${row.id} has no sealed ntfy topic`);
+        return { type, topic: sealed.topic };
+      }
       case 'push': {
         const sealed = this.unseal(row);
         if (!sealed || !('subscription' in sealed)) throw new Error(`Contact method ${row.id} has no sealed push subscription`);

@@ -260,6 +260,9 @@ export class PagingService {
           attempts: 0,
           last_error: null,
           provider_message_id: null,
+          provider: null,
+          delivery_status: null,
+          delivered_at: null,
           sent_at: null,
           created_at: now,
           updated_at: now,
@@ -299,7 +302,7 @@ export class PagingService {
       const id = this.deps.ids();
       const inserted = await db
         .insertInto('page_notifications')
-        .values({ id, kind: 'resolved', alert_id: alertId, idempotency_key: `resolved:${alertId}:${userId}`, user_id: userId, contact_method_id: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, status: 'pending', due_at: now, attempts: 0, last_error: null, provider_message_id: null, sent_at: null, created_at: now, updated_at: now })
+        .values({ id, kind: 'resolved', alert_id: alertId, idempotency_key: `resolved:${alertId}:${userId}`, user_id: userId, contact_method_id: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, status: 'pending', due_at: now, attempts: 0, last_error: null, provider_message_id: null, provider: null, delivery_status: null, delivered_at: null, sent_at: null, created_at: now, updated_at: now })
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) continue;

@@ -312,6 +312,33 @@ export interface PageNotificationsTable {
   updated_at: number;
   /** `page`, or `resolved` for the notice sent once the alert resolves (migration 0014). */
   kind: string;
+  /** Handle of the provider that accepted it (migration 0015). */
+  provider: string | null;
+  /** The provider's own delivery report, from its status callback: delivered, undelivered, failed, read. */
+  delivery_status: string | null;
+  delivered_at: number | null;
+}
+
+/** An account Firebreak delivers through (migration 0015, docs/providers.md). */
+export interface NotificationProvidersTable {
+  id: string;
+  handle: string;
+  /** smtp, twilio, vonage, webpush, slack, teams, mattermost, discord, telegram, ntfy, webhook. */
+  kind: string;
+  enabled: number;
+  position: number;
+  settings_json: string;
+  /** Sealed JSON object of secret values set through the API. */
+  secrets_sealed: string | null;
+  /** JSON object: secret name → environment variable (config-as-code). */
+  secret_env_json: string | null;
+  managed_by: string;
+  consecutive_failures: number;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 /** An acknowledge or resolve link sent in a page (migration 0014): single use, expiring, for one person. */
@@ -523,4 +550,5 @@ export interface Database {
   escalations: EscalationsTable;
   page_notifications: PageNotificationsTable;
   page_action_links: PageActionLinksTable;
+  notification_providers: NotificationProvidersTable;
 }

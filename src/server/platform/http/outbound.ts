@@ -131,25 +131,46 @@ function guardedLookup(options: OutboundOptions): LookupFunction {
  *   const answer = await postJson('https://tickets.example.com/hooks/firebreak', { alert }, { allowPrivate: false });
  *   if (answer.status >= 300) throw new Error(`webhook answered ${answer.status}`);
  */
-export async function postJson(rawUrl: string, body: unknown, options: OutboundOptions): Promise<OutboundResponse> {
+export function postJson(rawUrl: string, body: unknown, options: OutboundOptions): Promise<OutboundResponse> {
+  return outboundRequest(rawUrl, { method: 'POST', body: JSON.stringify(body), contentType: 'application/json' }, options);
+}
+
+/** One outbound request: any method, a text or binary body with its content type. */
+export interface OutboundRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: string | Buffer;
+  /** Sent as `content-type` when there is a body. */
+  contentType?: string;
+}
+
+/**
+ * Sends one request through the SSRF guard (provider APIs such as Twilio's or Slack's, form-encoded or
+ * JSON); the same rules and answers as {@link postJson}. Provider base URLs are configurable (tests point
+ * them at local fake servers), so they pass the same guard as any URL a person typed.
+ *
+ * @example
+ *   await outboundRequest(`${base}/2010-04-01/Accounts/${sid}/Messages.json`, { method: 'POST', body: form.toString(), contentType: 'application/x-www-form-urlencoded' }, { allowPrivate, headers: { authorization } });
+ */
+export async function outboundRequest(rawUrl: string, requestSpec: OutboundRequest, options: OutboundOptions): Promise<OutboundResponse> {
   const url = checkOutboundUrl(rawUrl);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // IP literals never reach `lookup`: check them here.
   if (isIP(host) && isBlockedAddress(host) && !options.allowPrivate) {
     throw new OutboundRefused(`${host} is a loopback, private or link-local address (set FIREBREAK_ALLOW_PRIVATE_WEBHOOKS=true to allow)`);
   }
-  const payload = Buffer.from(JSON.stringify(body));
+  const payload = requestSpec.body === undefined ? null : Buffer.isBuffer(requestSpec.body) ? requestSpec.body : Buffer.from(requestSpec.body);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const bodyHeaders: Record<string, string> = payload === null ? {} : { 'content-type': requestSpec.contentType ?? 'application/octet-stream', 'content-length': String(payload.length) };
   return new Promise<OutboundResponse>((resolve, reject) => {
     const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
     const req = request(
       url,
       {
-        method: 'POST',
+        method: requestSpec.method,
         lookup: guardedLookup(options),
         signal: AbortSignal.any(signals),
-        headers: { 'content-type': 'application/json', 'content-length': String(payload.length), 'user-agent': 'Firebreak', ...options.headers },
+        headers: { ...bodyHeaders, 'user-agent': 'Firebreak', ...options.headers },
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -163,6 +184,6 @@ export async function postJson(rawUrl: string, body: unknown, options: OutboundO
       },
     );
     req.on('error', (error) => reject(error));
-    req.end(payload);
+    req.end(payload ?? undefined);
   });
 }

@@ -12,6 +12,9 @@ const addressHelp: Record<ContactMethodType, { label: string; placeholder: strin
   slack: { label: 'Slack member ID', placeholder: 'U012AB3CDEF', hint: 'In Slack: open your profile, ⋮, Copy member ID.', inputMode: 'text' },
   teams: { label: 'Teams user', placeholder: 'ana@contoso.com', hint: 'The address you sign in to Teams with, or your Microsoft Entra object ID.', inputMode: 'email' },
   mattermost: { label: 'Mattermost username', placeholder: '@ana.lima', hint: 'Your username or user ID.', inputMode: 'text' },
+  discord: { label: 'Discord user ID', placeholder: '80351110224678912', hint: 'Turn on Developer Mode in Discord, then right-click your name → Copy User ID.', inputMode: 'text' },
+  telegram: { label: 'Telegram chat ID', placeholder: '123456789', hint: 'Send /start to the Firebreak bot; it answers with your chat ID.', inputMode: 'text' },
+  ntfy: { label: 'ntfy topic', placeholder: 'firebreak-ana-7Qx2', hint: 'The topic you subscribe to in the ntfy app; stored encrypted. Pick a name hard to guess.', inputMode: 'text' },
   webhook: { label: 'Webhook URL', placeholder: 'https://hooks.example.com/firebreak', hint: 'An https:// URL. Firebreak POSTs each notification to it; the URL is stored encrypted.', inputMode: 'url' },
 };
 

@@ -83,7 +83,11 @@ function recipientText(to: ContactAddress): string {
     case 'slack':
     case 'teams':
     case 'mattermost':
+    case 'discord':
+    case 'telegram':
       return to.handle;
+    case 'ntfy':
+      return to.topic;
     case 'webhook':
       return to.url;
   }

@@ -1,4 +1,4 @@
-import type { ContactMethodType, PushSubscriptionJson } from '../../../../contracts/notify.js';
+import { contactMethodTypeNames, type ContactMethodType, type PushSubscriptionJson } from '../../../../contracts/notify.js';
 
 /**
  * Where one message goes, per channel type. Push subscriptions and webhook URLs carry credentials;
@@ -8,11 +8,37 @@ export type ContactAddress =
   | { type: 'email'; email: string; name?: string }
   | { type: 'sms' | 'voice'; phone: string }
   | { type: 'push'; subscription: PushSubscriptionJson }
-  | { type: 'slack' | 'teams' | 'mattermost'; handle: string }
+  | { type: 'slack' | 'teams' | 'mattermost' | 'discord' | 'telegram'; handle: string }
+  | { type: 'ntfy'; topic: string }
   | { type: 'webhook'; url: string };
 
 /** Why a message is sent; channels may format or route by it (a page rings, a test does not). */
 export type MessageKind = 'verification' | 'test' | 'notification' | 'handoff' | 'page';
+
+/**
+ * What a page (or a resolved notice) is about, for channels that render more than text: buttons,
+ * cards, priorities. `actions` are the recipient's own signed one-click links (single use, expiring,
+ * bound to them): a channel without its own interaction callback (Teams, Discord, ntfy, push) makes
+ * its Acknowledge and Resolve buttons from them. Channels with a verified callback (Slack, Telegram,
+ * Twilio) use `alertId`/`replyCode` and act through `PagingInbound`.
+ */
+export interface PageContext {
+  alertId: string;
+  /** The alert's short number (`#42`), also the code an SMS reply names: "ACK 42". */
+  alertNumber: number;
+  title: string;
+  serviceName: string;
+  severity: string;
+  /** `triggered` for a page, `resolved` for a resolved notice. */
+  status: string;
+  /** The alert's page in the web UI. */
+  url: string;
+  actions: { acknowledge: string; resolve: string } | null;
+  /** A drill or test page: say so everywhere, never ring as a real page would. */
+  test?: boolean;
+  /** A copy for a shadow participant: for their information, not theirs to answer. */
+  shadow?: boolean;
+}
 
 export interface ChannelMessage {
   to: ContactAddress;
@@ -26,11 +52,27 @@ export interface ChannelMessage {
    * it to the provider where it de-duplicates (an email's Message-ID), so a resend is not a second page.
    */
   idempotencyKey?: string;
+  /** Set for pages, resolved notices and test pages; absent for verification codes and other mail. */
+  page?: PageContext;
 }
 
 export interface SendResult {
   /** The provider's id for the message (an email's Message-ID), for tracing a delivery. */
   providerMessageId?: string;
+  /** Which configured provider delivered it (set by the failover channel, `providers/failover.ts`). */
+  provider?: { id: string; name: string };
+  /** Every provider tried for this send, in order, with its answer (set by the failover channel). */
+  attempts?: ProviderAttempt[];
+}
+
+/** One provider's answer to one send, for the alert's timeline. */
+export interface ProviderAttempt {
+  providerId: string;
+  provider: string;
+  ok: boolean;
+  latencyMs: number;
+  /** The provider's error text when it failed. */
+  error?: string;
 }
 
 /**
@@ -61,11 +103,15 @@ export class ChannelError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; attempts?: ProviderAttempt[] },
   ) {
     super(message, options);
     this.name = 'ChannelError';
+    this.attempts = options?.attempts ?? [];
   }
+
+  /** Every provider tried before giving up (set by the failover channel). */
+  readonly attempts: ProviderAttempt[];
 }
 
 /** Longest subject every channel can show whole (an SMS preview, a lock-screen push title). */
@@ -79,24 +125,9 @@ export function assertSendable(channel: Channel, message: ChannelMessage): void 
   }
 }
 
-const releaseNote = 'it arrives with the paging release';
-
-/** The honest answer when a type has no channel here yet, or is not configured. */
+/** The honest answer when a type has no channel here, naming what an operator must configure. */
 export function channelUnavailableMessage(type: ContactMethodType): string {
-  switch (type) {
-    case 'email':
-      return 'Email delivery is not configured on this instance: an operator must set FIREBREAK_SMTP_URL (see docs/notifications.md)';
-    case 'sms':
-      return `SMS delivery is not configured on this instance yet; ${releaseNote}`;
-    case 'voice':
-      return `Voice-call delivery is not configured on this instance yet; ${releaseNote}`;
-    case 'push':
-      return `Push delivery to the Firebreak app is not available on this instance yet; ${releaseNote}`;
-    case 'slack':
-    case 'teams':
-    case 'mattermost':
-      return `${type === 'slack' ? 'Slack' : type === 'teams' ? 'Microsoft Teams' : 'Mattermost'} delivery is not configured on this instance yet; ${releaseNote}`;
-    case 'webhook':
-      return `Webhook delivery is not available on this instance yet; ${releaseNote}`;
-  }
+  const name = contactMethodTypeNames[type];
+  if (type === 'email') return 'Email delivery is not configured on this instance: an operator must set FIREBREAK_SMTP_URL or add an SMTP notification provider (see docs/notifications.md)';
+  return `${name} delivery is not configured on this instance: an admin must add a notification provider for ${name} (Settings → Notification providers, or a NotificationProvider document; see docs/providers.md)`;
 }

@@ -37,7 +37,11 @@ export function recipientOf(message: ChannelMessage): string {
     case 'slack':
     case 'teams':
     case 'mattermost':
+    case 'discord':
+    case 'telegram':
       return to.handle;
+    case 'ntfy':
+      return to.topic;
     case 'webhook':
       return to.url;
   }

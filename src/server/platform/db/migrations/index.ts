@@ -13,6 +13,7 @@ import * as alertAssignment from './0011-alert-assignment.js';
 import * as escalations from './0012-escalations.js';
 import * as configNames from './0013-config-names.js';
 import * as pageActionLinks from './0014-page-action-links.js';
+import * as notificationProviders from './0015-notification-providers.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012-escalations': escalations,
   '0013-config-names': configNames,
   '0014-page-action-links': pageActionLinks,
+  '0015-notification-providers': notificationProviders,
 };
