@@ -8,6 +8,8 @@ import type { ProviderConfig } from './provider-adapter.js';
 /** Finds a configured provider with its secrets opened, for verifying a callback it signed. */
 export interface ProviderLookup {
   configOf(id: string): Promise<{ kind: ProviderKind; enabled: boolean; config: ProviderConfig } | null>;
+  /** The first enabled provider of a kind by position (the VAPID keys for web push), or null. */
+  firstOfKind(kind: ProviderKind): Promise<{ id: string; config: ProviderConfig } | null>;
 }
 
 export interface CallbackDeps {
