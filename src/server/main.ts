@@ -35,6 +35,8 @@ import { createEscalationAuditor, registerEscalationAuditor, scheduleEscalationA
 import { pagingRoutes } from './modules/paging/paging.routes.js';
 import { PageActionLinks } from './modules/paging/action-links.js';
 import { pageActionRoutes } from './modules/paging/action-links.routes.js';
+import { providerCallbacks } from './modules/providers/callbacks.js';
+import { providerRoutes } from './modules/providers/providers.routes.js';
 import { notifyRoutes } from './modules/notify/notify.routes.js';
 import { createHandoffNotifications, registerHandoffJobs, scheduleHandoffScan } from './modules/oncall/handoff-notifications.js';
 import { oncallRoutes } from './modules/oncall/oncall.routes.js';
@@ -56,6 +58,8 @@ export interface FirebreakOptions {
   database?: FirebreakDatabase;
   /** The instance key for secrets at rest; by default from FIREBREAK_SECRET_KEY or the data directory. */
   secretKey?: Buffer;
+  /** Where provider secrets given as `{fromEnv}` are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface StartResult {
@@ -80,6 +84,8 @@ export interface Firebreak {
 }
 
 const HTML_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/** How often each node re-reads notification providers changed elsewhere. */
+const PROVIDER_RELOAD_MS = 30_000;
 const API_PREFIXES = ['/api/', '/v2/', '/integrations/', '/calendar/', '/a/', '/healthz', '/readyz', '/metrics'];
 
 export function defaultWebRoot(): string | null {
@@ -98,7 +104,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
   const metrics = createMetrics();
-  const services = createServices({ config, database, clock, metrics, wakeJobRunner: () => runner.wake(), ...(options.secretKey ? { secretKey: options.secretKey } : {}) });
+  const services = createServices({ config, database, clock, metrics, wakeJobRunner: () => runner.wake(), ...(options.secretKey ? { secretKey: options.secretKey } : {}), ...(options.env ? { env: options.env } : {}) });
   const runner = createJobRunner({
     database,
     clock,
@@ -126,11 +132,12 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     await services.alerts.endSnooze(payload);
   });
   registerHeartbeatJobs(runner, services.heartbeats);
-  registerPagingJobs(runner, services.paging, logger.child({ component: 'paging' }));
+  registerPagingJobs(runner, services.paging, services.pageDelivery, logger.child({ component: 'paging' }));
   const auditLogger = logger.child({ component: 'escalation-auditor' });
   registerEscalationAuditor(runner, createEscalationAuditor({ database, clock, jobs: runner, paging: services.paging, metrics: metrics.paging, logger: auditLogger }), auditLogger);
   metrics.paging.countActiveEscalations(() => services.paging.countActive());
   let emailListener: EmailListener | null = null;
+  let providerReload: NodeJS.Timeout | null = null;
 
   // Live updates (SSE); with several nodes on PostgreSQL, LISTEN/NOTIFY carries events between them.
   const live = new LiveUpdates({ bus: services.events, database, clock, logger: logger.child({ component: 'live' }) });
@@ -147,6 +154,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       runnerStaleMs: Math.max(30_000, config.jobPollMs * 5),
       publicUrl: config.publicUrl,
       routes: () => routes,
+      deliveryProblems: () => services.providers.problems(),
     }),
     ...authRoutes(services.auth, { secureCookies: config.publicUrl.startsWith('https://') }),
     ...catalogRoutes(services.catalog),
@@ -156,6 +164,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...serviceRoutes(services.serviceCatalog),
     ...alertRoutes(services.alerts),
     ...pagingRoutes(services.paging),
+    ...providerRoutes(services.providers),
     ...maintenanceRoutes(services.suppression),
     ...silenceRoutes(services.suppression),
     ...routingRoutes(services.routing),
@@ -179,6 +188,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock, ids: services.ids, ratePerMinute: config.intakeRateLimitPerMinute }));
   await app.register(heartbeatRoutes({ heartbeats: services.heartbeats, clock }));
   // Acknowledge and resolve links from page emails: public HTML pages, not API routes (ADR 0023).
+  // Provider callbacks (SMS replies, chat buttons, delivery reports), each verified by its provider's signature.
+  await app.register(providerCallbacks({ providers: services.providers, inbound: services.pagingInbound, clock, logger: logger.child({ component: 'providers' }), publicUrl: config.publicUrl, ratePerMinute: config.publicRateLimitPerMinute }));
   await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
 
   if (webRoot) {
@@ -197,6 +208,10 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       const applied = await database.migrate();
       if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
       const setupToken = await services.auth.issueSetupToken();
+      await services.providers.reload();
+      // Other nodes (and config applies) change providers too: pick their changes up.
+      providerReload = setInterval(() => void services.providers.reload().catch((error: Error) => logger.warn({ err: error }, 'reloading notification providers failed')), PROVIDER_RELOAD_MS);
+      providerReload.unref();
       // Due now rather than one interval after each restart, so restarting often never delays it.
       await scheduleHandoffScan(runner, database.db, clock.now());
       await scheduleEscalationAudit(runner, database.db, clock.now());
@@ -217,6 +232,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       const budget = Math.max(100, config.shutdownTimeoutMs - 1000);
       // Event streams never end by themselves: end them first, or closing the server would wait for them.
       live.close();
+      if (providerReload) clearInterval(providerReload);
       await Promise.all([app.close(), runner.stop({ timeoutMs: budget }), fanout?.stop(), emailListener?.close()]);
       await database.close();
     },

@@ -9,7 +9,7 @@ import { AuditLog } from './modules/audit/audit.repo.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { CatalogService } from './modules/catalog/catalog.service.js';
 import { ConfigService } from './modules/config/config.service.js';
-import { createChannels } from './modules/notify/channels/index.js';
+import type { Channels } from './modules/notify/channels/channel.js';
 import { NotifyService } from './modules/notify/notify.service.js';
 import { createOncall, type Oncall } from './modules/oncall/oncall.services.js';
 import { AlertService } from './modules/alerts/alert.service.js';
@@ -20,6 +20,9 @@ import { HeartbeatService } from './modules/heartbeats/heartbeat.service.js';
 import { ServiceCatalog } from './modules/services/service.service.js';
 import { liveAlertHooks } from './modules/stream/live-updates.js';
 import { PagingService } from './modules/paging/paging.service.js';
+import { PageDelivery } from './modules/paging/page-delivery.js';
+import { PagingInbound } from './modules/paging/inbound.js';
+import { ProvidersService } from './modules/providers/providers.service.js';
 import type { Metrics } from './platform/metrics.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
@@ -36,8 +39,10 @@ export interface Services {
   jobs: JobScheduler;
   notify: NotifyService;
   oncall: Oncall;
-  /** Delivery channels (email today), shared by every module that sends messages. */
-  channels: ReturnType<typeof createChannels>;
+  /** Delivery channels, shared by every module that sends messages: live, from `providers`. */
+  channels: Channels;
+  /** Notification providers (SMTP, Twilio, Slack…), their health, and the channels built from them. */
+  providers: ProvidersService;
   /** Services (catalog entries alerts belong to) and their integrations. */
   serviceCatalog: ServiceCatalog;
   alerts: AlertService;
@@ -53,9 +58,13 @@ export interface Services {
   events: EventBus;
   /** The escalation engine and page delivery (ADR 0022); its hooks run in every alert change. */
   paging: PagingService;
+  /** The page outbox worker: sends each page through its channel, with failover. */
+  pageDelivery: PageDelivery;
+  /** Answers from channels with verified callbacks (SMS replies, chat buttons, delivery reports). */
+  pagingInbound: PagingInbound;
 }
 
-export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics }): Services {
+export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics; env?: Readonly<Record<string, string | undefined>> }): Services {
   const { config, database, clock } = deps;
   const ids = createIdGenerator(clock);
   const secrets = new SecretBox(deps.secretKey ?? loadSecretKey(config.secretKey, config.dataDir));
@@ -63,13 +72,24 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const catalog = new CatalogService({ database, clock, ids, audit, fastPasswordHashing: config.fastPasswordHashing });
   const auth = new AuthService({ database, clock, ids, audit, catalog, secrets, sessionHours: config.sessionHours, fastPasswordHashing: config.fastPasswordHashing });
   const jobs = createJobQueue({ database, clock, ids, onAdded: () => deps.wakeJobRunner?.() });
-  const channels = createChannels(config);
+  const providers = new ProvidersService({
+    database,
+    clock,
+    ids,
+    secrets,
+    audit,
+    env: deps.env ?? process.env,
+    adapterDeps: { allowPrivate: config.allowPrivateWebhooks ?? false, publicUrl: config.publicUrl, clock },
+    environmentSmtp: config.smtpUrl ? { url: config.smtpUrl, from: config.emailFrom } : null,
+  });
+  const channels = providers.channels;
   const notify = new NotifyService({ database, clock, ids, audit, catalog, secrets, jobs, channels, publicUrl: config.publicUrl });
   const oncall = createOncall({ database, clock, ids, audit, publicUrl: config.publicUrl });
   catalog.addUserReferenceChecker(oncall.userReferences);
   const serviceCatalog = new ServiceCatalog({ database, clock, ids, audit, secrets, publicUrl: config.publicUrl });
   const events = createEventBus();
   const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
+  const pageDelivery = new PageDelivery({ database, clock, ids, jobs, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   const alertHooks = liveAlertHooks(events, paging.hooks);
   const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });
   const suppression = new Suppression({ database, clock, ids, audit, services: serviceCatalog, jobs, hooks: alertHooks });
@@ -79,5 +99,6 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   serviceCatalog.addIntegrationExtension(heartbeats.extension);
   const emailIntake = new EmailIntakeService({ database, clock, alerts, services: serviceCatalog, domain: config.intakeEmailDomain, listening: config.intakeSmtpPort !== null });
   serviceCatalog.addIntegrationExtension(emailIntake.extension);
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging };
+  const pagingInbound = new PagingInbound({ database, clock, ids, alerts, onUndelivered: (id) => pageDelivery.failover(id) });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound };
 }

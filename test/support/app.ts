@@ -29,7 +29,7 @@ export async function buildTestApp(options: { database?: FirebreakDatabase; env?
   const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', FIREBREAK_DATA_DIR: '/nonexistent', ...options.env }), fastPasswordHashing: true };
   const database = options.database ?? openDatabase({ sqlitePath: ':memory:' });
   await database.migrate();
-  const firebreak = await createFirebreak({ config, clock, database, webRoot: null, logger: createLogger('silent'), secretKey: randomBytes(32) });
+  const firebreak = await createFirebreak({ config, clock, database, webRoot: null, logger: createLogger('silent'), secretKey: randomBytes(32), env: { ...options.env } });
   await firebreak.app.ready();
   return {
     firebreak,

@@ -274,12 +274,12 @@ for (const dialect of dialectCases()) describe(`contact methods and notification
     expect(mail?.text).toContain('asked for by ana (API token) at 2026-11-02 10:00 UTC');
   });
 
-  it('answers honestly for a type this instance cannot deliver to yet, storing nothing', async () => {
+  it('answers honestly for a type no provider delivers to here, naming what to configure, storing nothing', async () => {
     const sms = await add({ type: 'sms', address: '+14155550100' });
     const res = await call('POST', `/api/v1/me/contact-methods/${sms.id}/verification`);
     expect(res.statusCode).toBe(422);
     expect(json<ErrorJson>(res)).toMatchObject({ code: 'RULE_VIOLATION', details: { reason: 'CHANNEL_NOT_CONFIGURED', type: 'sms' } });
-    expect(json<ErrorJson>(res).message).toBe('SMS delivery is not configured on this instance yet; it arrives with the paging release');
+    expect(json<ErrorJson>(res).message).toBe('SMS delivery is not configured on this instance: an admin must add a notification provider for SMS (Settings → Notification providers, or a NotificationProvider document; see docs/providers.md)');
     expect(await t.firebreak.services.database.db.selectFrom('jobs').selectAll().execute()).toEqual([]);
   });
 

@@ -8,7 +8,8 @@ import { startSmtpSink, type SmtpSink } from '../../../../test/support/smtp-sink
 import { ManualClock } from '../../platform/clock.js';
 import { ChannelError, type Channel } from '../notify/channels/channel.js';
 import { FakeChannel } from '../notify/channels/fake.channel.js';
-import { ESCALATION_STEP_TASK, PagingService, stepJobKey, type EscalationView } from './paging.service.js';
+import { PageDelivery } from './page-delivery.js';
+import { ESCALATION_STEP_TASK, stepJobKey, type EscalationView } from './paging.service.js';
 
 // Pages go through the real SMTP adapter to a real SMTP server in this process; timers and deliveries
 // run with `runner.runDueJobs()` under the test's ManualClock, as a live runner would run them.
@@ -137,7 +138,7 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
     expect(await t.firebreak.services.paging.runStep(JSON.parse(firstTimer.payload) as { alertId: string; generation: number })).toBe('stale');
     await run();
     // Every delivery again: rows already sent are skipped.
-    for (const n of (await escalation(alert)).notifications) expect(await t.firebreak.services.paging.deliver({ notificationId: n.id }, { attempts: 1, maxAttempts: 8 })).toBe('skipped');
+    for (const n of (await escalation(alert)).notifications) expect(await t.firebreak.services.pageDelivery.deliver({ notificationId: n.id }, { attempts: 1, maxAttempts: 8 })).toBe('skipped');
     expect(pagesTo('ana@example.com')).toHaveLength(1);
     expect(pagesTo('ben@example.com')).toHaveLength(1);
     expect((await escalation(alert)).notifications).toHaveLength(2);
@@ -183,7 +184,7 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
       },
     };
     const s = t.firebreak.services;
-    const worker = new PagingService({ database: s.database, clock: t.clock, ids: s.ids, jobs: s.jobs, policies: s.oncall.policies, notify: s.notify, catalog: s.catalog, channels: { email: channel }, publicUrl: t.config.publicUrl });
+    const worker = new PageDelivery({ database: s.database, clock: t.clock, ids: s.ids, jobs: s.jobs, notify: s.notify, catalog: s.catalog, channels: { email: channel }, publicUrl: t.config.publicUrl });
     await expect(worker.deliver({ notificationId: pending!.id }, { attempts: 1, maxAttempts: 8 })).rejects.toThrow(/ECONNREFUSED/);
     expect((await escalation(alert)).notifications[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/ECONNREFUSED/) });
     expect(await worker.deliver({ notificationId: pending!.id }, { attempts: 2, maxAttempts: 8 })).toBe('sent');

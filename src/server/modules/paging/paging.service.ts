@@ -9,29 +9,24 @@ import type { EscalationTarget, TargetResolver } from '../../../core/oncall/esca
 import { MINUTE_MS, type Instant } from '../../../core/oncall/time.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
-import type { Database, EscalationsTable, PageNotificationsTable } from '../../platform/db/schema.js';
+import type { Database, EscalationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
 import type { AlertChange, AlertHooks } from '../alerts/alert.service.js';
 import { alertRepo } from '../alerts/alert.repo.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
-import { ChannelError, channelUnavailableMessage, type Channels } from '../notify/channels/channel.js';
+import type { Channels } from '../notify/channels/channel.js';
 import { defaultRules } from '../notify/default-rules.js';
 import { notifyRepo } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { policyDefinition, type EscalationService } from '../oncall/escalation.service.js';
 import type { PolicyRow } from '../oncall/oncall.repo.js';
-import { createActionLinks } from './action-links.js';
-import { pageMessage, resolvedMessage } from './page-message.js';
+import { DELIVER_PAGE_TASK, deliverJobKey, PAGE_MAX_ATTEMPTS, type DeliverPayload } from './page-delivery.js';
 
 export const ESCALATION_STEP_TASK = 'escalation.step';
-export const DELIVER_PAGE_TASK = 'paging.deliver';
 /** Exactly one pending step timer per alert: a new step's timer replaces the previous one (keyed job). */
 export const stepJobKey = (alertId: string) => `${ESCALATION_STEP_TASK}:${alertId}`;
-export const deliverJobKey = (notificationId: string) => `${DELIVER_PAGE_TASK}:${notificationId}`;
-/** Attempts per page: with the task's backoff (5 s doubling to 5 min) about 15 minutes of retrying. */
-export const PAGE_MAX_ATTEMPTS = 8;
 /** How long a page to a person assigned directly waits for an acknowledgement before it is exhausted. */
 export const DIRECT_ASSIGNMENT_DELAY_MINUTES = 30;
 
@@ -41,13 +36,8 @@ export interface StepPayload {
   generation: number;
 }
 
-export interface DeliverPayload {
-  notificationId: string;
-}
-
 export type EscalationView = z.infer<typeof escalationViewSchema>;
 type EscalationRow = EscalationsTable;
-type NotificationRow = PageNotificationsTable;
 
 export interface PagingDeps {
   database: FirebreakDatabase;
@@ -78,7 +68,6 @@ class StaleStep extends Error {}
 
 const FIREBREAK = 'Firebreak';
 const channelName = (type: string) => contactMethodTypeNames[type as ContactMethodType] ?? type;
-const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const levelLabel = (level: number | null, round: number) => (level === null ? 'fallback' : `level ${level}${round > 0 ? `, repeat ${round}` : ''}`);
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -352,107 +341,6 @@ export class PagingService {
     const policy = (await db.selectFrom('escalation_policies').selectAll().where('id', '=', policyId).executeTakeFirst()) as PolicyRow | undefined;
     if (!policy) return null;
     return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy) };
-  }
-
-  // ---- delivery (job handler)
-
-  /**
-   * Sends one outbox row (job `paging.deliver`). At least once: the row's status makes a repeat after
-   * success a no-op, and the idempotency key goes to the channel for the window between sending and
-   * recording. Every attempt lands on the alert's timeline. Throws to be retried with backoff.
-   */
-  async deliver(payload: DeliverPayload, attempt: { attempts: number; maxAttempts: number; signal?: AbortSignal }): Promise<'sent' | 'failed' | 'cancelled' | 'skipped'> {
-    const claimed = await this.deps.database.transaction(async (tx) => {
-      const row = await tx.db.selectFrom('page_notifications').selectAll().where('id', '=', payload.notificationId).executeTakeFirst();
-      if (!row || row.status !== 'pending') return null;
-      const alert = await alertRepo.find(tx.db, row.alert_id);
-      const now = this.deps.clock.now();
-      if (!alert || alert.status !== (row.kind === 'resolved' ? 'resolved' : 'triggered')) {
-        await tx.db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('id', '=', row.id).execute();
-        tx.afterCommit(() => this.deps.metrics?.pageDeliveries.inc({ channel: row.channel, outcome: 'cancelled' }));
-        await this.timeline(tx.db, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${capitalized(channelName(row.channel))} page to ${row.address} not sent: the alert was ${alert?.status ?? 'deleted'}`, data: { notificationId: row.id } }]);
-        return 'cancelled' as const;
-      }
-      await tx.db.updateTable('page_notifications').set({ attempts: row.attempts + 1, updated_at: now }).where('id', '=', row.id).execute();
-      // Each attempt carries its own links (only their hashes are stored, so a resend cannot repeat them).
-      const links = row.kind === 'page' && row.channel === 'email' ? await createActionLinks(tx.db, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
-      return { row: { ...row, attempts: row.attempts + 1 }, alert, links };
-    });
-    if (claimed === null) return 'skipped';
-    if (claimed === 'cancelled') return 'cancelled';
-    const { row, alert, links } = claimed;
-    const what = `${row.kind === 'resolved' ? 'Resolved notice: ' : ''}${capitalized(channelName(row.channel))} to ${row.address}`;
-    const lastAttempt = attempt.attempts >= attempt.maxAttempts;
-
-    const channel = this.deps.channels[row.channel as ContactMethodType];
-    if (!channel) {
-      await this.recordFailure(row, `CHANNEL_NOT_CONFIGURED: ${channelUnavailableMessage(row.channel as ContactMethodType)}`, true, what);
-      return 'failed';
-    }
-    const method = await notifyRepo.findMethod(this.db, row.contact_method_id);
-    if (!method || method.verified_at === null) {
-      await this.recordFailure(row, 'the contact method was removed or is no longer verified', true, what);
-      return 'failed';
-    }
-    const user = await this.deps.catalog.requireUser(this.db, row.user_id);
-    const service = await this.db.selectFrom('services').select(['name', 'runbook_url', 'dashboard_url']).where('id', '=', alert.service_id).executeTakeFirst();
-    const text = row.kind === 'resolved' ? resolvedMessage({ number: alert.number, title: alert.title, serviceName: service?.name ?? alert.service_id, resolvedBy: alert.resolved_by, resolvedAt: iso(alert.resolved_at ?? this.deps.clock.now()), personName: user.name, alertUrl: `${this.deps.publicUrl}/alerts/${alert.number}` }) : pageMessage({
-      number: alert.number,
-      title: alert.title,
-      description: alert.description,
-      serviceName: service?.name ?? alert.service_id,
-      severity: alert.severity,
-      urgency: alert.urgency,
-      status: alert.status,
-      eventCount: alert.event_count,
-      firstSeenAt: iso(alert.first_seen_at),
-      level: row.level,
-      round: row.round,
-      personName: user.name,
-      runbookUrl: service?.runbook_url ?? null,
-      dashboardUrl: service?.dashboard_url ?? null,
-      links: JSON.parse(alert.links_json) as Array<{ href: string; text: string | null }>,
-      alertUrl: `${this.deps.publicUrl}/alerts/${alert.number}`,
-      actionLinks: links,
-    });
-    const started = this.deps.clock.now();
-    try {
-      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: row.kind === 'resolved' ? 'notification' : 'page', idempotencyKey: row.idempotency_key }, attempt.signal ? { signal: attempt.signal } : {});
-      const now = this.deps.clock.now();
-      await this.deps.database.transaction(async (tx) => {
-        await tx.db.updateTable('page_notifications').set({ status: 'sent', sent_at: now, provider_message_id: sent.providerMessageId ?? null, last_error: null, updated_at: now }).where('id', '=', row.id).execute();
-        await this.timeline(tx.db, row.alert_id, now, [
-          { kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${what} delivered (attempt ${row.attempts}, ${now - started} ms)`, data: { notificationId: row.id, attempt: row.attempts, providerMessageId: sent.providerMessageId ?? null, latencyMs: now - started } },
-        ]);
-      });
-      this.countDelivery(row, 'sent', now);
-      return 'sent';
-    } catch (error) {
-      const permanent = error instanceof ChannelError && error.permanent;
-      const message = error instanceof Error ? error.message : String(error);
-      const outcome = await this.recordFailure(row, message, permanent || lastAttempt, what, attempt);
-      if (outcome === 'failed') return 'failed';
-      throw error;
-    }
-  }
-
-  private async recordFailure(row: NotificationRow, message: string, final: boolean, what: string, attempt?: { attempts: number; maxAttempts: number }): Promise<'failed' | 'retry'> {
-    const now = this.deps.clock.now();
-    await this.deps.database.transaction(async (tx) => {
-      await tx.db.updateTable('page_notifications').set({ status: final ? 'failed' : 'pending', last_error: message.slice(0, 2000), updated_at: now }).where('id', '=', row.id).execute();
-      const summary = final ? `${what} failed: ${message}` : `${what} failed (attempt ${row.attempts} of ${attempt?.maxAttempts ?? PAGE_MAX_ATTEMPTS}), retrying: ${message}`;
-      await this.timeline(tx.db, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary, data: { notificationId: row.id, attempt: row.attempts, error: message, final } }]);
-    });
-    this.countDelivery(row, final ? 'failed' : 'retry', now);
-    return final ? 'failed' : 'retry';
-  }
-
-  /** Counts one channel answer; a page handed over also records how long after it was due. */
-  private countDelivery(row: NotificationRow, outcome: 'sent' | 'retry' | 'failed', now: number): void {
-    const metrics = this.deps.metrics;
-    if (!metrics) return;
-    metrics.pageDeliveries.inc({ channel: row.channel, outcome });
-    if (outcome === 'sent') metrics.pageDeliverySeconds.observe({ channel: row.channel }, Math.max(0, now - row.due_at) / 1000);
   }
 
   // ---- the auditor (auditor.ts)

@@ -22,10 +22,17 @@ export interface SystemDeps {
   runnerStaleMs: number;
   publicUrl: string;
   routes: () => readonly AnyRoute[];
+  /** Channels and providers that cannot deliver (named by /readyz as warnings, ADR 0025). */
+  deliveryProblems?: () => Promise<string[]>;
 }
 
 const checkSchema = z.object({ ok: z.boolean(), detail: z.string() });
-const readySchema = z.object({ status: z.enum(['ready', 'not_ready']), failing: z.array(z.string()), checks: z.record(z.string(), checkSchema) });
+const readySchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  failing: z.array(z.string()),
+  checks: z.record(z.string(), checkSchema),
+  warnings: z.array(z.string()).describe('Problems that do not stop this node serving, such as a notification channel that cannot deliver'),
+});
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Firebreak API</title>
@@ -48,7 +55,7 @@ export function systemRoutes(deps: SystemDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET', path: '/readyz', operationId: 'getReadiness', summary: 'Readiness: database reachable, migrations current, job runner alive', tag: 'System',
-      description: 'Answers 200 when every check passes, otherwise 503 with `failing` naming each failing check.',
+      description: 'Answers 200 when every check passes, otherwise 503 with `failing` naming each failing check. `warnings` names notification channels and providers that cannot deliver.',
       auth: { public: true }, success: { status: 200, schema: readySchema },
       handler: async ({ reply }) => {
         const checks: Record<string, { ok: boolean; detail: string }> = {};
@@ -68,8 +75,11 @@ export function systemRoutes(deps: SystemDeps): AnyRoute[] {
             ? { ok: true, detail: `last loop ${age} ms ago` }
             : { ok: false, detail: last === undefined ? 'unknown: database unreachable' : last === null ? 'not started' : `stalled: last loop ${age} ms ago` };
         const failing = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);
+        // A channel that cannot deliver does not take the node out of service: intake, the UI and every
+        // other channel still work, and pages wait in the outbox for retry or go to the next method.
+        const warnings = checks.database?.ok && deps.deliveryProblems ? await deps.deliveryProblems().catch((error: Error) => [`notification channels unknown: ${error.message}`]) : [];
         reply.status(failing.length ? 503 : 200);
-        return reply.send({ status: failing.length ? 'not_ready' : 'ready', failing, checks });
+        return reply.send({ status: failing.length ? 'not_ready' : 'ready', failing, checks, warnings });
       },
     }),
     defineRoute({
