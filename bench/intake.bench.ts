@@ -3,8 +3,9 @@
  *
  * - sustained Events API v2 triggers (`POST /v2/enqueue`) cycling over 1,000 dedup keys from 64
  *   keep-alive connections for 10 s after a 2 s warm-up: events/s (target ≥ 10,000 on SQLite), p50/p99
- *   latency and every answer outside 2xx. Each 202 is durable: the event, the alert change and its
- *   timeline commit (SQLite WAL, synchronous=FULL) before the answer is sent;
+ *   latency, every answer outside 2xx and the server's CPU time per accepted event (Linux: /proc). Each
+ *   202 is durable: the event, the alert change and its timeline are committed and on disk (SQLite WAL:
+ *   the WAL synced after the commit, ADR 0021) before the answer is sent;
  * - Alertmanager webhook posts carrying 10 alerts each (`POST /integrations/alertmanager/{key}`):
  *   alerts/s. Each post flips one member between firing and resolved on every pass over the 1,000
  *   groups, so every post changes its alert (a post that changes nothing is a cheaper `duplicate`);
@@ -26,7 +27,7 @@
  *   node --import tsx bench/intake.bench.ts
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -355,12 +356,27 @@ async function openAlerts(base: string, token: string, service: string): Promise
 
 const round = (n: number) => Math.round(n);
 
-/** The headline Events API v2 figure on one running server (SQLite or PostgreSQL). */
-async function eventsThroughput(work: string, tool: Tool, server: RunningServer, keys: string[]): Promise<Run> {
+/** CPU seconds a process has used (user + system, all its threads), from /proc; null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return null;
+  const fields = (readFileSync(file, 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+}
+
+/** The headline Events API v2 figure on one running server (SQLite or PostgreSQL), with the server's CPU µs per accepted event. */
+async function eventsThroughput(work: string, tool: Tool, server: RunningServer, keys: string[]): Promise<Run & { cpuUsPerEvent: number | null }> {
   const url = `${server.url}/v2/enqueue`;
   await load(work, tool, { url, kind: 'events', keys, seconds: WARMUP_SECONDS });
-  return load(work, tool, { url, kind: 'events', keys, seconds: SECONDS });
+  const pid = server.child.pid as number;
+  const before = cpuSeconds(pid);
+  const run = await load(work, tool, { url, kind: 'events', keys, seconds: SECONDS });
+  const after = cpuSeconds(pid);
+  return { ...run, cpuUsPerEvent: before === null || after === null ? null : Math.round(((after - before) * 1e6) / Math.max(1, ok2xx(run))) };
 }
+
+/** The machine's load average when a figure was taken: other work on the machine moves the figures. */
+const loadAverage = (): string => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'unknown');
 
 async function postgresFigure(work: string, tool: Tool): Promise<{ metric: Metric | null; note: string }> {
   if (process.env.FIREBREAK_BENCH_POSTGRES === '0') return { metric: null, note: 'PostgreSQL: skipped (FIREBREAK_BENCH_POSTGRES=0)' };
@@ -376,7 +392,7 @@ async function postgresFigure(work: string, tool: Tool): Promise<{ metric: Metri
     const keys = await createService(server.url, token, 'bench-pg', [{ type: 'events-v2', count: SPREAD_INTEGRATIONS }]);
     const run = await eventsThroughput(work, tool, server, keys['events-v2'] as string[]);
     return {
-      metric: { name: 'PostgreSQL: Events v2 triggers', value: round(ok2xx(run) / run.seconds), unit: 'events/s', target: { op: '>=', value: TARGET_EVENTS_PER_SECOND }, detail: latencyText(run) },
+      metric: { name: 'PostgreSQL: Events v2 triggers', value: round(ok2xx(run) / run.seconds), unit: 'events/s', target: { op: '>=', value: TARGET_EVENTS_PER_SECOND }, detail: `${latencyText(run)}${run.cpuUsPerEvent === null ? '' : `; server CPU ${run.cpuUsPerEvent} µs per event (PostgreSQL's own not included)`}` },
       note: `PostgreSQL: a throwaway cluster from test/support/postgres.ts with durable settings (fsync on, synchronous_commit on), same load as SQLite; 5xx answers are faults on Firebreak's side (its log goes to stdout, which the bench does not keep)`,
     };
   } finally {
@@ -408,12 +424,14 @@ export async function runIntakeBenchmark(): Promise<BenchResult> {
     const amKeys = bench.alertmanager as string[];
 
     // 1. Events API v2, spread over many integrations so no bucket runs dry.
+    const loadBefore = loadAverage();
     const events = await eventsThroughput(work, tool, firebreak, eventKeys);
     const eventsPerSecond = ok2xx(events) / events.seconds;
     metrics.push({ name: 'Events v2 triggers, 1,000 keys, 64 conns', value: round(eventsPerSecond), unit: 'events/s', target: { op: '>=', value: TARGET_EVENTS_PER_SECOND }, detail: latencyText(events) });
     metrics.push({ name: 'Events v2 p50 latency', value: Math.round(events.latencyMs.p50 * 100) / 100, unit: 'ms' });
     metrics.push({ name: 'Events v2 p99 latency', value: Math.round(events.latencyMs.p99 * 100) / 100, unit: 'ms' });
     metrics.push({ name: 'Events v2 answers outside 2xx', value: non2xx(events), unit: '', target: { op: '<=', value: 0 } });
+    if (events.cpuUsPerEvent !== null) metrics.push({ name: 'Events v2 server CPU per event', value: events.cpuUsPerEvent, unit: 'µs', detail: `user + system time of the server process (all threads) over the measured ${SECONDS} s; load average before: ${loadBefore}` });
 
     // 2. The same load through one integration: what a single sender gets under the per-integration limit.
     const singleUrl = `${base}/v2/enqueue`;
@@ -459,7 +477,8 @@ export async function runIntakeBenchmark(): Promise<BenchResult> {
 
     notes.push(
       `${CONNECTIONS} keep-alive connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, load from ${tool === 'wrk' ? 'wrk -t2 with a Lua script building each body' : 'a Node generator (wrk not found or FIREBREAK_BENCH_LOADGEN=node)'}; server and generator share the machine`,
-      `events/s counts 2xx answers only; every 2xx is committed (SQLite WAL, synchronous=FULL) before it is sent`,
+      `events/s counts 2xx answers only; every 2xx is committed and on disk before it is sent (SQLite WAL: each batch commits, then the WAL is fdatasync'd; other transactions keep synchronous=FULL)`,
+      `load average when the Events v2 figure was taken: ${loadBefore} (2 cores; other work on the machine lowers every figure)`,
       `the per-integration limit (default 6,000/min per node, bursts of 6,000 then 100/s; FIREBREAK_INTAKE_RATE_LIMIT) caps one sender at ~100 events/s sustained; the headline spreads the load over ${SPREAD_INTEGRATIONS} integrations of one service (dedup is per service), the storm over ${STORM_INTEGRATIONS}; one integration alone would need ~${Math.round((STORM_EVENTS - 6000) / 100 / 60)} min for the storm`,
       `Alertmanager: ${AM_GROUPS} groups of ${AM_ALERTS_PER_POST} members; each pass flips one member, so every post changes its alert`,
     );

@@ -4,6 +4,7 @@ import type { Alert, alertTimelineEntrySchema } from '../../../contracts/alerts.
 import type { Assignee } from '../../../core/alerts/assignment.js';
 import type { AlertState, Severity, TimelineEntry, Urgency } from '../../../core/alerts/alert.js';
 import type { SuppressedBy } from '../../../core/alerts/suppression.js';
+import type { FirebreakDatabase, Precompiled, Tx } from '../../platform/db/database.js';
 import type { AlertLogTable, AlertsTable, Database } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 
@@ -16,6 +17,16 @@ export const STORED_PAYLOAD_LIMIT = 64 * 1024;
 
 /** Rows per multi-row insert: 9 columns × 200 stays far below SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 200;
+
+/**
+ * Row counts of intake's precompiled multi-row inserts: a batch's rows go in the largest chunks that
+ * fit, so each table needs only four statement texts (a text per row count would crowd the statement
+ * cache) and a batch of 64 events takes one statement per table.
+ */
+const HOT_INSERT_CHUNKS = [64, 16, 4, 1] as const;
+
+/** Precompiled inserts checked to bind their values row by row, column by column. */
+const bindsRowByRow = new WeakSet<Precompiled>();
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -48,8 +59,22 @@ export function toState(row: AlertRow): AlertState {
   };
 }
 
+/**
+ * The stored row a state was read from (`toState(row)`): a JSON column whose value is still the very
+ * object read from it is taken as stored instead of written out again (a repeated trigger changes none).
+ */
+export interface ReadFrom {
+  row: AlertRow;
+  state: AlertState;
+}
+
+/** JSON text for a column: the stored text when the value is the one read from it, else `JSON.stringify`. */
+function json(value: unknown, from: ReadFrom | undefined, field: keyof AlertState, column: keyof AlertRow): string {
+  return from && from.state[field] === value ? (from.row[column] as string) : JSON.stringify(value);
+}
+
 /** The columns an alert state writes (everything but identity, number and revision). */
-export function stateColumns(state: AlertState, now: number) {
+export function stateColumns(state: AlertState, now: number, from?: ReadFrom) {
   return {
     dedup_key: state.dedupKey,
     open_dedup_key: state.status === 'resolved' ? null : state.dedupKey,
@@ -66,14 +91,14 @@ export function stateColumns(state: AlertState, now: number) {
     acknowledged_by: state.acknowledgedBy,
     resolved_at: state.resolvedAt,
     resolved_by: state.resolvedBy,
-    labels_json: JSON.stringify(state.labels),
-    details_json: state.details === null || state.details === undefined ? null : JSON.stringify(state.details),
-    links_json: JSON.stringify(state.links),
-    images_json: JSON.stringify(state.images),
-    members_json: JSON.stringify(state.members),
-    suppressed_json: state.suppressedBy ? JSON.stringify(state.suppressedBy) : null,
+    labels_json: json(state.labels, from, 'labels', 'labels_json'),
+    details_json: state.details === null || state.details === undefined ? null : json(state.details, from, 'details', 'details_json'),
+    links_json: json(state.links, from, 'links', 'links_json'),
+    images_json: json(state.images, from, 'images', 'images_json'),
+    members_json: json(state.members, from, 'members', 'members_json'),
+    suppressed_json: state.suppressedBy ? json(state.suppressedBy, from, 'suppressedBy', 'suppressed_json') : null,
     deliver_at: typeof state.deliverAt === 'number' ? state.deliverAt : null,
-    assignee_json: state.assignee ? JSON.stringify(state.assignee) : null,
+    assignee_json: state.assignee ? json(state.assignee, from, 'assignee', 'assignee_json') : null,
     // A resolved alert is no longer snoozed (its wake-up job then finds nothing to do).
     snoozed_until: state.status === 'resolved' ? null : (state.snoozedUntil ?? null),
     updated_at: now,
@@ -194,6 +219,94 @@ export const alertRepo = {
         .values(rows.slice(i, i + INSERT_CHUNK) as never)
         .execute();
     }
+  },
+
+  /**
+   * Intake's hot path (ADR 0021): the same queries as above, built and compiled by Kysely once per
+   * database and run with new values, inside the event's transaction. Building a query costs more than
+   * SQLite takes to run it.
+   */
+  hot: {
+    /** {@link alertRepo.findOpen}, precompiled; `lock` (PostgreSQL) holds the row until the transaction ends. */
+    async findOpen(database: FirebreakDatabase, tx: Tx, serviceId: string, dedupKey: string, lock: boolean): Promise<AlertRow | undefined> {
+      const query = lock
+        ? database.precompiled('alerts.findOpen.lock', (db, p) => db.selectFrom('alerts').selectAll().where('service_id', '=', p('service')).where('open_dedup_key', '=', p('key')).forUpdate())
+        : database.precompiled('alerts.findOpen', (db, p) => db.selectFrom('alerts').selectAll().where('service_id', '=', p('service')).where('open_dedup_key', '=', p('key')));
+      return (await database.run<AlertRow>(query, { service: serviceId, key: dedupKey }, tx)).rows[0];
+    },
+
+    /** {@link alertRepo.findLastResolved}, precompiled. */
+    async findLastResolved(database: FirebreakDatabase, tx: Tx, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
+      const query = database.precompiled('alerts.findLastResolved', (db, p) =>
+        db.selectFrom('alerts').selectAll().where('service_id', '=', p('service')).where('dedup_key', '=', p('key')).where('open_dedup_key', 'is', null).orderBy('id', 'desc').limit(1),
+      );
+      return (await database.run<AlertRow>(query, { service: serviceId, key: dedupKey }, tx)).rows[0];
+    },
+
+    /**
+     * Writes `changed` columns and the next revision if the row is still at `revision` (optimistic
+     * concurrency); returns whether it was. One statement per set of columns (a repeated trigger always
+     * changes the same few).
+     */
+    async update(database: FirebreakDatabase, tx: Tx, id: string, revision: number, changed: Readonly<Record<string, unknown>>): Promise<boolean> {
+      const columns = Object.keys(changed);
+      const query = database.precompiled(`alerts.update:${columns.join(',')}`, (db, p) =>
+        db
+          .updateTable('alerts')
+          .set({ ...Object.fromEntries(columns.map((c) => [c, p(`set:${c}`)])), revision: p('next') })
+          .where('id', '=', p('id'))
+          .where('revision', '=', p('revision')),
+      );
+      const values: Record<string, unknown> = { next: revision + 1, id, revision };
+      for (const c of columns) values[`set:${c}`] = changed[c];
+      return (await database.run(query, values, tx)).numAffectedRows === 1;
+    },
+
+    /**
+     * Inserts intake's buffered rows (all with the same columns). SQLite: a few precompiled multi-row
+     * statements. PostgreSQL: one statement per 200 rows, built per batch (a round trip costs more than
+     * building it).
+     */
+    async insertRows<T extends 'alert_events' | 'alert_log'>(database: FirebreakDatabase, tx: Tx, table: T, rows: ReadonlyArray<Insertable<Database[T]>>): Promise<void> {
+      if (rows.length === 0) return;
+      if (!database.capabilities.inProcess) return alertRepo.insertMany(tx.db, table, rows);
+      const columns = Object.keys(rows[0] as object);
+      let at = 0;
+      for (const size of HOT_INSERT_CHUNKS) {
+        if (rows.length - at < size) continue;
+        const query = database.precompiled(`${table}.insert:${size}:${columns.join(',')}`, (db, p) =>
+          db.insertInto(table).values(Array.from({ length: size }, (_, i) => Object.fromEntries(columns.map((c) => [c, p(`${i}:${c}`)]))) as never),
+        );
+        if (!bindsRowByRow.has(query)) {
+          // Values go by position below: check once that the compiled text binds them row by row.
+          const ok = query.slots.length === size * columns.length && query.slots.every((slot, k) => 'name' in slot && slot.name === `${Math.floor(k / columns.length)}:${columns[k % columns.length]}`);
+          if (!ok) throw new Error(`${table}: the precompiled insert does not bind its values row by row`);
+          bindsRowByRow.add(query);
+        }
+        while (rows.length - at >= size) {
+          // Row by row, column by column: the order the compiled statement binds them.
+          const values: unknown[] = [];
+          for (let i = 0; i < size; i++) {
+            const row = rows[at + i] as Record<string, unknown>;
+            for (const c of columns) values.push(row[c] ?? null);
+          }
+          await database.run(query, values, tx);
+          at += size;
+        }
+      }
+    },
+
+    /** Moves an integration's *last event* to `now` unless it moved within the last second. */
+    async touchIntegration(database: FirebreakDatabase, tx: Tx, id: string, now: number): Promise<void> {
+      const query = database.precompiled('integrations.touch', (db, p) =>
+        db
+          .updateTable('integrations')
+          .set({ last_event_at: p('now') })
+          .where('id', '=', p('id'))
+          .where((eb) => eb.or([eb('last_event_at', 'is', null), eb('last_event_at', '<', p('since'))])),
+      );
+      await database.run(query, { now, id, since: now - 1000 }, tx);
+    },
   },
 
   async serviceHandles(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {

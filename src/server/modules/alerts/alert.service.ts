@@ -19,7 +19,7 @@ import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { AlertRouting } from './routing.js';
 import type { Suppression } from './suppression.js';
 import type { SuppressedBy } from '../../../core/alerts/suppression.js';
-import { alertRepo, stateColumns, storedPayload, timelineView, toState, toView, type AlertLogRow, type AlertRow, type TimelineView } from './alert.repo.js';
+import { alertRepo, stateColumns, storedPayload, timelineView, toState, toView, type AlertLogRow, type AlertRow, type ReadFrom, type TimelineView } from './alert.repo.js';
 
 /** What changed, for whoever acts on alert changes in the same transaction (escalation, next issue). */
 export interface AlertChange {
@@ -165,9 +165,10 @@ export class AlertService {
     const rule = routed.outcome.suppressedBy;
     const suppressedBy = (await this.deps.suppression?.check(db, input.service, input.event, now)) ?? (rule ? { kind: 'rule' as const, id: rule, name: rule, until: null } : null);
     // PostgreSQL: lock the open alert, so concurrent writers of one key queue instead of retrying.
-    const current = await alertRepo.findOpen(db, input.service.id, input.event.dedupKey, this.deps.database.capabilities.multiNode);
+    const database = this.deps.database;
+    const current = await alertRepo.hot.findOpen(database, tx, input.service.id, input.event.dedupKey, database.capabilities.multiNode);
     const flapWindowMs = input.service.flap_window_minutes * 60_000;
-    const lastResolved = !current && (input.event.action === 'group' || (flapWindowMs > 0 && input.event.action === 'trigger')) ? await alertRepo.findLastResolved(db, input.service.id, input.event.dedupKey) : undefined;
+    const lastResolved = !current && (input.event.action === 'group' || (flapWindowMs > 0 && input.event.action === 'trigger')) ? await alertRepo.hot.findLastResolved(database, tx, input.service.id, input.event.dedupKey) : undefined;
     const before = current ? toState(current) : null;
     const unsuppressed = applyEvent(before, input.event, {
       now,
@@ -180,7 +181,7 @@ export class AlertService {
     // Delivery by urgency and support hours: `deliverAt` on the alert, nobody notified for the backlog.
     const decision = this.deps.routing.deliver(routed, before, applied, now);
     // A decision that updates an alert with none open reopens the last resolved one (flap damping).
-    const alert = await this.store(db, current ?? lastResolved ?? null, decision, { serviceId: input.service.id, integrationId: input.integration?.id ?? null, now });
+    const alert = await this.store(tx, current ?? lastResolved ?? null, decision, { serviceId: input.service.id, integrationId: input.integration?.id ?? null, now }, current && before ? { row: current, state: before } : undefined);
     // The event-log and timeline rows are inserted at the end of the transaction, many per statement
     // (`finishBatch`); their ids are taken now, so they still sort in the order things happened.
     const pending = await this.pendingRows(tx);
@@ -221,8 +222,8 @@ export class AlertService {
    */
   private async finishBatch(tx: Tx, inputs: readonly Ingest[]): Promise<void> {
     const pending = await this.pendingRows(tx);
-    await alertRepo.insertMany(tx.db, 'alert_events', pending.events.splice(0));
-    await alertRepo.insertMany(tx.db, 'alert_log', pending.log.splice(0));
+    await alertRepo.hot.insertRows(this.deps.database, tx, 'alert_events', pending.events.splice(0));
+    await alertRepo.hot.insertRows(this.deps.database, tx, 'alert_log', pending.log.splice(0));
     await this.touchIntegrations(tx, inputs);
   }
 
@@ -233,12 +234,7 @@ export class AlertService {
     if (this.touched.size > 10_000) this.touched.clear();
     for (const id of ids) {
       this.touched.set(id, now);
-      await tx.db
-        .updateTable('integrations')
-        .set({ last_event_at: now })
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_event_at', 'is', null), eb('last_event_at', '<', now - 1000)]))
-        .execute();
+      await alertRepo.hot.touchIntegration(this.deps.database, tx, id, now);
     }
   }
 
@@ -267,9 +263,10 @@ export class AlertService {
   }
 
   /** Inserts or updates the alert a decision describes; returns the stored row (null when there is none). */
-  private async store(db: Kysely<Database>, current: AlertRow | null, decision: Decision, where: { serviceId: string; integrationId: string | null; now: number }): Promise<AlertRow | null> {
+  private async store(tx: Tx, current: AlertRow | null, decision: Decision, where: { serviceId: string; integrationId: string | null; now: number }, readFrom?: ReadFrom): Promise<AlertRow | null> {
     if (!decision.alert) return null;
-    const columns = stateColumns(decision.alert, where.now);
+    const db = tx.db;
+    const columns = stateColumns(decision.alert, where.now, readFrom);
     if (decision.created) {
       const row: AlertRow = {
         id: this.deps.ids(),
@@ -286,14 +283,12 @@ export class AlertService {
     if (!current) return null;
     // Only the columns that changed: a repeated trigger moves its count and last-seen time, and
     // rewriting every JSON column on each event would cost more than the rest of the update.
-    const changed = Object.fromEntries(Object.entries(columns).filter(([name, value]) => current[name as keyof AlertRow] !== value));
-    const result = await db
-      .updateTable('alerts')
-      .set({ ...changed, revision: current.revision + 1 })
-      .where('id', '=', current.id)
-      .where('revision', '=', current.revision)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new RevisionConflict();
+    const changed: Record<string, unknown> = {};
+    for (const name in columns) {
+      const value = columns[name as keyof typeof columns];
+      if (current[name as keyof AlertRow] !== value) changed[name] = value;
+    }
+    if (!(await alertRepo.hot.update(this.deps.database, tx, current.id, current.revision, changed))) throw new RevisionConflict();
     return { ...current, ...columns, revision: current.revision + 1 };
   }
 
@@ -394,7 +389,7 @@ export class AlertService {
     const decision = applyAction(toState(row), action, { now, actor: acting.actor.label, note });
     if ('refused' in decision) throw new AppError('RULE_VIOLATION', `Alert #${row.number} ${decision.refused}`);
     if (decision.outcome === 'ignored') return row;
-    const stored = (await this.store(db, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
+    const stored = (await this.store(tx, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
     await alertRepo.insertTimeline(db, this.deps.ids, row.id, now, decision.timeline);
     const [before, after] = await this.views(db, [row, stored]);
     await this.deps.audit.record(db, acting.actor, { action: `alert.${action}`, targetType: 'alert', targetId: row.id, before, after: action === 'note' ? { note } : after });
@@ -431,7 +426,7 @@ export class AlertService {
       const now = this.deps.clock.now();
       const decision = wake(toState(row), payload.until, { now, actor: 'Firebreak' });
       if (!decision) return false;
-      const stored = (await this.store(tx.db, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
+      const stored = (await this.store(tx, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
       await alertRepo.insertTimeline(tx.db, this.deps.ids, row.id, now, decision.timeline);
       await this.changed(tx, stored, decision);
       return true;
@@ -460,7 +455,7 @@ export class AlertService {
     const now = this.deps.clock.now();
     const decision = decide(toState(row), now);
     if ('refused' in decision) throw new AppError('RULE_VIOLATION', `Alert #${row.number} ${decision.refused}`);
-    const stored = (await this.store(db, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
+    const stored = (await this.store(tx, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
     await alertRepo.insertTimeline(db, this.deps.ids, row.id, now, decision.timeline);
     const [before, after] = await this.views(db, [row, stored]);
     await this.deps.audit.record(db, acting.actor, { action: auditAction, targetType: 'alert', targetId: row.id, before, after });

@@ -43,7 +43,11 @@ cases.forEach((dialect, index) =>
         await sql`insert into gc_items (id) values (${id})`.execute(tx.db);
         return id;
       };
-      const counting = { ...database, transaction: <T>(work: (tx: Tx) => Promise<T>) => (transactions++, database.transaction(work)) };
+      const counting: FirebreakDatabase = {
+        ...database,
+        transaction: <T>(work: (tx: Tx) => Promise<T>) => (transactions++, database.transaction(work)),
+        transactionSyncedLater: <T>(work: (tx: Tx) => Promise<T>) => (transactions++, database.transactionSyncedLater(work)),
+      };
       const group = new GroupCommit<string, string>({
         database: counting,
         apply: insert,
@@ -94,6 +98,39 @@ cases.forEach((dialect, index) =>
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
       expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(Error);
       expect(await rows(database)).toEqual(['a-1', 'a-2', 'a-4', 'a-5']);
+      await database.close();
+    });
+
+    if (dialect.name === 'sqlite') {
+      it('relaxes the commit setting for its own commits only: other transactions still sync at commit', async () => {
+        const { database, group } = await setUp();
+        const synchronous = async (db: FirebreakDatabase['db'] = database.db) => (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+        expect(await synchronous()).toBe(2); // FULL
+        await Promise.all(['s-1', 's-2', 's-3'].map((id) => group.submit(id)));
+        expect(await synchronous()).toBe(2);
+        // A file database commits a batch without waiting for the disk (NORMAL, 1), then syncs its WAL.
+        const during = await database.transactionSyncedLater((tx) => synchronous(tx.db));
+        await during.durable;
+        expect(during.result).toBe(index >= dialectCases().length ? 1 : 2);
+        expect(await synchronous()).toBe(2);
+        await database.close();
+      });
+    }
+
+    it('a batch is answered, and its after-commit callbacks run, only once its commit is durable', async () => {
+      const { database } = await setUp();
+      const order: string[] = [];
+      const { durable } = await database.transactionSyncedLater(async (tx) => {
+        await sql`insert into gc_items (id) values (${'d-1'})`.execute(tx.db);
+        tx.afterCommit(() => order.push('callback'));
+      });
+      order.push('committed');
+      await durable;
+      order.push('durable');
+      // A file database syncs its WAL after the commit returns: the callback waits for it.
+      if (index >= dialectCases().length) expect(order).toEqual(['committed', 'callback', 'durable']);
+      else expect(order.indexOf('callback')).toBeLessThan(order.indexOf('durable'));
+      expect(await rows(database, 'reader')).toEqual(['d-1']);
       await database.close();
     });
 

@@ -34,7 +34,12 @@ export interface GroupCommitOptions<I, O> {
  *
  * A batch is all or nothing: if any item throws (a bug, a constraint, a concurrent writer on
  * PostgreSQL), the whole transaction rolls back and each of its items is applied again on its own with
- * `alone`, so one bad item never fails its neighbours (ADR 0021).
+ * `alone`, so one bad item never fails its neighbours (ADR 0021). A batch of one item takes the same
+ * path (a failure then costs one more attempt, alone, with `alone`'s retries).
+ *
+ * On SQLite a batch's commit is synced to disk while the next batch runs (`transactionSyncedLater`):
+ * the process no longer stands still for an fsync per batch, and each caller is still answered only
+ * once its batch is on disk.
  */
 export class GroupCommit<I, O> {
   private readonly queue: Array<Waiting<I, O>> = [];
@@ -76,25 +81,28 @@ export class GroupCommit<I, O> {
     }
   }
 
+  /**
+   * Runs one batch and returns once it has committed, so the next batch can start while this one's
+   * commit reaches the disk (`transactionSyncedLater`); its callers are answered only after that.
+   */
   private async commit(batch: Array<Waiting<I, O>>): Promise<void> {
-    if (batch.length === 1) {
-      const [only] = batch as [Waiting<I, O>];
-      await this.options.alone(only.input).then(only.resolve, only.reject);
-      return;
-    }
     let results: O[];
+    let durable: Promise<void>;
     try {
-      results = await this.options.database.transaction(async (tx) => {
+      ({ result: results, durable } = await this.options.database.transactionSyncedLater(async (tx) => {
         const out: O[] = [];
         for (const item of batch) out.push(await this.options.apply(tx, item.input));
         await this.options.finish?.(tx, batch.map((item) => item.input));
         return out;
-      });
+      }));
     } catch {
       // One item spoiled the batch: nothing of it committed; give each item its own transaction.
       await Promise.all(batch.map((item) => this.options.alone(item.input).then(item.resolve, item.reject)));
       return;
     }
-    batch.forEach((item, i) => item.resolve(results[i] as O));
+    void durable.then(
+      () => batch.forEach((item, i) => item.resolve(results[i] as O)),
+      (error: unknown) => batch.forEach((item) => item.reject(error)),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.js';
+import { hashToken } from '../../platform/crypto.js';
 import type { FirebreakDatabase } from '../../platform/db/database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { IntegrationRow, ServiceCatalog, ServiceRow } from '../services/service.service.js';
@@ -24,6 +25,42 @@ export interface IntakeContext {
   ids: IdGenerator;
   /** Finds the integration of `type` for a key; `throttle: false` for reads that should not use up the rate limit. */
   admitKey(key: string, type: string, options?: { throttle?: boolean }): Promise<Admission>;
+}
+
+/**
+ * `ServiceCatalog.findByKey` for intake's hot path (ADR 0021): the same two reads (the integration by
+ * its key or its previous key still within its grace period, then its live service), precompiled and
+ * run on the reader connection, so each request does not build and compile them anew. Keep the two in
+ * step.
+ */
+export async function findIntegrationByKey(database: FirebreakDatabase, key: string, now: number): Promise<{ integration: IntegrationRow; service: ServiceRow } | null> {
+  const lookup = hashToken(key);
+  const byKey = database.precompiled('intake.integrationByKey', (db, p) =>
+    db
+      .selectFrom('integrations')
+      .selectAll()
+      .where((eb) => eb.or([eb('key_lookup', '=', p('lookup')), eb.and([eb('previous_key_lookup', '=', p('lookup')), eb('previous_key_valid_until', '>', p('now'))])])),
+  );
+  const integration = (await database.run<IntegrationRow>(byKey, { lookup, now })).rows[0];
+  if (!integration) return null;
+  const live = database.precompiled('intake.liveService', (db, p) => db.selectFrom('services').selectAll().where('id', '=', p('id')).where('deleted_at', 'is', null));
+  const service = (await database.run<ServiceRow>(live, { id: integration.service_id })).rows[0];
+  return service ? { integration, service } : null;
+}
+
+/**
+ * The stored copy of an Events API v2 body: the routing key cut to its first characters (the event log
+ * must not become a second copy of it). When the text holds exactly one `"routing_key":"<key>"`, as every
+ * sender writes it, that is replaced in place; otherwise the parsed body is written out again.
+ */
+export function maskRoutingKey(text: string, body: Record<string, unknown>, key: string): string {
+  const masked = JSON.stringify(`${key.slice(0, 6)}…`);
+  const needle = `"routing_key":${JSON.stringify(key)}`;
+  const at = text.indexOf(needle);
+  if (at >= 0 && text.indexOf('"routing_key"') === at && text.indexOf('"routing_key"', at + 1) < 0) {
+    return `${text.slice(0, at)}"routing_key":${masked}${text.slice(at + needle.length)}`;
+  }
+  return JSON.stringify({ ...body, routing_key: JSON.parse(masked) as string });
 }
 
 /** Sends a body as is (Opsgenie, VictorOps, change events: the vendor's shape, nothing added). */

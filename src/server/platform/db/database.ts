@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect, sql, type Compilable, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -17,6 +19,11 @@ export interface Capabilities {
   skipLocked: boolean;
   /** Several processes may write at once (PostgreSQL); SQLite has one writer and one process. */
   multiNode: boolean;
+  /**
+   * Statements run in this process (SQLite): many small prepared statements cost less than building one
+   * large one. PostgreSQL: every statement is a round trip, so fewer, larger ones win.
+   */
+  inProcess: boolean;
 }
 
 /** A transaction in progress. `afterCommit` callbacks run once it has committed, never if it rolls back. */
@@ -46,6 +53,15 @@ export interface FirebreakDatabase {
   location: string;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
+   * `transaction` for intake's group commit (ADR 0021): returns once committed, with `durable`, which
+   * resolves once the commit is on disk. Nobody may be told of the change before `durable` resolves
+   * (`afterCommit` callbacks run then). SQLite: the commit itself does not wait for the disk (WAL,
+   * synchronous=NORMAL for this one commit); the WAL is then synced on the thread pool while the next
+   * transaction runs, instead of the whole process waiting for an fsync per commit. PostgreSQL: an
+   * ordinary transaction (its commit is durable), `durable` already resolved.
+   */
+  transactionSyncedLater<T>(work: (tx: Tx) => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
+  /**
    * Runs `work` in one read-only transaction where every query sees the same snapshot. PostgreSQL:
    * REPEATABLE READ READ ONLY. SQLite ignores those settings, but a transaction's first read fixes its
    * WAL snapshot, which is the same guarantee. Neither blocks writers (backups run beside the server).
@@ -60,10 +76,81 @@ export interface FirebreakDatabase {
   migrateTo(name: string | null): Promise<void>;
   /** Names of migrations known to this build but not yet applied. */
   pendingMigrations(): Promise<string[]>;
+  /**
+   * A query Kysely builds and compiles once per database (remembered by `key`), with `param(name)`
+   * standing for the values given to {@link FirebreakDatabase.run}. For hot paths (intake, ADR 0021):
+   * building and compiling a query costs more than SQLite takes to run it.
+   */
+  precompiled(key: string, build: (db: Kysely<Database>, param: Param) => Compilable<unknown>): Precompiled;
+  /**
+   * Runs a precompiled query with these values: inside `tx` (a transaction of this database), or, without
+   * one, as a read of the last committed state (a select only). SQLite runs the prepared statement
+   * directly: on the connection the transaction holds; without one, on the writer's connection when no
+   * transaction is open there (its page cache stays warm, while every commit empties the reader's),
+   * else on the reader. PostgreSQL sends the compiled text through Kysely (`reader` without `tx`).
+   */
+  run<R>(query: Precompiled, values: Values, tx?: Tx): Promise<RunResult<R>>;
   /** A round trip to the database. Throws when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A precompiled query's values: by parameter name, or (for wide statements such as multi-row inserts)
+ * every parameter in the order the compiled text binds them, which must then all be named parameters.
+ */
+export type Values = Readonly<Record<string, unknown>> | readonly unknown[];
+
+/** Stands for a value given when a precompiled query runs (see {@link FirebreakDatabase.precompiled}). */
+export type Param = (name: string) => never;
+
+/** A compiled query whose parameters are named run-time values or constants fixed when it was built. */
+export interface Precompiled {
+  readonly sql: string;
+  readonly slots: ReadonlyArray<{ name: string } | { value: unknown }>;
+}
+
+export interface RunResult<R> {
+  rows: R[];
+  /** Rows an insert, update or delete changed (0 for a select). */
+  numAffectedRows: number;
+}
+
+/** Marks a parameter in a query being precompiled; no real value starts with a NUL character this way. */
+const PARAM_MARK = '\u0000firebreak-param:';
+
+/** Compiles `build`'s query once; the parameters that are markers become named slots. */
+export function precompile(db: Kysely<Database>, build: (db: Kysely<Database>, param: Param) => Compilable<unknown>): Precompiled {
+  const compiled = build(db, ((name: string) => `${PARAM_MARK}${name}`) as Param).compile();
+  return {
+    sql: compiled.sql,
+    slots: compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(PARAM_MARK) ? { name: p.slice(PARAM_MARK.length) } : { value: p })),
+  };
+}
+
+function argumentsOf(query: Precompiled, values: Values): unknown[] {
+  if (Array.isArray(values)) {
+    if (values.length !== query.slots.length || query.slots.some((slot) => !('name' in slot))) throw new Error(`Precompiled query: ${values.length} values for ${query.slots.length} parameters, or parameters fixed when it was built (${query.sql.slice(0, 60)}…)`);
+    return values as unknown[];
+  }
+  const named = values as Readonly<Record<string, unknown>>;
+  const args = new Array<unknown>(query.slots.length);
+  for (let i = 0; i < args.length; i++) {
+    const slot = query.slots[i] as { name: string } | { value: unknown };
+    if ('name' in slot) {
+      const value = named[slot.name];
+      if (value === undefined) throw new Error(`Precompiled query: no value for parameter \`${slot.name}\` (${query.sql.slice(0, 60)}…)`);
+      args[i] = value;
+    } else args[i] = slot.value;
+  }
+  return args;
+}
+
+/**
+ * Prepared statements by SQL text on one SQLite connection, and its pragmas (never cached: SQLite
+ * applies a setting such as `synchronous` when the statement is prepared, not each time it runs).
+ */
+type StatementSource = { prepare(sql: string): SQLite.Statement; pragma(text: string): void; inTransaction(): boolean };
 
 export interface DatabaseOptions {
   /** `postgres://…` for PostgreSQL; otherwise the SQLite file path (or `:memory:`). */
@@ -98,7 +185,7 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const parsed = new URL(options.url);
-    return wrap(db, { dialect: 'postgres', skipLocked: true, multiNode: true }, `postgres://${parsed.host}${parsed.pathname}`, db);
+    return wrap(db, { dialect: 'postgres', skipLocked: true, multiNode: true, inProcess: false }, `postgres://${parsed.host}${parsed.pathname}`, db);
   }
   const file = options.sqlitePath ?? options.url ?? ':memory:';
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -109,14 +196,84 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const writer = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
   let reader = db;
+  // In-memory: the reader is the writer's connection, so direct reads on it would see a transaction in
+  // progress; they go through Kysely (which waits for the connection) instead.
+  let directReader: StatementSource | null = null;
   if (file !== ':memory:') {
     const readOnly = new SQLite(file, { readonly: true });
     readOnly.pragma('busy_timeout = 5000');
-    reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(readOnly) }) });
+    const cached = withStatementCache(readOnly);
+    directReader = cached;
+    reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   }
-  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false }, file, reader);
+  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false, inProcess: true }, file, reader, { writer, reader: directReader, file });
+}
+
+/** How often the checkpointer copies the WAL's new pages into the database file. */
+const CHECKPOINT_INTERVAL_MS = 50;
+
+/**
+ * The checkpointer thread's code (CommonJS, `eval`): its own connection runs a passive checkpoint every
+ * interval, repeated until it has caught up with the writer (then the writer's next transaction can
+ * start the WAL over, so it stays small). PASSIVE never waits for, nor blocks, the writer or readers.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const SQLite = require(workerData.module);
+const db = new SQLite(workerData.file, { fileMustExist: true });
+db.pragma('synchronous = FULL');
+const timer = setInterval(() => {
+  for (let round = 0; round < 10; round++) {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (!result || result.busy || result.log <= result.checkpointed) break;
+  }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * Moves WAL checkpoints off the writer (ADR 0021). By default the connection whose commit fills the WAL
+ * past 1,000 pages copies them into the database file and syncs it, inside that commit: tens of
+ * milliseconds in which the whole process (every request) stands still. A worker thread with its own
+ * connection does it instead, from the first group commit on (intake under load). If the thread fails,
+ * the writer checkpoints itself again. The thread never keeps the process alive; `close` stops it
+ * (SQLite's last connection to close checkpoints the rest).
+ */
+function startCheckpointer(file: string, writer: StatementSource & { onClose(stop: () => Promise<void>): void }): void {
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { file, module: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: CHECKPOINT_INTERVAL_MS },
+    // It holds next to nothing; small heaps keep the thread's memory small.
+    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
+  });
+  worker.unref();
+  let stopped = false;
+  const fallBack = () => {
+    if (!stopped) writer.pragma('wal_autocheckpoint = 1000');
+    stopped = true;
+  };
+  worker.on('error', fallBack);
+  worker.on('exit', fallBack);
+  writer.pragma('wal_autocheckpoint = 0');
+  writer.onClose(async () => {
+    if (stopped) return;
+    stopped = true;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Referenced while closing: a CLI command awaiting `close` must not see an empty event loop and exit.
+    worker.ref();
+    worker.postMessage('close');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+    await worker.terminate();
+  });
 }
 
 /** Statements kept prepared, by SQL text. Kysely prepares every query anew; preparing costs more than running most. */
@@ -128,9 +285,16 @@ const STATEMENT_CACHE_SIZE = 512;
  * and Firebreak never streams (`stream()` iterates a statement while it stays busy). When the cache is
  * full it starts again: simpler than LRU, and Firebreak's distinct queries number in the low hundreds.
  */
-function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+function withStatementCache(sqlite: SQLite.Database): StatementSource & { close(): void; onClose(stop: () => Promise<void>): void; beforeClose(): Promise<void> } {
   const statements = new Map<string, SQLite.Statement>();
+  const closing: Array<() => Promise<void>> = [];
   return {
+    onClose(stop) {
+      closing.push(stop);
+    },
+    async beforeClose() {
+      for (const stop of closing.splice(0)) await stop();
+    },
     prepare(text) {
       let statement = statements.get(text);
       if (!statement) {
@@ -140,6 +304,12 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
       }
       return statement;
     },
+    pragma(text) {
+      sqlite.pragma(text);
+    },
+    inTransaction() {
+      return sqlite.inTransaction;
+    },
     close() {
       statements.clear();
       sqlite.close();
@@ -147,27 +317,162 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   };
 }
 
-function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string, reader: Kysely<Database>): FirebreakDatabase {
+/**
+ * Runs a precompiled query directly on better-sqlite3. Safe on the writer only inside a transaction
+ * (`run` is given its `Tx`): Kysely's connection lock is then held by that transaction, and statements
+ * run synchronously, one at a time.
+ */
+function runSqlite<R>(source: StatementSource, query: Precompiled, values: Values, readOnly = false): RunResult<R> {
+  const statement = source.prepare(query.sql);
+  if (readOnly && !statement.reader) throw new Error(`A precompiled write runs only inside a transaction (${query.sql.slice(0, 60)}…)`);
+  const args = argumentsOf(query, values);
+  if (statement.reader) return { rows: statement.all(args) as R[], numAffectedRows: 0 };
+  return { rows: [], numAffectedRows: statement.run(args).changes };
+}
+
+/**
+ * Syncs a SQLite database's WAL file to disk (fdatasync on the thread pool, through a descriptor kept
+ * open: the WAL lives as long as the writer's connection). Calls that arrive while a sync runs share
+ * the next one, which starts after it (it may have started before their commit); so under load there
+ * is at most one sync running and one waiting. The first sync also syncs the directory, which holds the
+ * WAL file created when the database opened.
+ */
+function walSyncer(file: string): { sync(): Promise<void>; close(): Promise<void> } {
+  const wal = `${file}-wal`;
+  let fd: number | null = null;
+  let running: Promise<void> | null = null;
+  let waiting: Promise<void> | null = null;
+  let directorySynced = false;
+  const datasync = (descriptor: number) => new Promise<void>((resolve, reject) => fdatasync(descriptor, (error) => (error ? reject(error) : resolve())));
+  const syncNow = async () => {
+    fd ??= openSync(wal, 'r');
+    try {
+      await datasync(fd);
+    } catch (error) {
+      // Opened afresh next time rather than trusting a descriptor that failed.
+      closeSync(fd);
+      fd = null;
+      throw error;
+    }
+    if (!directorySynced) {
+      const dir = openSync(dirname(file), 'r');
+      try {
+        await new Promise<void>((resolve, reject) => fsync(dir, (error) => (error ? reject(error) : resolve())));
+      } finally {
+        closeSync(dir);
+      }
+      directorySynced = true;
+    }
+  };
+  const sync = (): Promise<void> => {
+    if (!running) {
+      running = syncNow().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    waiting ??= running
+      .catch(() => {})
+      .then(() => {
+        waiting = null;
+        return sync();
+      });
+    return waiting;
+  };
+  return {
+    sync,
+    async close() {
+      await Promise.allSettled([running, waiting]);
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
+}
+
+function wrap(
+  db: Kysely<Database>,
+  capabilities: Capabilities,
+  location: string,
+  reader: Kysely<Database>,
+  direct?: { writer: StatementSource & { beforeClose(): Promise<void>; onClose(stop: () => Promise<void>): void }; reader: StatementSource | null; file: string },
+): FirebreakDatabase {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const compiled = new Map<string, Precompiled>();
+  // In-memory SQLite has no file to sync: its commits are as durable as they will ever be.
+  const wal = direct && direct.file !== ':memory:' ? walSyncer(direct.file) : null;
+  let checkpointing = false;
+  /** Runs `work` in a Kysely transaction on `on`; the `afterCommit` callbacks are returned, not run. */
+  const inTransaction = async <T>(on: Kysely<Database>, work: (tx: Tx) => Promise<T>): Promise<{ result: T; callbacks: Array<() => void> }> => {
+    const callbacks: Array<() => void> = [];
+    const memos = new Map<string, Promise<unknown>>();
+    const memo = <V>(key: string, load: () => Promise<V>): Promise<V> => {
+      let value = memos.get(key) as Promise<V> | undefined;
+      if (!value) {
+        value = load();
+        memos.set(key, value);
+      }
+      return value;
+    };
+    const result = await on.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb), memo }));
+    return { result, callbacks };
+  };
   return {
     db,
     reader,
     capabilities,
     location,
+    precompiled(key, build) {
+      let query = compiled.get(key);
+      if (!query) {
+        // Keys are fixed names or column lists; a bound keeps a caller's mistake from growing it forever.
+        if (compiled.size >= 1000) compiled.clear();
+        query = precompile(db, build);
+        compiled.set(key, query);
+      }
+      return query;
+    },
+    async run<R>(query: Precompiled, values: Values, tx?: Tx): Promise<RunResult<R>> {
+      if (direct) {
+        if (tx) return runSqlite<R>(direct.writer, query, values);
+        // better-sqlite3 runs it to the end before anything else can use the connection, and with no
+        // transaction open it sees exactly what has committed.
+        if (!direct.writer.inTransaction()) return runSqlite<R>(direct.writer, query, values, true);
+        if (direct.reader) return runSqlite<R>(direct.reader, query, values, true);
+      }
+      const result = await (tx ? tx.db : reader).executeQuery<R>(CompiledQuery.raw(query.sql, argumentsOf(query, values)));
+      return { rows: result.rows, numAffectedRows: Number(result.numAffectedRows ?? 0) };
+    },
     async transaction(work) {
-      const callbacks: Array<() => void> = [];
-      const memos = new Map<string, Promise<unknown>>();
-      const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
-        let value = memos.get(key) as Promise<T> | undefined;
-        if (!value) {
-          value = load();
-          memos.set(key, value);
-        }
-        return value;
-      };
-      const result = await db.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb), memo }));
+      const { result, callbacks } = await inTransaction(db, work);
       for (const cb of callbacks) cb();
       return result;
+    },
+    async transactionSyncedLater(work) {
+      if (!direct || !wal) {
+        const { result, callbacks } = await inTransaction(db, work);
+        return { result, durable: Promise.resolve().then(() => callbacks.forEach((cb) => cb())) };
+      }
+      const writer = direct.writer;
+      const file = direct.file;
+      // The connection is held for the whole of it, so no other transaction commits while the
+      // setting is relaxed (SQLite refuses to change it inside a transaction, hence around one).
+      const { result, callbacks } = await db.connection().execute(async (connection) => {
+        // Started with the first group commit: an idle server or a CLI command never needs the thread.
+        if (!checkpointing) {
+          checkpointing = true;
+          startCheckpointer(file, writer);
+        }
+        writer.pragma('synchronous = NORMAL');
+        try {
+          return await inTransaction(connection, work);
+        } finally {
+          writer.pragma('synchronous = FULL');
+        }
+      });
+      const durable = wal.sync().then(() => {
+        for (const cb of callbacks) cb();
+      });
+      return { result, durable };
     },
     async readSnapshot(work) {
       return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
@@ -189,6 +494,9 @@ function wrap(db: Kysely<Database>, capabilities: Capabilities, location: string
       await sql`select 1`.execute(db);
     },
     async close() {
+      // The checkpointer first: the writer, closing last, then checkpoints what is left and removes the WAL.
+      await direct?.writer.beforeClose();
+      await wal?.close();
       if (reader !== db) await reader.destroy();
       await db.destroy();
     },
