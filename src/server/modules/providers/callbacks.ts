@@ -4,6 +4,10 @@ import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PagingInbound } from '../paging/inbound.js';
 import type { ProviderConfig } from './provider-adapter.js';
+import { telegramCallbacks } from './telegram/telegram.callbacks.js';
+import { twilioCallbacks } from './twilio/twilio.callbacks.js';
+import { slackCallbacks } from './slack/slack.callbacks.js';
+import { mattermostCallbacks } from './mattermost/mattermost.callbacks.js';
 
 /** Finds a configured provider with its secrets opened, for verifying a callback it signed. */
 export interface ProviderLookup {
@@ -21,6 +25,8 @@ export interface CallbackDeps {
   publicUrl: string;
   /** Per client address and minute, like the other public endpoints (FIREBREAK_PUBLIC_RATE_LIMIT). */
   ratePerMinute: number;
+  /** FIREBREAK_ALLOW_PRIVATE_WEBHOOKS: replies to the provider (Slack response_url, Telegram) may go to private addresses. */
+  allowPrivate?: boolean;
 }
 
 /** Where a provider's callbacks arrive: `/integrations/providers/<kind>/<provider id>/<what>`. */
@@ -34,7 +40,9 @@ export const callbackPath = (kind: ProviderKind, providerId: string, what: strin
  */
 export function providerCallbacks(deps: CallbackDeps): FastifyPluginAsync {
   return async (app) => {
-    void deps;
-    void app;
+    await app.register(twilioCallbacks(deps));
+    await app.register(telegramCallbacks(deps));
+    await app.register(slackCallbacks(deps));
+    await app.register(mattermostCallbacks(deps));
   };
 }

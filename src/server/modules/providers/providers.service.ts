@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { AppError, type FieldIssue } from '../../../contracts/errors.js';
 import { contactAddressSchemas, type ContactMethodType } from '../../../contracts/notify.js';
 import { providerKindNames, providerKinds, type CreateProviderBody, type Provider, type ProviderKind, type ProviderKindInfo, type SecretInput, type UpdateProviderBody } from '../../../contracts/providers.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SecretBox } from '../../platform/crypto.js';
-import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { Database, NotificationProvidersTable } from '../../platform/db/schema.js';
 import { validationError } from '../../platform/http/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -118,7 +119,7 @@ export class ProvidersService implements ProviderLookup {
       const config: ProviderConfig = { id: row.id, name: row.handle, settings: adapter.settings.parse(JSON.parse(row.settings_json)), secrets: adapter.secrets.parse(secrets) };
       return { ...base, channels: adapter.create(config, this.deps.adapterDeps), problems: [] };
     } catch (error) {
-      return { ...base, channels: {}, problems: [`its configuration is not valid: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`] };
+      return { ...base, channels: {}, problems: [`its configuration is not valid: ${error instanceof z.ZodError ? z.prettifyError(error).replace(/\s*\n\s*/g, ' ').slice(0, 300) : error instanceof Error ? error.message.slice(0, 300) : String(error)}`] };
     }
   }
 
@@ -373,6 +374,12 @@ export class ProvidersService implements ProviderLookup {
         if (field.required && nextSealed[field.key] === undefined && nextRefs[field.key] === undefined) issues.push({ path: `body.secrets.${field.key}`, message: `is required: ${field.description}` });
       }
     }
+    // With every secret given as a value, the whole set is checked (a VAPID private key must belong
+    // to its public key); references are checked when the provider is built, as problems.
+    if (issues.length === 0 && Object.keys(nextRefs).length === 0) {
+      const whole = adapter.secrets.safeParse(nextSealed);
+      if (!whole.success) for (const i of whole.error.issues) issues.push({ path: ['body', 'secrets', ...i.path.map(String)].join('.'), message: i.message });
+    }
     if (issues.length > 0) throw validationError(issues);
     return { sealed: nextSealed, refs: nextRefs };
   }
@@ -387,6 +394,98 @@ export class ProvidersService implements ProviderLookup {
   private async assertNameFree(db: Kysely<Database>, name: string, exceptId: string | null): Promise<void> {
     const twin = await db.selectFrom('notification_providers').select(['id']).where('handle', '=', name).executeTakeFirst();
     if (twin && twin.id !== exceptId) throw new AppError('CONFLICT', `A notification provider named \`${name}\` already exists`, { field: 'name' });
+  }
+
+  // ---- config-as-code (ConfigService, docs/config-as-code.md): inside its apply transaction
+
+  /**
+   * Every stored provider as config sees it: settings, secrets named by environment variable, and the
+   * names (never the values) of secrets sealed through the API, which config leaves alone.
+   */
+  async configEntriesIn(db: Kysely<Database>): Promise<ProviderConfigEntry[]> {
+    const rows = await db.selectFrom('notification_providers').selectAll().orderBy('handle').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.handle,
+      kind: row.kind as ProviderKind,
+      enabled: row.enabled === 1,
+      position: row.position,
+      settings: JSON.parse(row.settings_json) as Record<string, unknown>,
+      secretEnv: row.secret_env_json ? (JSON.parse(row.secret_env_json) as Record<string, string>) : {},
+      sealedSecrets: row.secrets_sealed ? Object.keys(JSON.parse(this.deps.secrets.open(row.secrets_sealed)) as Record<string, string>).sort() : [],
+      managedBy: row.managed_by,
+    }));
+  }
+
+  /**
+   * Creates or updates the provider `entry.name` as a config document states it, inside the caller's
+   * transaction (apply is all-or-nothing), with the API's checks and audit entries; it becomes
+   * `managed_by: config`. The document's environment references replace the stored ones; a secret
+   * sealed through the API stays unless the document now names a variable for it. Call `reload` once
+   * the transaction has committed.
+   */
+  async putFromConfigIn(tx: Tx, acting: Acting, entry: { name: string; kind: ProviderKind; enabled: boolean; position: number; settings: Record<string, unknown>; secretEnv: Record<string, string> }): Promise<void> {
+    const adapter = this.adapterFor(entry.kind);
+    const settings = this.checkSettings(adapter, entry.settings);
+    const given: Record<string, SecretInput | null> = Object.fromEntries(Object.entries(entry.secretEnv).map(([key, variable]) => [key, { fromEnv: variable }]));
+    const row = await tx.db.selectFrom('notification_providers').selectAll().where('handle', '=', entry.name).executeTakeFirst();
+    const now = this.deps.clock.now();
+    if (!row) {
+      const { refs } = this.checkSecrets(adapter, given, {}, {}, true);
+      const created: Row = {
+        id: this.deps.ids(),
+        handle: entry.name,
+        kind: entry.kind,
+        enabled: entry.enabled ? 1 : 0,
+        position: entry.position,
+        settings_json: JSON.stringify(settings),
+        secrets_sealed: null,
+        secret_env_json: Object.keys(refs).length > 0 ? JSON.stringify(refs) : null,
+        managed_by: 'config',
+        consecutive_failures: 0,
+        last_success_at: null,
+        last_failure_at: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await tx.db.insertInto('notification_providers').values(created).execute();
+      await this.deps.audit.record(tx.db, acting.actor, { action: 'notification_provider.create', targetType: 'notification_provider', targetId: created.id, before: null, after: auditView(created, []) });
+      return;
+    }
+    if (row.kind !== entry.kind) {
+      throw new AppError('RULE_VIOLATION', `provider \`${row.handle}\` is of kind ${row.kind}; its kind cannot change (give the new one another name, and remove this one)`, { issues: [{ path: 'spec.kind', message: `cannot change from ${row.kind}` }] });
+    }
+    const currentSealed = row.secrets_sealed ? (JSON.parse(this.deps.secrets.open(row.secrets_sealed)) as Record<string, string>) : {};
+    const currentRefs = row.secret_env_json ? (JSON.parse(row.secret_env_json) as Record<string, string>) : {};
+    // References the document no longer names are cleared; sealed secrets it does not name stay.
+    const cleared = Object.fromEntries(Object.keys(currentRefs).filter((key) => entry.secretEnv[key] === undefined).map((key) => [key, null]));
+    const { sealed, refs } = this.checkSecrets(adapter, { ...cleared, ...given }, currentSealed, currentRefs, false);
+    const updated: Row = {
+      ...row,
+      enabled: entry.enabled ? 1 : 0,
+      position: entry.position,
+      settings_json: JSON.stringify(settings),
+      secrets_sealed: Object.keys(sealed).length === 0 ? null : Object.keys(sealed).length === Object.keys(currentSealed).length ? row.secrets_sealed : this.deps.secrets.seal(JSON.stringify(sealed)),
+      secret_env_json: Object.keys(refs).length > 0 ? JSON.stringify(refs) : null,
+      managed_by: 'config',
+      updated_at: now,
+    };
+    const { id: _id, ...set } = updated;
+    await tx.db.updateTable('notification_providers').set(set).where('id', '=', row.id).execute();
+    await this.deps.audit.record(tx.db, acting.actor, { action: 'notification_provider.update', targetType: 'notification_provider', targetId: row.id, before: auditView(row, Object.keys(currentSealed)), after: auditView(updated, Object.keys(sealed)) });
+  }
+
+  /** Deletes a provider inside the caller's transaction (config `--prune`); call `reload` after it commits. */
+  async removeFromConfigIn(tx: Tx, acting: Acting, name: string): Promise<void> {
+    const row = await this.requireRow(tx.db, name);
+    await tx.db.deleteFrom('notification_providers').where('id', '=', row.id).execute();
+    await this.deps.audit.record(tx.db, acting.actor, { action: 'notification_provider.delete', targetType: 'notification_provider', targetId: row.id, before: auditView(row, []), after: null });
+  }
+
+  /** Which of these environment variables are unset (or empty) on this server, for config plan warnings. */
+  unsetVariables(variables: readonly string[]): string[] {
+    return variables.filter((variable) => this.deps.env[variable] === undefined || this.deps.env[variable] === '');
   }
 }
 
@@ -412,4 +511,53 @@ function testAddress(type: ContactMethodType, value: unknown): ContactAddress {
     default:
       return { type, handle: value as string };
   }
+}
+
+/** A stored provider as config-as-code reads it (`configEntriesIn`). */
+export interface ProviderConfigEntry {
+  id: string;
+  name: string;
+  kind: ProviderKind;
+  enabled: boolean;
+  position: number;
+  settings: Record<string, unknown>;
+  /** Secret name → environment variable. */
+  secretEnv: Record<string, string>;
+  /** Names of the secrets sealed through the API, sorted. */
+  sealedSecrets: string[];
+  managedBy: string;
+}
+
+/**
+ * A provider document's problems against its kind's fields, without a database or environment:
+ * settings through the adapter's own schema, as the API checks them, and secrets by name only (config
+ * gives no values). Paths are relative to the document's `spec`. Installed into config-as-code with
+ * `useProviderSpecCheck` by the server and the CLI, so offline `config validate` refuses what apply would.
+ */
+export function providerSpecIssues(spec: { kind: string; settings: Record<string, unknown>; secrets: readonly string[] }): Array<{ path: Array<string | number>; message: string }> {
+  const adapter = providerAdapters[spec.kind as ProviderKind];
+  if (!adapter) return [{ path: ['kind'], message: `Firebreak cannot deliver through ${providerKindNames[spec.kind as ProviderKind] ?? spec.kind} providers yet; available: ${Object.keys(providerAdapters).join(', ')}` }];
+  const secretKeys = adapter.fields.filter((f) => f.secret).map((f) => f.key);
+  const settingKeys = adapter.fields.filter((f) => !f.secret).map((f) => f.key);
+  const issues: Array<{ path: Array<string | number>; message: string }> = [];
+  const misplaced = Object.keys(spec.settings).filter((k) => secretKeys.includes(k));
+  for (const key of misplaced) issues.push({ path: ['settings', key], message: `is a secret: give it under \`secrets\` as {fromEnv: VARIABLE}, never in the file` });
+  const parsed = adapter.settings.safeParse(Object.fromEntries(Object.entries(spec.settings).filter(([k]) => !misplaced.includes(k))), { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = ['settings', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) issues.push({ path: [...path, key], message: `is not a setting of ${adapter.kind} providers (settings: ${settingKeys.join(', ') || 'none'})` });
+      } else if ('input' in issue && issue.input === undefined && path.length === 2) {
+        const field = adapter.fields.find((f) => f.key === path[1]);
+        issues.push({ path, message: `is required${field ? `: ${field.description}` : ''}` });
+      } else {
+        issues.push({ path, message: issue.message });
+      }
+    }
+  }
+  for (const key of spec.secrets) {
+    if (!secretKeys.includes(key)) issues.push({ path: ['secrets', key], message: `is not a secret of ${adapter.kind} providers (secrets: ${secretKeys.join(', ') || 'none'})` });
+  }
+  return issues;
 }

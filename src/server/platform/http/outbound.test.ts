@@ -78,7 +78,7 @@ describe('outbound HTTP guarded against SSRF', () => {
 
   it('posts JSON and reads the answer when private targets are allowed', async () => {
     const answer = await postJson(`http://127.0.0.1:${port}/hook`, { alert: { title: 'Disk full' } }, { allowPrivate: true, headers: { 'idempotency-key': 'a1' } });
-    expect(answer).toEqual({ status: 201, body: '{"ticket":"OPS-1"}' });
+    expect(answer).toMatchObject({ status: 201, body: '{"ticket":"OPS-1"}', headers: expect.objectContaining({ 'content-type': expect.any(String) }) });
     const last = received.at(-1);
     expect(JSON.parse(last?.body ?? '')).toEqual({ alert: { title: 'Disk full' } });
     expect(last?.headers['content-type']).toBe('application/json');

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
@@ -80,6 +80,8 @@ export interface OutboundResponse {
   status: number;
   /** The first 64 KB of the body, as text. */
   body: string;
+  /** Response headers, lower-case names (a push service's `Location`, a provider's `Retry-After`). */
+  headers: IncomingHttpHeaders;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -179,7 +181,7 @@ export async function outboundRequest(rawUrl: string, requestSpec: OutboundReque
           if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
           size += chunk.length;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
         res.on('error', reject);
       },
     );
