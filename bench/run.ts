@@ -8,6 +8,7 @@ import { runIdleMemoryBenchmark } from './idle-memory.bench.js';
 import { runIntakeBenchmark } from './intake.bench.js';
 import { printResult, renderTable, writeResults, type BenchResult } from './lib/report.js';
 import { runOncallBenchmark } from './oncall.bench.js';
+import { runPagingBenchmark } from './paging.bench.js';
 import { ensureServerBuild } from './lib/server.js';
 import { runStartupBenchmark } from './startup.bench.js';
 
@@ -17,6 +18,7 @@ const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
   ['GET /healthz throughput', runHealthzThroughputBenchmark],
   ['on-call', runOncallBenchmark],
   ['alert intake', runIntakeBenchmark],
+  ['paging', runPagingBenchmark],
 ];
 
 ensureServerBuild((line) => process.stdout.write(`${line}\n`));

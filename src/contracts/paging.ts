@@ -12,6 +12,7 @@ export const escalationViewSchema = z
     /** `none`: the alert never paged (low urgency, suppressed, deferred, or no policy). */
     status: z.enum(['none', 'active', 'acknowledged', 'resolved', 'exhausted']),
     source: z.object({ kind: z.enum(['policy', 'user']), id: z.string(), name: z.string() }).nullable().describe('The policy (or the person assigned) snapshotted when the alert triggered'),
+    ackTimeoutMinutes: z.number().int().nullable().describe('The snapshotted policy’s acknowledgement timeout; null when an acknowledgement holds until resolved'),
     startedAt: instantSchema.nullable(),
     nextStepAt: instantSchema.nullable().describe('When the next level is paged unless someone acknowledges; null when nothing is pending'),
     repeat: z.number().int(),
@@ -28,13 +29,54 @@ export const escalationViewSchema = z
         address: z.string(),
         level: z.number().int().nullable(),
         round: z.number().int(),
-        status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+        status: z.enum(['pending', 'sent', 'failed', 'cancelled', 'digest']).describe('`digest`: held to be sent with other pages in one message (a burst to one person)'),
         dueAt: instantSchema,
         attempts: z.number().int(),
         lastError: z.string().nullable(),
         sentAt: instantSchema.nullable(),
+        /** Sent to a person added as a responder, outside the escalation's levels. */
+        responder: z.boolean(),
+        /** A test page (its alert is on the internal Firebreak self-test service): says so; never an incident. */
+        test: z.boolean(),
+        /** A copy for a shadow participant of the schedule: for their information. */
+        shadow: z.boolean(),
       }),
     ),
+    responders: z
+      .array(
+        z.object({
+          userId: z.string(),
+          via: z.object({ type: z.enum(['user', 'escalationPolicy']), id: z.string(), name: z.string() }),
+          requestedBy: z.string(),
+          message: z.string().nullable(),
+          at: instantSchema,
+        }),
+      )
+      .describe('People added as responders, oldest first'),
     users: z.record(z.string(), z.object({ handle: z.string(), name: z.string() })),
   })
   .describe('An alert’s escalation: the snapshotted levels, the steps taken, who was paged and how');
+
+export type EscalationViewData = z.infer<typeof escalationViewSchema>;
+
+/** `POST /api/v1/alerts/{alert}/responders`: page more people into an alert (docs/paging.md). */
+export const addRespondersSchema = z.strictObject({
+  targets: z
+    .array(z.strictObject({ type: z.enum(['user', 'escalationPolicy']), id: z.string().min(1).max(64).describe('The user’s or policy’s id or handle') }))
+    .min(1)
+    .max(20)
+    .describe('People to page at once, and escalation policies whose level 1 is paged at once'),
+  message: z.string().max(1000).optional().describe('Why they are needed; shown on the timeline and the alert page'),
+});
+
+/** `PUT /api/v1/escalation-policies/{policy}/paging-settings`: paging's own settings of a policy. */
+export const policyPagingSettingsSchema = z.strictObject({
+  ackTimeoutMinutes: z.number().int().min(1).max(10_080).nullable().describe('An acknowledged alert not resolved within this many minutes triggers again and escalates from level 1; null: an acknowledgement holds until resolved'),
+});
+
+/** `POST /api/v1/users/{user}/test-page`: what was sent (docs/paging.md, "Test pages"). */
+export const testPageResultSchema = z.object({
+  alertId: z.string(),
+  alertNumber: z.number().int(),
+  pages: z.array(z.object({ channel: z.enum(contactMethodTypes), address: z.string(), dueAt: instantSchema })),
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Alert } from '../../contracts/alerts.js';
+import type { EscalationViewData } from '../../contracts/paging.js';
 import { apiClientFromEnv, type ApiClient } from '../api-client.js';
 import { CliError, printTable } from '../output.js';
 
@@ -69,6 +70,28 @@ export async function snoozeAlert(api: ApiClient, ref: string, opts: { minutes?:
   return alert;
 }
 
+/** "Escalate now": the next level of the alert's escalation is paged at once. */
+export async function escalateAlert(api: ApiClient, ref: string, out: NodeJS.WritableStream = process.stdout): Promise<EscalationViewData> {
+  const before = await api.request<EscalationViewData>('GET', `${alertPath(ref)}/escalation`);
+  const view = await api.request<EscalationViewData>('POST', `${alertPath(ref)}/escalate`, {});
+  const fired = view.steps.slice(before.steps.length)[0];
+  const who = (ids: readonly string[]) => (ids.length === 0 ? 'nobody' : ids.map((id) => `@${view.users[id]?.handle ?? id}`).join(', '));
+  const what = fired ? `escalated to ${fired.level === null ? 'the fallback' : `level ${fired.level}`}: paging ${who(fired.userIds)}` : 'escalated past its last level';
+  out.write(`Alert ${ref} ${what}${view.status === 'exhausted' ? ' (escalation exhausted)' : view.nextStepAt ? `; next step ${view.nextStepAt}` : ''}\n`);
+  return view;
+}
+
+/** Pages people into an alert: `--user` and `--policy` may each be given several times. */
+export async function addResponders(api: ApiClient, ref: string, opts: { user?: readonly string[] | undefined; policy?: readonly string[] | undefined; message?: string | undefined }, out: NodeJS.WritableStream = process.stdout): Promise<EscalationViewData> {
+  const targets = [...(opts.user ?? []).map((id) => ({ type: 'user' as const, id })), ...(opts.policy ?? []).map((id) => ({ type: 'escalationPolicy' as const, id }))];
+  if (targets.length === 0) throw new CliError('give at least one --user or --policy', 2);
+  const before = await api.request<EscalationViewData>('GET', `${alertPath(ref)}/escalation`);
+  const view = await api.request<EscalationViewData>('POST', `${alertPath(ref)}/responders`, { targets, ...(opts.message ? { message: opts.message } : {}) });
+  const added = view.responders.slice(before.responders.length);
+  out.write(added.length === 0 ? `Nobody was added to alert ${ref}: the policies' level 1 reaches nobody now\n` : `Added to alert ${ref}: ${added.map((r) => `@${view.users[r.userId]?.handle ?? r.userId}${r.via.type === 'escalationPolicy' ? ` (policy ${r.via.name})` : ''}`).join(', ')}\n`);
+  return view;
+}
+
 export async function listAlerts(api: ApiClient, opts: ListOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const query = new URLSearchParams();
   if (opts.service) query.set('service', opts.service);
@@ -81,7 +104,7 @@ export async function listAlerts(api: ApiClient, opts: ListOptions, out: NodeJS.
 
 /** `firebreak alert …`: trigger, acknowledge, resolve and list alerts through the API (FIREBREAK_URL, FIREBREAK_TOKEN). */
 export function registerAlertCommands(program: Command): void {
-  const alert = program.command('alert').description('Trigger, acknowledge, resolve, reassign, snooze and list alerts (talks to the server)');
+  const alert = program.command('alert').description('Trigger, acknowledge, resolve, reassign, snooze, escalate, add responders to and list alerts (talks to the server)');
   alert
     .command('trigger')
     .description('Trigger an alert on a service (the same dedup key joins the open alert)')
@@ -117,6 +140,22 @@ export function registerAlertCommands(program: Command): void {
     .option('--note <text>', 'a note for the timeline')
     .action(async (ref: string, opts: { minutes?: string; until?: string; note?: string }) => {
       await snoozeAlert(apiClientFromEnv(), ref, opts);
+    });
+  alert
+    .command('escalate <alert>')
+    .description('Escalate now: page the next level of the alert’s escalation at once')
+    .action(async (ref: string) => {
+      await escalateAlert(apiClientFromEnv(), ref);
+    });
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  alert
+    .command('add-responder <alert>')
+    .description('Page more people into a triggered alert: users at once, or the people on level 1 of escalation policies')
+    .option('--user <user>', 'user id or handle (repeatable)', collect)
+    .option('--policy <policy>', 'escalation policy id or handle: its level 1 is paged (repeatable)', collect)
+    .option('--message <text>', 'why they are needed')
+    .action(async (ref: string, opts: { user?: string[]; policy?: string[]; message?: string }) => {
+      await addResponders(apiClientFromEnv(), ref, opts);
     });
   alert
     .command('list')

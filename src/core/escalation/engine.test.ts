@@ -87,6 +87,37 @@ describe('escalation engine', () => {
     expect(late).toEqual({ state: acked.state, effects: [], wakeAt: null });
   });
 
+  it('escalates now: fires the next level at once, makes the pending timer stale and sets the next timer from the new level’s delay', () => {
+    const snap = snapshot({ levels: [{ delayMinutes: 10, targets: [schedule('primary')] }, { delayMinutes: 15, targets: [user('dev')] }, { delayMinutes: 5, targets: [user('boss')] }] });
+    const first = step(snap, initialState(T), T, { type: 'timer', generation: 0 }, resolve);
+    const at = (T + 3 * MINUTE_MS) as Instant;
+    const now = step(snap, first.state, at, { type: 'escalate' }, resolve);
+    expect(notified(now.effects)).toEqual(['dev@2/0']);
+    expect(now.state.generation).toBe(first.state.generation + 1);
+    expect(now.wakeAt).toBe(at + 15 * MINUTE_MS);
+    expect(now.state.fired.map((f) => [f.level, isoFromInstant(f.at)])).toEqual([
+      [1, '2026-03-02T10:00:00Z'],
+      [2, '2026-03-02T10:03:00Z'],
+    ]);
+    // The timer set for level 2 at 10:10 is stale now.
+    expect(step(snap, now.state, first.wakeAt!, timer(first.state), resolve)).toEqual({ state: now.state, effects: [], wakeAt: null });
+    const third = step(snap, now.state, now.wakeAt!, timer(now.state), resolve);
+    expect(notified(third.effects)).toEqual(['boss@3/0']);
+  });
+
+  it('escalating past the last level pages the fallback and is exhausted; escalating a stopped escalation changes nothing', () => {
+    const snap = snapshot({ fallback: user('boss') });
+    let r = step(snap, initialState(T), T, { type: 'timer', generation: 0 }, resolve);
+    r = step(snap, r.state, (T + MINUTE_MS) as Instant, { type: 'escalate' }, resolve);
+    expect(notified(r.effects)).toEqual(['dev@2/0']);
+    r = step(snap, r.state, (T + 2 * MINUTE_MS) as Instant, { type: 'escalate' }, resolve);
+    expect(notified(r.effects)).toEqual(['boss@null/0', 'exhausted']);
+    expect(r.state.status).toBe('exhausted');
+    expect(step(snap, r.state, (T + 3 * MINUTE_MS) as Instant, { type: 'escalate' }, resolve)).toEqual({ state: r.state, effects: [], wakeAt: null });
+    const acked = step(snap, step(snap, initialState(T), T, { type: 'timer', generation: 0 }, resolve).state, T, { type: 'acknowledge' }, resolve);
+    expect(step(snap, acked.state, T, { type: 'escalate' }, resolve)).toEqual({ state: acked.state, effects: [], wakeAt: null });
+  });
+
   it('waits when a timer fires before its instant', () => {
     const first = step(snapshot(), initialState(T), T, { type: 'timer', generation: 0 }, resolve);
     const early = step(snapshot(), first.state, (T + MINUTE_MS) as Instant, timer(first.state), resolve);
@@ -110,12 +141,13 @@ const arbSnapshot: fc.Arbitrary<EscalationSnapshot> = fc.record({
 });
 
 /** What happens to the escalation: timers (current or stale) at increasing instants, or a person acting. */
-type Action = { kind: 'advance'; minutes: number } | { kind: 'staleTimer' } | { kind: 'replay' } | { kind: 'ack' } | { kind: 'resolve' };
+type Action = { kind: 'advance'; minutes: number } | { kind: 'staleTimer' } | { kind: 'replay' } | { kind: 'escalate' } | { kind: 'ack' } | { kind: 'resolve' };
 const arbActions = fc.array(
   fc.oneof(
     { weight: 6, arbitrary: fc.integer({ min: 0, max: 40 }).map((minutes): Action => ({ kind: 'advance', minutes })) },
     { weight: 2, arbitrary: fc.constant<Action>({ kind: 'staleTimer' }) },
     { weight: 2, arbitrary: fc.constant<Action>({ kind: 'replay' }) },
+    { weight: 2, arbitrary: fc.constant<Action>({ kind: 'escalate' }) },
     { weight: 1, arbitrary: fc.constantFrom<Action>({ kind: 'ack' }, { kind: 'resolve' }) },
   ),
   { maxLength: 40 },
@@ -123,6 +155,8 @@ const arbActions = fc.array(
 
 interface Trace {
   effects: Array<{ at: number; effect: EscalationEffect }>;
+  /** Each escalate while active: the level expected next, and what fired (level of the first new step). */
+  escalations: Array<{ expected: number | null; fired: number | null | undefined; at: number; firedAt: number | undefined; staleAfter: boolean }>;
   stoppedAt: number | null;
   replayChanged: boolean;
   final: EscalationState;
@@ -136,6 +170,7 @@ function simulate(snap: EscalationSnapshot, actions: readonly Action[]): Trace {
   let stoppedAt: number | null = null;
   let replayChanged = false;
   let lastTimer = 0;
+  const escalations: Trace['escalations'] = [];
   for (const action of actions) {
     if (action.kind === 'advance') {
       now += action.minutes * MINUTE_MS;
@@ -148,13 +183,27 @@ function simulate(snap: EscalationSnapshot, actions: readonly Action[]): Trace {
       const generation = action.kind === 'replay' ? lastTimer : r.state.generation - 1;
       const again = step(snap, r.state, now as Instant, { type: 'timer', generation }, resolve);
       if (again.effects.length > 0 || again.state !== r.state) replayChanged = true;
+    } else if (action.kind === 'escalate') {
+      const before = r.state;
+      const next = step(snap, before, now as Instant, { type: 'escalate' }, resolve);
+      if (before.status === 'active') {
+        const done = before.round >= 1 + snap.repeat || snap.levels.length === 0;
+        const firstNew = next.state.fired[before.fired.length];
+        // The timer pending before the escalate must now be a no-op.
+        const stale = step(snap, next.state, now as Instant, { type: 'timer', generation: before.generation }, resolve);
+        escalations.push({ expected: done ? null : before.nextLevel + 1, fired: firstNew?.level, at: now, firedAt: firstNew?.at, staleAfter: stale.state === next.state && stale.effects.length === 0 });
+      } else if (next.state !== before || next.effects.length > 0) {
+        replayChanged = true;
+      }
+      for (const effect of next.effects) effects.push({ at: now, effect });
+      r = next;
     } else {
       const stopped = step(snap, r.state, now as Instant, { type: action.kind === 'ack' ? 'acknowledge' : 'resolve' }, resolve);
       if (stoppedAt === null && r.state.status === 'active') stoppedAt = now;
       r = { ...stopped, wakeAt: null };
     }
   }
-  return { effects, stoppedAt, replayChanged, final: r.state };
+  return { effects, escalations, stoppedAt, replayChanged, final: r.state };
 }
 
 describe('escalation engine properties (fast-check, fixed seed)', () => {
@@ -203,6 +252,21 @@ describe('escalation engine properties (fast-check, fixed seed)', () => {
     fc.assert(
       fc.property(arbSnapshot, arbActions, (snap, actions) => {
         expect(simulate(snap, actions)).toEqual(simulate(snap, actions));
+      }),
+      params,
+    );
+  });
+
+  it('escalate fires the next level (or the fallback) at that instant and leaves the pending timer stale', () => {
+    fc.assert(
+      fc.property(arbSnapshot, arbActions, (snap, actions) => {
+        for (const e of simulate(snap, actions).escalations) {
+          // With no level left only the fallback (null) can fire, if there is one.
+          if (e.expected === null) expect(e.fired ?? null).toBeNull();
+          else expect(e.fired).toBe(e.expected);
+          if (e.fired !== undefined) expect(e.firedAt).toBe(e.at);
+          expect(e.staleAfter).toBe(true);
+        }
       }),
       params,
     );

@@ -15,6 +15,10 @@
  * 4. Acknowledge and resolve stop the escalation; nothing is notified after them.
  * 5. Fencing: every change of state bumps `generation`. A timer carries the generation it was set for;
  *    a timer whose generation is not the current one (stale, replaced or replayed) changes nothing.
+ * 6. "Escalate now" (a person's `escalate` input) fires the next level at once, exactly as its timer
+ *    would have, and sets the timer from that level's delay. It bumps the generation like every step, so
+ *    the timer that was pending becomes stale. It is refused (changes nothing) unless the escalation is
+ *    active: an acknowledged, resolved or exhausted escalation has no next level to go to.
  */
 import { resolveTargets, type EscalationPolicyDefinition, type EscalationTarget, type TargetResolver } from '../oncall/escalation-preview.js';
 import type { UserId } from '../oncall/schedule.js';
@@ -23,6 +27,12 @@ import { MINUTE_MS, type Instant } from '../oncall/time.js';
 /** The policy as it was when the alert triggered, plus where it came from (for people to read). */
 export interface EscalationSnapshot extends EscalationPolicyDefinition {
   source: { kind: 'policy' | 'user'; id: string; name: string };
+  /**
+   * The policy's acknowledgement timeout: an acknowledged alert not resolved within it triggers again
+   * and escalates from level 1. Absent or null: an acknowledgement holds until resolved. Snapshotted
+   * with the levels, so a later edit changes only new alerts.
+   */
+  ackTimeoutMinutes?: number | null;
 }
 
 export type EscalationStatus = 'active' | 'acknowledged' | 'resolved' | 'exhausted';
@@ -56,6 +66,8 @@ export interface EscalationState {
 export type EscalationInput =
   /** The timer set for `generation` fired (the first step is the timer of generation 0). */
   | { type: 'timer'; generation: number }
+  /** A person asked to move on to the next level now, without waiting for the timer (rule 6). */
+  | { type: 'escalate' }
   | { type: 'acknowledge' }
   | { type: 'resolve' };
 
@@ -92,11 +104,20 @@ export function step(snapshot: EscalationSnapshot, state: EscalationState, now: 
     if (state.status !== 'active') return { state, effects: [], wakeAt: null };
     return { state: { ...state, status: input.type === 'acknowledge' ? 'acknowledged' : 'resolved', generation: state.generation + 1, nextAt: null }, effects: [], wakeAt: null };
   }
+  if (input.type === 'escalate') {
+    // Rule 6: only a running escalation has a next level; otherwise nothing changes.
+    if (state.status !== 'active') return { state, effects: [], wakeAt: null };
+    return fire(snapshot, state, now, resolve);
+  }
   // Rule 5: a stale or replayed timer, or one for a stopped escalation, changes nothing.
   if (input.generation !== state.generation || state.status !== 'active' || state.nextAt === null) return { state, effects: [], wakeAt: null };
   // A timer that fired early (clock skew between nodes) waits for its instant.
   if (now < state.nextAt) return { state, effects: [], wakeAt: state.nextAt };
+  return fire(snapshot, state, now, resolve);
+}
 
+/** Fires the state's next level at `now` (and the levels with delay 0 after it); bumps the generation. */
+function fire(snapshot: EscalationSnapshot, state: EscalationState, now: Instant, resolve: TargetResolver): StepResult {
   const effects: EscalationEffect[] = [];
   const fired: FiredStep[] = [...state.fired];
   let { nextLevel, round, fallbackDone } = state;

@@ -68,6 +68,11 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || /^smtps?:\/\/[^/?#]+/.test(v), 'must be an smtp:// or smtps:// URL, such as smtp://user:pass@mail.example.com:587'),
+  FIREBREAK_HEARTBEAT_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^/?#]+/.test(v), 'must be an http:// or https:// URL, such as https://hc-ping.com/<uuid>'),
+  FIREBREAK_HEARTBEAT_INTERVAL_SECONDS: intFrom(60, 10, 86400),
   FIREBREAK_EMAIL_FROM: z
     .string()
     .optional()
@@ -105,6 +110,9 @@ export interface Config {
   emailFrom: string;
   /** Outgoing webhooks (backlog) may post to loopback, private and link-local addresses (SSRF guard off). */
   allowPrivateWebhooks?: boolean;
+  /** Outbound heartbeat: GET this URL every interval (a dead man's switch at an outside monitor); unset: off. May hold a token: log only its origin. */
+  heartbeatUrl?: string | undefined;
+  heartbeatIntervalSeconds?: number;
   /** Lower password-hashing cost; only tests set it. */
   fastPasswordHashing: boolean;
 }
@@ -150,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.FIREBREAK_SHUTDOWN_TIMEOUT_MS,
     smtpUrl: e.FIREBREAK_SMTP_URL || undefined,
     emailFrom: e.FIREBREAK_EMAIL_FROM,
+    heartbeatUrl: e.FIREBREAK_HEARTBEAT_URL || undefined,
+    heartbeatIntervalSeconds: e.FIREBREAK_HEARTBEAT_INTERVAL_SECONDS,
     fastPasswordHashing: false,
   };
 }

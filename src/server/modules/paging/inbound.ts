@@ -69,6 +69,8 @@ export class PagingInbound {
       .where('page_notifications.channel', 'in', [...types])
       .where('page_notifications.address', '=', address)
       .where('page_notifications.kind', '=', 'page')
+      // A shadow's copy is for their information: replying to it acts on nothing.
+      .where('page_notifications.shadow', '=', 0)
       .where('page_notifications.status', '=', 'sent');
     if (alertNumber !== undefined) query = query.where('alerts.number', '=', alertNumber);
     const row = await query.orderBy('page_notifications.sent_at', 'desc').orderBy('page_notifications.id', 'desc').executeTakeFirst();

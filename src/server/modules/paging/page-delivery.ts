@@ -8,19 +8,27 @@ import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
 import { alertRepo } from '../alerts/alert.repo.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
-import { ChannelError, channelUnavailableMessage, type Channels, type PageContext, type ProviderAttempt, type SendResult } from '../notify/channels/channel.js';
+import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels, type PageContext, type ProviderAttempt, type SendResult } from '../notify/channels/channel.js';
 import { notifyRepo } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { createActionLinks } from './action-links.js';
+import { DELIVER_PAGE_TASK, deliverJobKey, PAGE_MAX_ATTEMPTS, queuePage, type DeliverPayload } from './outbox.js';
 import { pageMessage, resolvedMessage } from './page-message.js';
 
-export const DELIVER_PAGE_TASK = 'paging.deliver';
-export const deliverJobKey = (notificationId: string) => `${DELIVER_PAGE_TASK}:${notificationId}`;
-/** Attempts per page: with the task's backoff (5 s doubling to 5 min) about 15 minutes of retrying. */
-export const PAGE_MAX_ATTEMPTS = 8;
+export const DIGEST_TASK = 'paging.digest';
+export const digestJobKey = (contactMethodId: string) => `${DIGEST_TASK}:${contactMethodId}`;
+/**
+ * Throttling (ADR 0025): once a person was sent this many pages through one contact method within
+ * {@link DIGEST_WINDOW_MS}, further pages to it wait {@link DIGEST_DELAY_MS} and go out together in one
+ * digest: a burst of 40 alerts is 3 texts and a digest, not 40 texts.
+ */
+export const DIGEST_AFTER_PAGES = 3;
+export const DIGEST_WINDOW_MS = 5 * 60_000;
+export const DIGEST_DELAY_MS = 60_000;
+const DIGEST_MAX_LINES = 15;
 
-export interface DeliverPayload {
-  notificationId: string;
+export interface DigestPayload {
+  contactMethodId: string;
 }
 
 type NotificationRow = PageNotificationsTable;
@@ -59,7 +67,7 @@ export class PageDelivery {
   }
 
   /** The job handler (`paging.deliver`). Throws to be retried with backoff. */
-  async deliver(payload: DeliverPayload, attempt: { attempts: number; maxAttempts: number; signal?: AbortSignal }): Promise<'sent' | 'failed' | 'cancelled' | 'skipped'> {
+  async deliver(payload: DeliverPayload, attempt: { attempts: number; maxAttempts: number; signal?: AbortSignal }): Promise<'sent' | 'failed' | 'cancelled' | 'skipped' | 'digest'> {
     const claimed = await this.deps.database.transaction(async (tx) => {
       const row = await tx.db.selectFrom('page_notifications').selectAll().where('id', '=', payload.notificationId).executeTakeFirst();
       if (!row || row.status !== 'pending') return null;
@@ -71,6 +79,8 @@ export class PageDelivery {
         await this.timeline(tx, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${capitalized(channelName(row.channel))} page to ${row.address} not sent: the alert was ${alert?.status ?? 'deleted'}`, data: { notificationId: row.id } }]);
         return 'cancelled' as const;
       }
+      // Test pages and shadow copies keep their marks: never folded into a digest.
+      if (row.kind === 'page' && row.attempts === 0 && !row.test && !row.shadow && (await this.holdForDigest(tx, row, now))) return 'digest' as const;
       await tx.db.updateTable('page_notifications').set({ attempts: row.attempts + 1, updated_at: now }).where('id', '=', row.id).execute();
       // Each attempt carries its own links (only their hashes are stored, so a resend cannot repeat them).
       const links = row.kind === 'page' ? await createActionLinks(tx.db, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
@@ -78,6 +88,7 @@ export class PageDelivery {
     });
     if (claimed === null) return 'skipped';
     if (claimed === 'cancelled') return 'cancelled';
+    if (claimed === 'digest') return 'digest';
     const { row, alert, links } = claimed;
     const what = `${row.kind === 'resolved' ? 'Resolved notice: ' : ''}${capitalized(channelName(row.channel))} to ${row.address}`;
     const lastAttempt = attempt.attempts >= attempt.maxAttempts;
@@ -116,7 +127,8 @@ export class PageDelivery {
             dashboardUrl: service?.dashboard_url ?? null,
             links: JSON.parse(alert.links_json) as Array<{ href: string; text: string | null }>,
             alertUrl,
-            actionLinks: links,
+            // A shadow copy is for information: its reader is not the one to answer it.
+            actionLinks: row.shadow === 1 ? null : links,
           });
     const page: PageContext = {
       alertId: alert.id,
@@ -126,8 +138,18 @@ export class PageDelivery {
       severity: alert.severity,
       status: alert.status,
       url: alertUrl,
-      actions: links ? { acknowledge: links.acknowledge, resolve: links.resolve } : null,
+      actions: links && row.shadow !== 1 ? { acknowledge: links.acknowledge, resolve: links.resolve } : null,
+      ...(row.test === 1 ? { test: true } : {}),
+      ...(row.shadow === 1 ? { shadow: true } : {}),
     };
+    // Test pages and shadow copies say so first, where phones and previews show only the subject.
+    const mark = row.test === 1 ? '[TEST] ' : row.shadow === 1 ? '[SHADOW] ' : '';
+    if (mark !== '' && row.kind === 'page') {
+      text.subject = fitSubject(`${mark}${text.subject}`);
+      // Not "You are paged as level N …": a test page and a shadow copy make nobody responsible.
+      const role = row.test === 1 ? `This is a test page, ${user.name}: nothing is wrong. Acknowledge it to check the acknowledge path; it resolves itself after 30 minutes otherwise.` : `This is a shadow copy for your information, ${user.name}: the person on call is the one to answer it.`;
+      text.text = text.text.replace(/You are paged as [^\n]*$/, role);
+    }
     const started = this.deps.clock.now();
     try {
       const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: row.kind === 'resolved' ? 'notification' : 'page', idempotencyKey: row.idempotency_key, page }, attempt.signal ? { signal: attempt.signal } : {});
@@ -164,6 +186,94 @@ export class PageDelivery {
   }
 
   /**
+   * Holds a page for a digest when its contact method already carried {@link DIGEST_AFTER_PAGES}
+   * pages within the window: status `digest`, and the method's one digest job (added unless one is
+   * pending, so a steady stream cannot postpone it).
+   */
+  private async holdForDigest(tx: Tx, row: NotificationRow, now: number): Promise<boolean> {
+    const recent = await tx.db
+      .selectFrom('page_notifications')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('contact_method_id', '=', row.contact_method_id)
+      .where('kind', '=', 'page')
+      .where('status', '=', 'sent')
+      .where('sent_at', '>', now - DIGEST_WINDOW_MS)
+      .executeTakeFirstOrThrow();
+    if (Number(recent.n) < DIGEST_AFTER_PAGES) return false;
+    await tx.db.updateTable('page_notifications').set({ status: 'digest', updated_at: now }).where('id', '=', row.id).execute();
+    const pending = await tx.db.selectFrom('jobs').select(['job_key']).where('job_key', '=', digestJobKey(row.contact_method_id)).executeTakeFirst();
+    if (!pending) await this.deps.jobs.addJob<DigestPayload>(tx, { task: DIGEST_TASK, key: digestJobKey(row.contact_method_id), runAt: now + DIGEST_DELAY_MS, payload: { contactMethodId: row.contact_method_id }, maxAttempts: PAGE_MAX_ATTEMPTS });
+    await this.timeline(tx, row.alert_id, now, [
+      { kind: 'event', action: 'page', actor: FIREBREAK, summary: `${capitalized(channelName(row.channel))} page to ${row.address} held for a digest: ${DIGEST_AFTER_PAGES} or more pages went there in the last ${DIGEST_WINDOW_MS / 60_000} min`, data: { notificationId: row.id } },
+    ]);
+    return true;
+  }
+
+  /**
+   * The digest job: one message listing every page held for this contact method whose alert is still
+   * triggered (others are cancelled). Retried with backoff like a page; a final failure fails each held
+   * page and fails over to the person's next contact method.
+   */
+  async deliverDigest(payload: DigestPayload, attempt: { attempts: number; maxAttempts: number; signal?: AbortSignal }): Promise<'sent' | 'failed' | 'empty'> {
+    const now = this.deps.clock.now();
+    const held = await this.db.selectFrom('page_notifications').selectAll().where('contact_method_id', '=', payload.contactMethodId).where('status', '=', 'digest').orderBy('created_at').orderBy('id').execute();
+    const alerts = await Promise.all(held.map((r) => alertRepo.find(this.db, r.alert_id)));
+    const live = held.filter((_, i) => alerts[i]?.status === 'triggered');
+    const gone = held.filter((_, i) => alerts[i]?.status !== 'triggered');
+    if (gone.length > 0) {
+      await this.deps.database.transaction(async (tx) => {
+        await tx.db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('id', 'in', gone.map((r) => r.id)).where('status', '=', 'digest').execute();
+      });
+    }
+    if (live.length === 0) return 'empty';
+    const first = live[0]!;
+    const channel = this.deps.channels[first.channel as ContactMethodType];
+    const method = await notifyRepo.findMethod(this.db, payload.contactMethodId);
+    const what = `${capitalized(channelName(first.channel))} digest to ${first.address}`;
+    const failAll = async (message: string) => {
+      await this.deps.database.transaction(async (tx) => {
+        await tx.db.updateTable('page_notifications').set({ status: 'failed', last_error: message.slice(0, 2000), updated_at: now }).where('id', 'in', live.map((r) => r.id)).execute();
+        for (const r of live) await this.timeline(tx, r.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${what} failed: ${message}`, data: { notificationId: r.id, final: true } }]);
+      });
+      for (const r of live) await this.failover(r.id);
+      return 'failed' as const;
+    };
+    if (!channel) return failAll(`CHANNEL_NOT_CONFIGURED: ${channelUnavailableMessage(first.channel as ContactMethodType)}`);
+    if (!method || method.verified_at === null) return failAll('the contact method was removed or is no longer verified');
+    const user = await this.deps.catalog.requireUser(this.db, first.user_id);
+    const byId = new Map(alerts.filter((a) => a !== undefined).map((a) => [a.id, a]));
+    const lines = live.slice(0, DIGEST_MAX_LINES).map((r) => {
+      const a = byId.get(r.alert_id)!;
+      return `#${a.number} ${a.title} (${a.severity})`;
+    });
+    if (live.length > DIGEST_MAX_LINES) lines.push(`…and ${live.length - DIGEST_MAX_LINES} more`);
+    const subject = `${live.length} more alerts for you`;
+    const text = [`${live.length} more alerts were paged to you in the last minutes; they are collapsed here instead of one message each.`, '', ...lines, '', `Open them: ${this.deps.publicUrl}/alerts?status=triggered`].join('\n');
+    const started = this.deps.clock.now();
+    try {
+      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), subject, text, kind: 'page', idempotencyKey: `digest:${payload.contactMethodId}:${live.map((r) => r.id).join(',')}`.slice(0, 200) }, attempt.signal ? { signal: attempt.signal } : {});
+      const done = this.deps.clock.now();
+      await this.deps.database.transaction(async (tx) => {
+        await tx.db
+          .updateTable('page_notifications')
+          .set({ status: 'sent', sent_at: done, attempts: attempt.attempts, provider_message_id: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, last_error: null, updated_at: done })
+          .where('id', 'in', live.map((r) => r.id))
+          .execute();
+        for (const r of live) {
+          await this.timeline(tx, r.alert_id, done, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${what} delivered${viaProviders(sent)}, with ${live.length} alerts (${done - started} ms)`, data: { notificationId: r.id, digestOf: live.length, providerMessageId: sent.providerMessageId ?? null } }]);
+        }
+      });
+      for (const r of live) this.countDelivery(r, 'sent', done);
+      return 'sent';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if ((error instanceof ChannelError && error.permanent) || attempt.attempts >= attempt.maxAttempts) return failAll(message);
+      for (const r of live) this.countDelivery(r, 'retry', this.deps.clock.now());
+      throw error;
+    }
+  }
+
+  /**
    * A page to a person failed (or its provider reported it undelivered): try their next contact method
    * now. The next pending page of the same step to the same person is made due at once; when there is
    * none, a page goes to their first verified contact method not yet tried in this step. Idempotent: a
@@ -173,7 +283,8 @@ export class PageDelivery {
     await this.deps.database.transaction(async (tx) => {
       const db = tx.db;
       const failed = await db.selectFrom('page_notifications').selectAll().where('id', '=', notificationId).executeTakeFirst();
-      if (!failed || failed.kind !== 'page') return;
+      // A shadow copy that failed is not failed over: the shadow is not the one responsible.
+      if (!failed || failed.kind !== 'page' || failed.shadow === 1) return;
       const alert = await alertRepo.find(db, failed.alert_id);
       if (!alert || alert.status !== 'triggered') return;
       const now = this.deps.clock.now();
@@ -205,36 +316,22 @@ export class PageDelivery {
       const method = methods[0];
       if (!method) return;
       const id = this.deps.ids();
-      const inserted = await db
-        .insertInto('page_notifications')
-        .values({
-          id,
-          kind: 'page',
-          alert_id: failed.alert_id,
-          idempotency_key: `failover:${failed.alert_id}:${failed.generation}:${failed.user_id}:${method.id}`,
-          user_id: failed.user_id,
-          contact_method_id: method.id,
-          channel: method.type,
-          address: method.address,
-          level: failed.level,
-          round: failed.round,
-          generation: failed.generation,
-          status: 'pending',
-          due_at: now,
-          attempts: 0,
-          last_error: null,
-          provider_message_id: null,
-          provider: null,
-          delivery_status: null,
-          delivered_at: null,
-          sent_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return;
-      await this.deps.jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(id), runAt: now, payload: { notificationId: id }, maxAttempts: PAGE_MAX_ATTEMPTS });
+      const queued = await queuePage(tx, this.deps.jobs, {
+        id,
+        kind: 'page',
+        alertId: failed.alert_id,
+        idempotencyKey: `failover:${failed.alert_id}:${failed.generation}:${failed.user_id}:${method.id}`,
+        userId: failed.user_id,
+        contactMethodId: method.id,
+        channel: method.type,
+        address: method.address,
+        level: failed.level,
+        round: failed.round,
+        generation: failed.generation,
+        dueAt: now,
+        now,
+      });
+      if (!queued) return;
       await this.timeline(tx, failed.alert_id, now, [
         { kind: 'event', action: 'page', actor: FIREBREAK, summary: `Failover: ${failedWhat} failed, so ${who} is paged by ${channelName(method.type).toLowerCase()} (${method.address}) now`, data: { notificationId: id, failedNotificationId: failed.id, userId: failed.user_id, channel: method.type } },
       ]);
@@ -263,6 +360,11 @@ export class PageDelivery {
   private async timeline(tx: Tx, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<void> {
     await alertRepo.insertTimeline(tx.db, this.deps.ids, alertId, at, entries);
   }
+}
+
+/** Cuts a subject to the channels' limit with an ellipsis. */
+function fitSubject(subject: string): string {
+  return subject.length <= MAX_SUBJECT_LENGTH ? subject : `${subject.slice(0, MAX_SUBJECT_LENGTH - 1)}…`;
 }
 
 /**

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { contactMethodTypeNames, type ContactMethodType } from '../../../contracts/notify.js';
 import { AppError } from '../../../contracts/errors.js';
-import type { escalationViewSchema } from '../../../contracts/paging.js';
+import type { addRespondersSchema, escalationViewSchema } from '../../../contracts/paging.js';
 import type { TimelineEntry } from '../../../core/alerts/alert.js';
 import { initialState, step, type EscalationEffect, type EscalationInput, type EscalationSnapshot, type EscalationState, type StepResult } from '../../../core/escalation/engine.js';
-import type { EscalationTarget, TargetResolver } from '../../../core/oncall/escalation-preview.js';
+import { resolveTargets, type EscalationTarget, type TargetResolver } from '../../../core/oncall/escalation-preview.js';
 import { MINUTE_MS, type Instant } from '../../../core/oncall/time.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
@@ -14,21 +14,43 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
 import type { AlertChange, AlertHooks } from '../alerts/alert.service.js';
-import { alertRepo } from '../alerts/alert.repo.js';
-import type { CatalogService } from '../catalog/catalog.service.js';
+import { alertRepo, stateColumns, toState, type AlertRow } from '../alerts/alert.repo.js';
+import { AuditLog } from '../audit/audit.repo.js';
+import type { Acting, CatalogService } from '../catalog/catalog.service.js';
 import type { Channels } from '../notify/channels/channel.js';
 import { defaultRules } from '../notify/default-rules.js';
 import { notifyRepo } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { policyDefinition, type EscalationService } from '../oncall/escalation.service.js';
-import type { PolicyRow } from '../oncall/oncall.repo.js';
-import { DELIVER_PAGE_TASK, deliverJobKey, PAGE_MAX_ATTEMPTS, type DeliverPayload } from './page-delivery.js';
+import { assertCanManage } from '../oncall/oncall.access.js';
+import { definitionOf, oncallRepo, type PolicyRow } from '../oncall/oncall.repo.js';
+import { shadowsAt } from '../../../core/oncall/final-schedule.js';
+import { queuePage } from './outbox.js';
 
 export const ESCALATION_STEP_TASK = 'escalation.step';
 /** Exactly one pending step timer per alert: a new step's timer replaces the previous one (keyed job). */
 export const stepJobKey = (alertId: string) => `${ESCALATION_STEP_TASK}:${alertId}`;
 /** How long a page to a person assigned directly waits for an acknowledgement before it is exhausted. */
 export const DIRECT_ASSIGNMENT_DELAY_MINUTES = 30;
+
+export const ACK_TIMEOUT_TASK = 'escalation.ack-timeout';
+/** At most one pending acknowledgement timeout per alert: set on acknowledge, removed on resolve. */
+export const ackTimeoutJobKey = (alertId: string) => `${ACK_TIMEOUT_TASK}:${alertId}`;
+/** Responder pages are outside the escalation's steps: their rows carry this generation. */
+export const RESPONDER_GENERATION = -1;
+
+export const TEST_PAGE_END_TASK = 'paging.test-page-end';
+/** One pending end per self-test alert: due 30 min after it is sent, or at once when it is acknowledged. */
+export const testPageEndJobKey = (alertId: string) => `${TEST_PAGE_END_TASK}:${alertId}`;
+
+export interface AckTimeoutPayload {
+  alertId: string;
+  /** The escalation's generation when the alert was acknowledged: any later change makes this stale. */
+  generation: number;
+  minutes: number;
+}
+
+export type AddRespondersInput = z.output<typeof addRespondersSchema>;
 
 export interface StepPayload {
   alertId: string;
@@ -70,6 +92,8 @@ const FIREBREAK = 'Firebreak';
 const channelName = (type: string) => contactMethodTypeNames[type as ContactMethodType] ?? type;
 const levelLabel = (level: number | null, round: number) => (level === null ? 'fallback' : `level ${level}${round > 0 ? `, repeat ${round}` : ''}`);
 const iso = (ms: number) => new Date(ms).toISOString();
+/** How a person reads on the timeline: `@ana` (also for their API tokens). */
+const actorName = (acting: Acting) => (acting.principal ? `@${acting.principal.userHandle}` : acting.actor.label);
 
 /**
  * Paging: the escalation engine applied to alerts, and page delivery (docs/paging.md, ADR 0022).
@@ -79,9 +103,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * commits in one transaction with its outbox rows (`page_notifications`, one per person, step and
  * contact method, with an idempotency key) and the one keyed timer for the next step. Delivery jobs send
  * each row through its channel at least once, recording every attempt on the alert's timeline.
+ *
+ * People act on an escalation too: "escalate now" (an engine input, fenced like a timer), "add
+ * responders" (pages outside the levels), and an acknowledgement timeout per policy (a keyed job set on
+ * acknowledge, removed on resolve, fenced by the generation). Shadows of a paged schedule get copies,
+ * and test pages walk the same outbox (test-page.ts).
  */
 export class PagingService {
-  constructor(private readonly deps: PagingDeps) {}
+  private readonly audit: AuditLog;
+
+  constructor(private readonly deps: PagingDeps) {
+    this.audit = new AuditLog(deps.ids, () => deps.clock.now());
+  }
 
   readonly hooks: AlertHooks = { afterChange: (tx, change) => this.onAlertChange(tx, change) };
 
@@ -94,7 +127,15 @@ export class PagingService {
   async onAlertChange(tx: Tx, change: AlertChange): Promise<void> {
     if (change.status === 'acknowledged' || change.status === 'resolved') {
       await this.stop(tx, change.alertId, change.status === 'acknowledged' ? { type: 'acknowledge' } : { type: 'resolve' });
-      if (change.status === 'resolved') await this.queueResolvedNotices(tx, change.alertId);
+      if (change.status === 'resolved') {
+        await this.deps.jobs.removeJob(tx, ackTimeoutJobKey(change.alertId));
+        await this.queueResolvedNotices(tx, change.alertId);
+      } else {
+        await this.setAckTimeout(tx, change.alertId);
+        // A test page answered: the self-test alert resolves itself now (test-page.ts).
+        const test = await tx.db.selectFrom('page_notifications').select(['id']).where('alert_id', '=', change.alertId).where('test', '=', 1).limit(1).executeTakeFirst();
+        if (test) await this.deps.jobs.addJob(tx, { task: TEST_PAGE_END_TASK, key: testPageEndJobKey(change.alertId), runAt: this.deps.clock.now(), payload: { alertId: change.alertId } });
+      }
       return;
     }
     const pages = change.notify && change.status === 'triggered' && change.urgency === 'high' && !change.suppressedBy && (change.deliverAt ?? null) === null;
@@ -116,6 +157,8 @@ export class PagingService {
     // escalation's timers stay stale.
     const generation = previous ? previous.generation + 1 : 0;
     const state = initialState(now, generation);
+    // Triggered again: a pending acknowledgement timeout has nothing left to time (and is stale anyway).
+    if (previous) await this.deps.jobs.removeJob(tx, ackTimeoutJobKey(alertId));
     const row: EscalationRow = { alert_id: alertId, status: 'active', generation, snapshot_json: JSON.stringify(snapshot), state_json: JSON.stringify(state), next_at: now, started_at: now, updated_at: now };
     if (previous) {
       await db.updateTable('escalations').set(row).where('alert_id', '=', alertId).execute();
@@ -174,11 +217,11 @@ export class PagingService {
   }
 
   /** Runs the engine and applies its result: state, outbox rows, timeline and the next timer, all in `tx`. */
-  private async advance(tx: Tx, alertId: string, snapshot: EscalationSnapshot, state: EscalationState, now: Instant, input: EscalationInput): Promise<StepResult> {
+  private async advance(tx: Tx, alertId: string, snapshot: EscalationSnapshot, state: EscalationState, now: Instant, input: EscalationInput, by?: string): Promise<StepResult> {
     const db = tx.db;
     // Only a timer fires levels; acknowledge and resolve (on the hot path of every alert change) need
     // no schedule lookups.
-    const resolve: TargetResolver = input.type === 'timer' ? await this.deps.policies.resolver(db, targetsOf(snapshot), now, 0) : () => [];
+    const resolve: TargetResolver = input.type === 'timer' || input.type === 'escalate' ? await this.deps.policies.resolver(db, targetsOf(snapshot), now, 0) : () => [];
     const result = step(snapshot, state, now, input, resolve);
     if (result.state === state) return result;
     const updated = await db
@@ -188,11 +231,17 @@ export class PagingService {
       .where('generation', '=', state.generation)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) throw new StaleStep(`Escalation of alert ${alertId} moved on`);
-    const outcome = input.type !== 'timer' ? 'stopped' : result.state.status === 'exhausted' ? 'exhausted' : state.fired.length === 0 ? 'started' : 'escalated';
+    const fires = input.type === 'timer' || input.type === 'escalate';
+    const outcome = !fires ? 'stopped' : result.state.status === 'exhausted' ? 'exhausted' : state.fired.length === 0 ? 'started' : 'escalated';
     tx.afterCommit(() => this.deps.metrics?.escalationSteps.inc({ outcome }));
 
     const entries: TimelineEntry[] = [];
     const newSteps = result.state.fired.slice(state.fired.length);
+    if (input.type === 'escalate' && newSteps[0]) {
+      const first = newSteps[0];
+      const to = first.level === null ? 'the fallback' : levelLabel(first.level, first.round);
+      entries.push({ kind: 'action', action: 'escalate', actor: by ?? FIREBREAK, summary: `Escalated to ${to} by ${by ?? FIREBREAK}`, data: { level: first.level, round: first.round } });
+    }
     for (const fired of newSteps) {
       if (fired.users.length === 0) entries.push({ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation ${levelLabel(fired.level, fired.round)} reached nobody${fired.skipped ? ' (skipped)' : ''}`, data: { level: fired.level, round: fired.round } });
     }
@@ -201,7 +250,8 @@ export class PagingService {
       if (effect.type === 'notify') await this.queuePages(tx, alertId, effect, now);
       else await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: 'Escalation exhausted: every level was paged and nobody acknowledged', data: null }]);
     }
-    if (input.type !== 'timer') {
+    if (fires) await this.queueShadowCopies(tx, alertId, result.effects, now);
+    if (!fires) {
       await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation stopped: ${input.type === 'acknowledge' ? 'acknowledged' : 'resolved'}`, data: null }]);
       // Later rules' pages (an SMS after a minute) are not sent once someone answered.
       await db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('alert_id', '=', alertId).where('status', '=', 'pending').where('attempts', '=', 0).execute();
@@ -216,60 +266,91 @@ export class PagingService {
 
   /** One outbox row and delivery job per rule of the person's high-urgency notification rules. */
   private async queuePages(tx: Tx, alertId: string, effect: Extract<EscalationEffect, { type: 'notify' }>, now: number): Promise<void> {
-    const db = tx.db;
-    const user = await db.selectFrom('users').select(['id', 'handle', 'deactivated_at']).where('id', '=', effect.userId).executeTakeFirst();
-    if (!user || user.deactivated_at !== null) return;
-    const rules = await this.highUrgencyRules(db, user.id);
     const label = levelLabel(effect.level, effect.round);
+    await this.pagePerson(tx, alertId, effect.userId, now, { key: (method) => `page:${alertId}:${effect.generation}:${effect.userId}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label });
+  }
+
+  /**
+   * Shadow copies (schedule rule 8): when a level pages someone through a schedule, the people shadowing
+   * that schedule at that instant get a copy, marked as such (`PageContext.shadow`, subject `[SHADOW]`,
+   * no acknowledge links), by their own high-urgency rules. Keyed `shadow:<alert>:<step>:<user>:<method>`.
+   * Copies are not the engine's business: they never make anyone responsible and change no state. A
+   * shadow who is also paged in the same step gets only the real page.
+   */
+  private async queueShadowCopies(tx: Tx, alertId: string, effects: readonly EscalationEffect[], now: number): Promise<void> {
+    const notifies = effects.filter((e): e is Extract<EscalationEffect, { type: 'notify' }> => e.type === 'notify');
+    const scheduleIds = [...new Set(notifies.filter((e) => e.via.type === 'schedule').map((e) => e.via.id))];
+    if (scheduleIds.length === 0) return;
+    const rows = await oncallRepo.listSchedules(tx.db, { ids: scheduleIds });
+    const paged = new Set(notifies.map((e) => `${e.generation}:${e.userId}`));
+    const copied = new Set<string>();
+    for (const effect of notifies) {
+      if (effect.via.type !== 'schedule') continue;
+      const row = rows.find((r) => r.id === effect.via.id);
+      if (!row) continue;
+      // Shadows follow layers on duty, not overrides: the definition without overrides is enough.
+      for (const shadow of shadowsAt(definitionOf(row, []), now as Instant)) {
+        const key = `${effect.generation}:${shadow}`;
+        if (paged.has(key) || copied.has(key)) continue;
+        copied.add(key);
+        const of = (await tx.db.selectFrom('users').select(['handle']).where('id', '=', effect.userId).executeTakeFirst())?.handle ?? effect.userId;
+        await this.pagePerson(tx, alertId, shadow, now, { key: (method) => `shadow:${alertId}:${effect.generation}:${shadow}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label: `shadowing @${of}, ${levelLabel(effect.level, effect.round)}`, shadow: true });
+      }
+    }
+  }
+
+  /**
+   * Pages one person by their high-urgency rules, each rule's delay counted from `now`: an outbox row
+   * (keyed by `how.key`, so the same page cannot be queued twice) and a delivery job per rule, and a
+   * timeline entry each. Returns how many pages were queued.
+   */
+  private async pagePerson(tx: Tx, alertId: string, userId: string, now: number, how: { key: (contactMethodId: string) => string; level: number | null; round: number; generation: number; label: string; shadow?: boolean; test?: boolean }): Promise<number> {
+    const db = tx.db;
+    const user = await db.selectFrom('users').select(['id', 'handle', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
+    if (!user || user.deactivated_at !== null) return 0;
+    const rules = await this.highUrgencyRules(db, user.id);
+    const label = how.label;
     if (rules.length === 0) {
-      await this.timeline(db, alertId, now, [{ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Could not page @${user.handle} (${label}): no verified contact method in their high-urgency notification rules`, data: { userId: user.id, level: effect.level, round: effect.round } }]);
-      return;
+      await this.timeline(db, alertId, now, [{ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Could not page @${user.handle} (${label}): no verified contact method in their high-urgency notification rules`, data: { userId: user.id, level: how.level, round: how.round } }]);
+      return 0;
     }
     const entries: TimelineEntry[] = [];
     for (const rule of rules) {
       const id = this.deps.ids();
-      const dueAt = now + rule.delayMinutes * MINUTE_MS;
-      const inserted = await db
-        .insertInto('page_notifications')
-        .values({
-          id,
-          kind: 'page',
-          alert_id: alertId,
-          // One page per person, step and contact method: a step that runs twice cannot page twice.
-          idempotency_key: `page:${alertId}:${effect.generation}:${user.id}:${rule.contactMethodId}`,
-          user_id: user.id,
-          contact_method_id: rule.contactMethodId,
-          channel: rule.type,
-          address: rule.address,
-          level: effect.level,
-          round: effect.round,
-          generation: effect.generation,
-          status: 'pending',
-          due_at: dueAt,
-          attempts: 0,
-          last_error: null,
-          provider_message_id: null,
-          provider: null,
-          delivery_status: null,
-          delivered_at: null,
-          sent_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) continue;
-      await this.deps.jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(id), runAt: dueAt, payload: { notificationId: id }, maxAttempts: PAGE_MAX_ATTEMPTS });
-      const how = channelName(rule.type).toLowerCase();
+      // A test page goes to every method at once: the point is to hear each of them now.
+      const delayMinutes = how.test ? 0 : rule.delayMinutes;
+      const dueAt = now + delayMinutes * MINUTE_MS;
+      const queued = await queuePage(tx, this.deps.jobs, {
+        id,
+        kind: 'page',
+        alertId,
+        // One page per person, step and contact method: a step that runs twice cannot page twice.
+        idempotencyKey: how.key(rule.contactMethodId),
+        userId: user.id,
+        contactMethodId: rule.contactMethodId,
+        channel: rule.type,
+        address: rule.address,
+        level: how.level,
+        round: how.round,
+        generation: how.generation,
+        dueAt,
+        now,
+        ...(how.shadow ? { shadow: true } : {}),
+        ...(how.test ? { test: true } : {}),
+      });
+      if (!queued) continue;
+      const how2 = channelName(rule.type).toLowerCase();
+      const whom = how.shadow ? `Sent @${user.handle} a shadow copy` : how.test ? `Sent @${user.handle} a test page` : `Paged @${user.handle}`;
       entries.push({
         kind: 'event',
         action: 'page',
         actor: FIREBREAK,
-        summary: rule.delayMinutes === 0 ? `Paged @${user.handle} by ${how} (${label})` : `Paging @${user.handle} by ${how} in ${rule.delayMinutes} min unless acknowledged (${label})`,
-        data: { notificationId: id, userId: user.id, channel: rule.type, level: effect.level, round: effect.round, dueAt },
+        summary: delayMinutes === 0 ? `${whom} by ${how2} (${label})` : `${how.shadow ? `Sending @${user.handle} a shadow copy` : `Paging @${user.handle}`} by ${how2} in ${rule.delayMinutes} min unless acknowledged (${label})`,
+        data: { notificationId: id, userId: user.id, channel: rule.type, level: how.level, round: how.round, dueAt },
       });
     }
     await this.timeline(db, alertId, now, entries);
+    return entries.length;
   }
 
   /**
@@ -289,13 +370,8 @@ export class PagingService {
       const method = methods.find((m) => pages.some((p) => p.channel === 'email' && p.contact_method_id === m.id)) ?? methods[0];
       if (!method) continue;
       const id = this.deps.ids();
-      const inserted = await db
-        .insertInto('page_notifications')
-        .values({ id, kind: 'resolved', alert_id: alertId, idempotency_key: `resolved:${alertId}:${userId}`, user_id: userId, contact_method_id: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, status: 'pending', due_at: now, attempts: 0, last_error: null, provider_message_id: null, provider: null, delivery_status: null, delivered_at: null, sent_at: null, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) continue;
-      await this.deps.jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(id), runAt: now, payload: { notificationId: id }, maxAttempts: PAGE_MAX_ATTEMPTS });
+      const queued = await queuePage(tx, this.deps.jobs, { id, kind: 'resolved', alertId, idempotencyKey: `resolved:${alertId}:${userId}`, userId, contactMethodId: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, dueAt: now, now });
+      if (!queued) continue;
       const handle = (await db.selectFrom('users').select(['handle']).where('id', '=', userId).executeTakeFirst())?.handle ?? userId;
       entries.push({ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Sending @${handle} a resolved notice by email`, data: { notificationId: id, userId, channel: 'email', kind: 'resolved' } });
     }
@@ -340,7 +416,190 @@ export class PagingService {
     if (policyId === null) return null;
     const policy = (await db.selectFrom('escalation_policies').selectAll().where('id', '=', policyId).executeTakeFirst()) as PolicyRow | undefined;
     if (!policy) return null;
-    return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy) };
+    const settings = await db.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', policy.id).executeTakeFirst();
+    return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy), ackTimeoutMinutes: settings?.ack_timeout_minutes ?? null };
+  }
+
+  // ---- people acting on an escalation
+
+  /**
+   * "Escalate now": the alert's escalation moves to its next level at once (engine rule 6), as its
+   * timer would have, and the next timer is set from that level's delay. Only a triggered alert with a
+   * running escalation can be escalated. Audited; on the timeline as "Escalated to level 2 by @ana".
+   */
+  async escalate(acting: Acting, ref: string): Promise<EscalationView> {
+    const alertId = await this.deps.database.transaction(async (tx) => {
+      const alert = await this.requireAlert(tx.db, acting, ref);
+      if (alert.status !== 'triggered') throw new AppError('RULE_VIOLATION', `Alert #${alert.number} is ${alert.status}: only a triggered alert can be escalated`);
+      for (let tries = 0; ; tries++) {
+        const row = await tx.db.selectFrom('escalations').selectAll().where('alert_id', '=', alert.id).executeTakeFirst();
+        if (!row) throw new AppError('RULE_VIOLATION', `Alert #${alert.number} has no escalation to move on: it never paged (no escalation policy, low urgency, suppressed or deferred)`);
+        if (row.status !== 'active') throw new AppError('RULE_VIOLATION', `Alert #${alert.number}'s escalation is ${row.status}: there is no next level to escalate to`);
+        const state = JSON.parse(row.state_json) as EscalationState;
+        try {
+          const result = await this.advance(tx, alert.id, JSON.parse(row.snapshot_json) as EscalationSnapshot, state, this.deps.clock.now() as Instant, { type: 'escalate' }, actorName(acting));
+          const fired = result.state.fired.slice(state.fired.length)[0];
+          await this.audit.record(tx.db, acting.actor, { action: 'alert.escalate', targetType: 'alert', targetId: alert.id, before: { level: state.fired.at(-1)?.level ?? null, generation: state.generation }, after: { level: fired?.level ?? null, round: fired?.round ?? null, generation: result.state.generation } });
+          return alert.id;
+        } catch (error) {
+          if (!(error instanceof StaleStep) || tries >= 3) throw error;
+        }
+      }
+    });
+    return this.view(alertId);
+  }
+
+  /**
+   * "Add responders": pages more people into a triggered alert (ADR paragraph in docs/paging.md). A user
+   * is paged at once by their own high-urgency rules; an escalation policy's level 1 is resolved now
+   * (schedules with the schedule engine) and those people are paged once. Added people are recorded on
+   * the alert; their pages are ordinary outbox rows keyed
+   * `responder:<alert>:<request>:<user>:<method>`, so they are delivered, retried and failed over like
+   * every page, and an acknowledgement cancels the ones not sent yet. The alert's own escalation goes
+   * on as it was.
+   */
+  async addResponders(acting: Acting, ref: string, input: AddRespondersInput): Promise<EscalationView> {
+    const alertId = await this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const alert = await this.requireAlert(db, acting, ref);
+      // Delivery sends pages only while the alert is triggered, so adding people to an acknowledged alert
+      // would queue pages that are then cancelled: refuse instead of pretending.
+      if (alert.status !== 'triggered') throw new AppError('RULE_VIOLATION', `Alert #${alert.number} is ${alert.status}: responders can be added only to a triggered alert`);
+      const now = this.deps.clock.now() as Instant;
+      const requestId = this.deps.ids();
+      const by = actorName(acting);
+      const people: Array<{ userId: string; via: { type: 'user' | 'escalationPolicy'; id: string; name: string }; label: string }> = [];
+      for (const [i, target] of input.targets.entries()) {
+        if (target.type === 'user') {
+          const user = await db.selectFrom('users').select(['id', 'handle']).where('deactivated_at', 'is', null).where((eb) => eb.or([eb('id', '=', target.id), eb('handle', '=', target.id)])).executeTakeFirst();
+          if (!user) throw new AppError('VALIDATION_FAILED', `body.targets.${i}.id: no active user \`${target.id}\``, { issues: [{ path: `body.targets.${i}.id`, message: 'no such active user' }] });
+          people.push({ userId: user.id, via: { type: 'user', id: user.id, name: `@${user.handle}` }, label: 'responder' });
+          continue;
+        }
+        const policy = (await db.selectFrom('escalation_policies').selectAll().where('deleted_at', 'is', null).where((eb) => eb.or([eb('id', '=', target.id), eb('handle', '=', target.id)])).executeTakeFirst()) as PolicyRow | undefined;
+        if (!policy) throw new AppError('VALIDATION_FAILED', `body.targets.${i}.id: no escalation policy \`${target.id}\``, { issues: [{ path: `body.targets.${i}.id`, message: 'no such escalation policy' }] });
+        const level = policyDefinition(policy).levels[0];
+        const targets = level?.targets ?? [];
+        const resolve = await this.deps.policies.resolver(db, targets, now, 0);
+        const reached = resolveTargets(targets, now, resolve);
+        if (reached.length === 0) {
+          await this.timeline(db, alert.id, now, [{ kind: 'event', action: 'responder', actor: by, summary: `${by} asked for policy ${policy.name}, but its level 1 reaches nobody now`, data: { requestId, policyId: policy.id } }]);
+        }
+        for (const u of reached) people.push({ userId: u.userId, via: { type: 'escalationPolicy', id: policy.id, name: policy.name }, label: `responder, policy ${policy.name} level 1` });
+      }
+      const seen = new Set<string>();
+      const added: string[] = [];
+      for (const person of people) {
+        if (seen.has(person.userId)) continue;
+        seen.add(person.userId);
+        const handle = (await db.selectFrom('users').select(['handle']).where('id', '=', person.userId).executeTakeFirst())?.handle ?? person.userId;
+        await db.insertInto('alert_responders').values({ id: this.deps.ids(), alert_id: alert.id, request_id: requestId, user_id: person.userId, via_type: person.via.type, via_id: person.via.id, requested_by: by, message: input.message ?? null, created_at: now }).execute();
+        const via = person.via.type === 'escalationPolicy' ? ` (policy ${person.via.name}, level 1)` : '';
+        await this.timeline(db, alert.id, now, [{ kind: 'action', action: 'responder', actor: by, summary: `${by} added @${handle} as a responder${via}${input.message ? `: ${input.message}` : ''}`, data: { requestId, userId: person.userId, via: person.via, message: input.message ?? null } }]);
+        await this.pagePerson(tx, alert.id, person.userId, now, { key: (method) => `responder:${alert.id}:${requestId}:${person.userId}:${method}`, level: person.via.type === 'escalationPolicy' ? 1 : null, round: 0, generation: RESPONDER_GENERATION, label: person.label });
+        added.push(person.userId);
+      }
+      await this.audit.record(db, acting.actor, { action: 'alert.add-responders', targetType: 'alert', targetId: alert.id, after: { requestId, targets: input.targets, userIds: added, message: input.message ?? null } });
+      return alert.id;
+    });
+    return this.view(alertId);
+  }
+
+  /**
+   * Test pages (docs/paging.md, "Test pages"): one page marked as a test to each of the person's
+   * high-urgency methods, all at once, on the self-test alert `alertId` (test-page.ts makes it), through
+   * the outbox and delivery jobs like every page. Returns the pages queued.
+   */
+  async queueTestPages(tx: Tx, alertId: string, userId: string): Promise<Array<{ channel: ContactMethodType; address: string; dueAt: string }>> {
+    const now = this.deps.clock.now();
+    await this.pagePerson(tx, alertId, userId, now, { key: (method) => `test:${alertId}:${userId}:${method}`, level: null, round: 0, generation: RESPONDER_GENERATION, label: 'test page', test: true });
+    const rows = await tx.db.selectFrom('page_notifications').select(['channel', 'address', 'due_at']).where('alert_id', '=', alertId).where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ channel: r.channel as ContactMethodType, address: r.address, dueAt: iso(r.due_at) }));
+  }
+
+  /** Sets the acknowledgement timeout job when the alert's escalation snapshotted one (and the alert is not snoozed). */
+  private async setAckTimeout(tx: Tx, alertId: string): Promise<void> {
+    const row = await tx.db.selectFrom('escalations').select(['snapshot_json', 'generation']).where('alert_id', '=', alertId).executeTakeFirst();
+    if (!row) return;
+    const minutes = (JSON.parse(row.snapshot_json) as EscalationSnapshot).ackTimeoutMinutes ?? null;
+    const alert = await alertRepo.find(tx.db, alertId);
+    // A snooze is an acknowledgement with its own end: its wake-up triggers the alert again.
+    if (minutes === null || minutes <= 0 || !alert || alert.snoozed_until !== null) {
+      await this.deps.jobs.removeJob(tx, ackTimeoutJobKey(alertId));
+      return;
+    }
+    const now = this.deps.clock.now();
+    await this.deps.jobs.addJob<AckTimeoutPayload>(tx, { task: ACK_TIMEOUT_TASK, key: ackTimeoutJobKey(alertId), runAt: now + minutes * MINUTE_MS, payload: { alertId, generation: row.generation, minutes } });
+  }
+
+  /**
+   * The acknowledgement timeout job: the alert was acknowledged and not resolved in time, so it triggers
+   * again and its escalation restarts from level 1. Fenced: any change to the escalation since the
+   * acknowledgement (a new generation), a resolve, a snooze or a trigger makes it a no-op.
+   */
+  async runAckTimeout(payload: AckTimeoutPayload): Promise<'retriggered' | 'stale'> {
+    return this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const alert = await alertRepo.find(db, payload.alertId);
+      const row = await db.selectFrom('escalations').select(['generation']).where('alert_id', '=', payload.alertId).executeTakeFirst();
+      if (!alert || alert.status !== 'acknowledged' || alert.snoozed_until !== null || !row || row.generation !== payload.generation) return 'stale';
+      const now = this.deps.clock.now();
+      const next = { ...toState(alert), status: 'triggered' as const, acknowledgedAt: null, acknowledgedBy: null };
+      const columns = stateColumns(next, now);
+      const changed: Record<string, unknown> = {};
+      for (const name in columns) {
+        const value = columns[name as keyof typeof columns];
+        if (alert[name as keyof AlertRow] !== value) changed[name] = value;
+      }
+      if (!(await alertRepo.hot.update(this.deps.database, tx, alert.id, alert.revision, changed))) return 'stale';
+      await this.timeline(db, alert.id, now, [{ kind: 'action', action: 'ack-timeout', actor: FIREBREAK, summary: `Acknowledgement timed out after ${payload.minutes} min; re-triggered`, data: { minutes: payload.minutes, acknowledgedBy: alert.acknowledged_by } }]);
+      // Restarted as a trigger would start it: a suppressed or deferred alert pages nobody now either.
+      await this.onAlertChange(tx, { alertId: alert.id, number: alert.number, serviceId: alert.service_id, outcome: 'updated', status: 'triggered', urgency: alert.urgency as AlertChange['urgency'], notify: next.suppressedBy === null, suppressedBy: next.suppressedBy, deliverAt: next.deliverAt });
+      return 'retriggered';
+    });
+  }
+
+  /** Paging's settings of an escalation policy (`ackTimeoutMinutes`). */
+  async policySettings(ref: string): Promise<{ policy: string; ackTimeoutMinutes: number | null }> {
+    const policy = await this.requirePolicy(this.db, ref);
+    const row = await this.db.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', policy.id).executeTakeFirst();
+    return { policy: policy.handle, ackTimeoutMinutes: row?.ack_timeout_minutes ?? null };
+  }
+
+  /** Sets them: org admins, or team admins of the team owning the policy. Audited. Applies to alerts triggered from now on. */
+  async setPolicySettings(acting: Acting, ref: string, input: { ackTimeoutMinutes: number | null }): Promise<{ policy: string; ackTimeoutMinutes: number | null }> {
+    await this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const policy = await this.requirePolicy(db, ref);
+      assertCanManage(acting, policy.team_id, `Escalation policy \`${policy.handle}\``);
+      const before = await db.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', policy.id).executeTakeFirst();
+      const now = this.deps.clock.now();
+      await db
+        .insertInto('paging_policy_settings')
+        .values({ policy_id: policy.id, ack_timeout_minutes: input.ackTimeoutMinutes, updated_at: now })
+        .onConflict((oc) => oc.column('policy_id').doUpdateSet({ ack_timeout_minutes: input.ackTimeoutMinutes, updated_at: now }))
+        .execute();
+      await this.audit.record(db, acting.actor, { action: 'escalation-policy.paging-settings', targetType: 'escalation-policy', targetId: policy.id, before: { ackTimeoutMinutes: before?.ack_timeout_minutes ?? null }, after: input });
+    });
+    return this.policySettings(ref);
+  }
+
+  private async requirePolicy(db: Kysely<Database>, ref: string): Promise<PolicyRow> {
+    const policy = (await db.selectFrom('escalation_policies').selectAll().where('deleted_at', 'is', null).where((eb) => eb.or([eb('id', '=', ref), eb('handle', '=', ref)])).executeTakeFirst()) as PolicyRow | undefined;
+    if (!policy) throw new AppError('NOT_FOUND', `Escalation policy \`${ref}\` does not exist`);
+    return policy;
+  }
+
+  /** The alert, when the caller may act on it: a team-scoped token only on its team's services. */
+  private async requireAlert(db: Kysely<Database>, acting: Acting, ref: string): Promise<AlertRow> {
+    const alert = await alertRepo.find(db, ref);
+    if (!alert) throw new AppError('NOT_FOUND', `Alert \`${ref}\` does not exist`);
+    const scope = acting.principal?.teamScope ?? null;
+    if (scope !== null) {
+      const service = await db.selectFrom('services').select(['team_id', 'handle']).where('id', '=', alert.service_id).executeTakeFirstOrThrow();
+      if (service.team_id !== scope) throw new AppError('FORBIDDEN', `This API token is scoped to another team than the one owning service \`${service.handle}\``);
+    }
+    return alert;
   }
 
   // ---- the auditor (auditor.ts)
@@ -397,46 +656,66 @@ export class PagingService {
 
   // ---- reading
 
-  /** The alert's escalation: state, the snapshot's levels, who was notified and the next step. */
+  /** The alert's escalation: state, the snapshot's levels, who was notified and the next step, and responders. */
   async view(ref: string): Promise<EscalationView> {
     const db = this.db;
     const alert = await alertRepo.find(db, ref);
     if (!alert) throw new AppError('NOT_FOUND', `Alert \`${ref}\` does not exist`);
     const row = await db.selectFrom('escalations').selectAll().where('alert_id', '=', alert.id).executeTakeFirst();
     const notifications = await db.selectFrom('page_notifications').selectAll().where('alert_id', '=', alert.id).orderBy('created_at').orderBy('id').execute();
-    if (!row) {
-      return { alertId: alert.id, status: 'none', source: null, startedAt: null, nextStepAt: null, repeat: 0, levels: [], fallback: null, steps: [], notifications: [], users: {} };
-    }
-    const snapshot = JSON.parse(row.snapshot_json) as EscalationSnapshot;
-    const state = JSON.parse(row.state_json) as EscalationState;
-    const names = await this.targetNames(db, [...targetsOf(snapshot), ...state.fired.flatMap((f) => f.users.map((id): EscalationTarget => ({ type: 'user', id }))), ...notifications.map((n): EscalationTarget => ({ type: 'user', id: n.user_id }))]);
+    const responderRows = await db.selectFrom('alert_responders').selectAll().where('alert_id', '=', alert.id).orderBy('created_at').orderBy('id').execute();
+    const snapshot = row ? (JSON.parse(row.snapshot_json) as EscalationSnapshot) : null;
+    const state = row ? (JSON.parse(row.state_json) as EscalationState) : null;
+    const names = await this.targetNames(db, [
+      ...(snapshot ? targetsOf(snapshot) : []),
+      ...(state?.fired ?? []).flatMap((f) => f.users.map((id): EscalationTarget => ({ type: 'user', id }))),
+      ...notifications.map((n): EscalationTarget => ({ type: 'user', id: n.user_id })),
+      ...responderRows.map((r): EscalationTarget => ({ type: 'user', id: r.user_id })),
+    ]);
     const target = (t: EscalationTarget) => ({ type: t.type, id: t.id, name: names.get(`${t.type}:${t.id}`)?.name ?? t.id, handle: names.get(`${t.type}:${t.id}`)?.handle ?? t.id });
     const users: Record<string, { handle: string; name: string }> = {};
     for (const [key, value] of names) if (key.startsWith('user:')) users[key.slice(5)] = value;
+    const policyNames = new Map((responderRows.some((r) => r.via_type === 'escalationPolicy') ? await db.selectFrom('escalation_policies').select(['id', 'name']).where('id', 'in', [...new Set(responderRows.filter((r) => r.via_type === 'escalationPolicy').map((r) => r.via_id))]).execute() : []).map((p) => [p.id, p.name]));
+    const responders = responderRows.map((r) => ({
+      userId: r.user_id,
+      via: { type: r.via_type as 'user' | 'escalationPolicy', id: r.via_id, name: r.via_type === 'user' ? `@${users[r.user_id]?.handle ?? r.user_id}` : (policyNames.get(r.via_id) ?? r.via_id) },
+      requestedBy: r.requested_by,
+      message: r.message,
+      at: iso(r.created_at),
+    }));
+    const notificationViews = notifications.map((n) => ({
+      id: n.id,
+      kind: n.kind as 'page' | 'resolved',
+      userId: n.user_id,
+      channel: n.channel as ContactMethodType,
+      address: n.address,
+      level: n.level,
+      round: n.round,
+      status: n.status as EscalationView['notifications'][number]['status'],
+      dueAt: iso(n.due_at),
+      attempts: n.attempts,
+      lastError: n.last_error,
+      sentAt: n.sent_at === null ? null : iso(n.sent_at),
+      responder: n.idempotency_key.startsWith('responder:'),
+      test: n.test === 1,
+      shadow: n.shadow === 1,
+    }));
+    if (!row || !snapshot || !state) {
+      return { alertId: alert.id, status: 'none', source: null, ackTimeoutMinutes: null, startedAt: null, nextStepAt: null, repeat: 0, levels: [], fallback: null, steps: [], notifications: notificationViews, responders, users };
+    }
     return {
       alertId: alert.id,
       status: row.status as EscalationView['status'],
       source: snapshot.source,
+      ackTimeoutMinutes: snapshot.ackTimeoutMinutes ?? null,
       startedAt: iso(row.started_at),
       nextStepAt: row.next_at === null || row.status !== 'active' ? null : iso(row.next_at),
       repeat: snapshot.repeat,
       levels: snapshot.levels.map((l, i) => ({ level: i + 1, delayMinutes: l.delayMinutes, targets: l.targets.map(target) })),
       fallback: snapshot.fallback === null ? null : target(snapshot.fallback),
       steps: state.fired.map((f) => ({ level: f.level, round: f.round, at: iso(f.at), skipped: f.skipped, userIds: f.users })),
-      notifications: notifications.map((n) => ({
-        id: n.id,
-        kind: n.kind as 'page' | 'resolved',
-        userId: n.user_id,
-        channel: n.channel as ContactMethodType,
-        address: n.address,
-        level: n.level,
-        round: n.round,
-        status: n.status as EscalationView['notifications'][number]['status'],
-        dueAt: iso(n.due_at),
-        attempts: n.attempts,
-        lastError: n.last_error,
-        sentAt: n.sent_at === null ? null : iso(n.sent_at),
-      })),
+      notifications: notificationViews,
+      responders,
       users,
     };
   }

@@ -2,10 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { z } from 'zod';
 import type { escalationViewSchema } from '../../../contracts/paging.js';
+import { useSession } from '../../app/session.js';
 import { api } from '../../api/client.js';
 import { EmptyState, Loading, QueryError, Section } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
-import { ALERT_REFRESH_MS, type Alert } from './alerts.api.js';
+import { AddRespondersForm, EscalateNowButton, RespondersList } from './alert-responders.js';
+import { ALERT_REFRESH_MS, canRespond, type Alert } from './alerts.api.js';
 
 export type EscalationView = z.infer<typeof escalationViewSchema>;
 
@@ -36,8 +38,14 @@ function Countdown({ at }: { at: string }) {
   return <span className="muted">{seconds === 0 ? 'due now' : `in ${minutes > 0 ? `${minutes} min ` : ''}${seconds % 60} s`}</span>;
 }
 
-/** The alert's escalation: the snapshotted levels, who was paged how and when, and the next step. */
+/**
+ * The alert's escalation: the snapshotted levels, who was paged how and when, and the next step; the
+ * people added as responders; and, for responders of a triggered alert, "Escalate now" and "Add
+ * responders".
+ */
 export function EscalationSection({ alert }: { alert: Alert }) {
+  const session = useSession();
+  const canAct = canRespond(session) && alert.status === 'triggered';
   const escalation = useQuery(alertEscalationQuery(alert.id));
   if (escalation.isPending) return <Section title="Escalation"><Loading /></Section>;
   if (escalation.isError) return <Section title="Escalation"><QueryError error={escalation.error} retry={() => void escalation.refetch()} /></Section>;
@@ -54,6 +62,8 @@ export function EscalationSection({ alert }: { alert: Alert }) {
               Next step <Time value={view.nextStepAt} /> <Countdown at={view.nextStepAt} /> unless someone acknowledges.
             </p>
           )}
+          {canAct && view.status === 'active' && <EscalateNowButton alertId={alert.id} />}
+          {view.ackTimeoutMinutes !== null && <p className="muted">An acknowledgement holds {view.ackTimeoutMinutes} min: if the alert is not resolved by then, it triggers again and escalates from level 1.</p>}
           <ol className="escalation-levels" aria-label="Escalation levels">
             {view.levels.map((level) => {
               const fired = view.steps.filter((s) => s.level === level.level);
@@ -96,7 +106,11 @@ export function EscalationSection({ alert }: { alert: Alert }) {
                       <td>
                         {n.channel} <span className="muted">{n.address}</span>
                       </td>
-                      <td>{n.level === null ? 'fallback' : n.level}</td>
+                      <td>
+                        {n.responder ? 'responder' : n.level === null ? 'fallback' : n.level}
+                        {n.test && <span className="muted"> (test)</span>}
+                        {n.shadow && <span className="muted"> (shadow copy)</span>}
+                      </td>
                       <td>
                         <Time value={n.sentAt ?? n.dueAt} />
                       </td>
@@ -112,6 +126,8 @@ export function EscalationSection({ alert }: { alert: Alert }) {
           )}
         </>
       )}
+      <RespondersList view={view} />
+      {canAct && <AddRespondersForm alertId={alert.id} />}
     </Section>
   );
 }

@@ -1,0 +1,72 @@
+import type { Tx } from '../../platform/db/database.js';
+import type { JobScheduler } from '../../platform/jobs/job-queue.js';
+
+export const DELIVER_PAGE_TASK = 'paging.deliver';
+export const deliverJobKey = (notificationId: string) => `${DELIVER_PAGE_TASK}:${notificationId}`;
+/** Attempts per page: with the task's backoff (5 s doubling to 5 min) about 15 minutes of retrying. */
+export const PAGE_MAX_ATTEMPTS = 8;
+
+export interface DeliverPayload {
+  notificationId: string;
+}
+
+/** One page (or notice) to queue: who, through which contact method, for which step of the escalation. */
+export interface NewPage {
+  id: string;
+  /** `page`, or `resolved` for the notice once the alert resolved. */
+  kind: 'page' | 'resolved';
+  alertId: string;
+  /** Unique: the same key cannot be queued twice, so a step that runs twice cannot page twice. */
+  idempotencyKey: string;
+  userId: string;
+  contactMethodId: string;
+  channel: string;
+  address: string;
+  level: number | null;
+  round: number;
+  generation: number;
+  dueAt: number;
+  now: number;
+  test?: boolean;
+  shadow?: boolean;
+}
+
+/**
+ * The transactional outbox of pages (ADR 0022): the `page_notifications` row and its delivery job, in
+ * the caller's transaction. False when a page with the same idempotency key was already queued.
+ */
+export async function queuePage(tx: Tx, jobs: JobScheduler, page: NewPage): Promise<boolean> {
+  const inserted = await tx.db
+    .insertInto('page_notifications')
+    .values({
+      id: page.id,
+      kind: page.kind,
+      alert_id: page.alertId,
+      idempotency_key: page.idempotencyKey,
+      user_id: page.userId,
+      contact_method_id: page.contactMethodId,
+      channel: page.channel,
+      address: page.address,
+      level: page.level,
+      round: page.round,
+      generation: page.generation,
+      status: 'pending',
+      due_at: page.dueAt,
+      attempts: 0,
+      last_error: null,
+      provider_message_id: null,
+      provider: null,
+      delivery_status: null,
+      delivered_at: null,
+      sent_at: null,
+      created_at: page.now,
+      updated_at: page.now,
+      ...(page.shadow ? { shadow: 1 } : {}),
+      ...(page.test ? { test: 1 } : {}),
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+  await jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(page.id), runAt: page.dueAt, payload: { notificationId: page.id }, maxAttempts: PAGE_MAX_ATTEMPTS });
+  return true;
+}
