@@ -4,6 +4,7 @@ import { serviceRoutingInputSchema } from './routing.js';
 import { emailSchema, handleSchema, roleSchema, teamRoleSchema, timeZoneSchema } from './common.js';
 import { contactAddressSchemas, contactMethodLabelSchema, MAX_RULE_DELAY_MINUTES, MAX_RULES_PER_URGENCY, type ContactMethodType } from './notify.js';
 import { hhmm, restrictionSchema } from './oncall.js';
+import { envVarNameSchema, MAX_PROVIDER_POSITION, providerKinds } from './providers.js';
 import { maintenanceWindowInputSchema, silenceInputSchema } from './suppression.js';
 
 /**
@@ -339,6 +340,41 @@ export const silenceSpecSchema = silenceInputSchema.extend({
   startsAt: silenceInputSchema.shape.startsAt.unwrap().describe('When it starts silencing'),
 });
 
+// ---- NotificationProvider
+
+/**
+ * A provider's secret in config: always the environment variable that holds it, never the value.
+ * Repositories are read by many and kept forever; a secret written there has leaked. The message
+ * for an inline value says what to write instead.
+ */
+export const configSecretRefSchema = z.strictObject(
+  { fromEnv: envVarNameSchema.describe('The environment variable of the Firebreak server that holds the secret') },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type' ? 'secrets in config must name an environment variable: {fromEnv: TWILIO_AUTH_TOKEN}. Never write the secret itself in a file.' : undefined,
+  },
+);
+
+/**
+ * A notification provider (docs/providers.md) as config states it. `settings` is checked against the
+ * kind's own fields when the document is validated, planned and applied (the adapters' schemas, as the
+ * API checks them). Secrets set through the API (stored encrypted) are not in documents: config leaves
+ * them alone, and plan warns about them.
+ */
+export const notificationProviderSpecSchema = z.strictObject({
+  kind: z
+    .enum(providerKinds, { error: () => `must be one of ${providerKinds.join(', ')}` })
+    .describe('The provider’s kind (`firebreak provider kinds`). It cannot change: a provider of another kind needs another name'),
+  enabled: z.boolean().default(true).describe('A disabled provider delivers nothing (default true)'),
+  position: z.number().int().min(0).max(MAX_PROVIDER_POSITION).default(0).describe('Providers of one channel are tried lowest first, healthy ones before unhealthy (default 0)'),
+  settings: z.record(z.string(), z.unknown()).default({}).describe('The kind’s non-secret settings (`firebreak provider kinds` lists them), such as url and from for smtp'),
+  secrets: z
+    .record(z.string(), configSecretRefSchema)
+    .default({})
+    .describe('Secret name → {fromEnv: VARIABLE}: the server reads each secret from its environment. Inline values are refused.'),
+});
+export type NotificationProviderSpec = z.output<typeof notificationProviderSpecSchema>;
+
 export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
 export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
 export const scheduleDocumentSchema = documentSchema('Schedule', scheduleSpecSchema, 'An on-call schedule: its layers (rotations). Overrides are not config: people make them in the UI.');
@@ -350,6 +386,11 @@ export const maintenanceWindowDocumentSchema = documentSchema(
   'A maintenance window, one-off or recurring (RRULE in a time zone): while it is active, its services’ events are recorded but nobody is notified',
 );
 export const silenceDocumentSchema = documentSchema('Silence', silenceSpecSchema, 'A silence: label matchers with a start and an expiry; matching events are recorded but nobody is notified');
+export const notificationProviderDocumentSchema = documentSchema(
+  'NotificationProvider',
+  notificationProviderSpecSchema,
+  'A notification provider (SMTP relay, Twilio, Slack app…) pages are delivered through; secrets are named by environment variable',
+);
 
 /**
  * Every kind of document. To add a kind add its schema here, its entry in
@@ -357,8 +398,17 @@ export const silenceDocumentSchema = documentSchema('Silence', silenceSpecSchema
  */
 export const configDocumentSchema = z.discriminatedUnion(
   'kind',
-  [userDocumentSchema, teamDocumentSchema, scheduleDocumentSchema, escalationPolicyDocumentSchema, serviceDocumentSchema, maintenanceWindowDocumentSchema, silenceDocumentSchema],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence' : undefined) },
+  [
+    notificationProviderDocumentSchema,
+    userDocumentSchema,
+    teamDocumentSchema,
+    scheduleDocumentSchema,
+    escalationPolicyDocumentSchema,
+    serviceDocumentSchema,
+    maintenanceWindowDocumentSchema,
+    silenceDocumentSchema,
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence' : undefined) },
 );
 
 /** A document after validation and defaults. */
@@ -373,6 +423,7 @@ export type EscalationPolicyDocument = z.output<typeof escalationPolicyDocumentS
 export type ServiceDocument = z.output<typeof serviceDocumentSchema>;
 export type MaintenanceWindowDocument = z.output<typeof maintenanceWindowDocumentSchema>;
 export type SilenceDocument = z.output<typeof silenceDocumentSchema>;
+export type NotificationProviderDocument = z.output<typeof notificationProviderDocumentSchema>;
 
 /**
  * The JSON Schema of one document, for editors (yaml-language-server, VS Code) through
@@ -387,7 +438,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 export const configBody = z.strictObject({
   documents: z.array(configDocumentSchema).max(10_000).describe('The desired state: every document from your config files, in any order'),
-  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired)'),
+  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders deleted)'),
 });
 export type ConfigBody = z.input<typeof configBody>;
 
@@ -426,6 +477,8 @@ export const configWarningCodeSchema = z.enum([
   'SAME_PERSON_PRIMARY_AND_SECONDARY',
   'NO_VERIFIED_CONTACT_METHOD',
   'CONTACT_METHOD_UNVERIFIED',
+  'PROVIDER_SECRET_ENV_UNSET',
+  'PROVIDER_SECRET_KEPT',
 ]);
 export type ConfigWarningCode = z.infer<typeof configWarningCodeSchema>;
 
@@ -444,7 +497,9 @@ export const configPlanSchema = z.object({
   changes: z.array(configChangeSchema).describe('In the order apply runs them'),
   unmanaged: z.array(z.object({ kind: z.string(), name: z.string() })).describe('Things on the server in no document: left alone unless `prune` is set'),
   summary: configSummarySchema,
-  warnings: z.array(configWarningSchema).describe('Lints of the schedules and policies in the documents over the next 90 days, and contact methods that are not verified; they do not stop apply'),
+  warnings: z
+    .array(configWarningSchema)
+    .describe('Lints of the schedules and policies in the documents over the next 90 days, contact methods that are not verified, provider secrets whose environment variable is unset on the server or that are kept as set through the API; they do not stop apply'),
 });
 export type ConfigPlan = z.infer<typeof configPlanSchema>;
 
@@ -452,5 +507,7 @@ export const configApplyResultSchema = configPlanSchema.extend({ applied: z.lite
 export type ConfigApplyResult = z.infer<typeof configApplyResultSchema>;
 
 export const configExportSchema = z.object({
-  documents: z.array(configDocumentSchema).describe('Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, as config documents in a stable order'),
+  documents: z
+    .array(configDocumentSchema)
+    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, as config documents in a stable order'),
 });

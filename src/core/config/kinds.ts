@@ -9,6 +9,7 @@ import {
   type EscalationPolicyDocument,
   type EscalationTargetSpec,
   type MaintenanceWindowDocument,
+  type NotificationProviderDocument,
   type NotificationRuleSpec,
   type ScheduleDocument,
   type ScheduleLayerSpec,
@@ -85,7 +86,25 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * policy never targets a schedule that is not there yet, and a User is never deactivated while a
  * Team, Schedule or policy update still needs it.
  */
-export const configKindOrder: readonly ConfigKind[] = ['User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence'];
+export const configKindOrder: readonly ConfigKind[] = ['NotificationProvider', 'User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence'];
+// NotificationProvider names nothing and nothing names it, so any place would do; first means an apply
+// that adds a provider and the people it pages has the provider in place before anyone is paged, and
+// `--prune` deletes providers only after every other change is made.
+
+/**
+ * Checks a NotificationProvider's settings and secret names against its kind's own fields. The
+ * adapters' schemas live on the server (`modules/providers`), which core must not import: the process
+ * that has them plugs them in (the server's config service, the CLI for offline `config validate`).
+ * Without one, only the document schema is checked.
+ */
+export type ProviderSpecCheck = (spec: { kind: string; settings: Record<string, unknown>; secrets: readonly string[] }) => Array<{ path: DocumentPath; message: string }>;
+
+let providerSpecCheck: ProviderSpecCheck | null = null;
+
+/** Installs the check of provider settings (see {@link ProviderSpecCheck}); the same one every time. */
+export function useProviderSpecCheck(check: ProviderSpecCheck): void {
+  providerSpecCheck = check;
+}
 
 const typeRank = (type: string) => (configContactMethodTypes as readonly string[]).indexOf(type);
 
@@ -267,6 +286,32 @@ function canonicalServiceSettings(spec: ServiceDocument['spec']): Record<string,
 }
 
 export const kindRules: RulesByKind = {
+  NotificationProvider: {
+    fileName: 'notification-providers.yaml',
+    deletion: 'delete',
+    references: () => [],
+    validate: (d: NotificationProviderDocument) =>
+      (providerSpecCheck?.({ kind: d.spec.kind, settings: d.spec.settings ?? {}, secrets: Object.keys(d.spec.secrets ?? {}) }) ?? []).map((p) => ({ path: ['spec', ...p.path], message: p.message })),
+    canonical: (d: NotificationProviderDocument): NotificationProviderDocument => {
+      // Canonical documents leave empty settings and secrets out, and are canonicalized again (plan compares them).
+      const secrets = d.spec.secrets ?? {};
+      const secretNames = Object.keys(secrets).sort(byString);
+      const settings = sortedKeys(d.spec.settings ?? {}) as Record<string, unknown>;
+      return {
+        apiVersion: configApiVersion,
+        kind: 'NotificationProvider',
+        metadata: { name: d.metadata.name },
+        spec: {
+          kind: d.spec.kind,
+          enabled: d.spec.enabled,
+          position: d.spec.position,
+          ...(Object.keys(settings).length > 0 ? { settings } : {}),
+          ...(secretNames.length > 0 ? { secrets: Object.fromEntries(secretNames.map((k) => [k, { fromEnv: (secrets[k] as { fromEnv: string }).fromEnv }])) } : {}),
+        } as NotificationProviderDocument['spec'],
+      };
+    },
+    listKeys: {},
+  },
   User: {
     fileName: 'users.yaml',
     deletion: 'deactivate',

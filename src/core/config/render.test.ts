@@ -201,11 +201,12 @@ spec:
 
 describe('renderConfigFiles', () => {
   it('writes one file per kind, in kind order', () => {
-    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml']);
+    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml']);
   });
 
   it('writes an empty file for a kind with no documents, so a re-export leaves nothing stale', () => {
     expect(renderConfigFiles([ana])).toEqual([
+      { name: 'notification-providers.yaml', text: '' },
       { name: 'users.yaml', text: renderConfigYaml([ana]) },
       { name: 'teams.yaml', text: '' },
       { name: 'schedules.yaml', text: '' },

@@ -6,6 +6,8 @@ import { AuditPage } from '../features/audit/audit-page.js';
 import { HoursReportPage, MyOnCallPage, PoliciesPage, PolicyPage, SchedulePage, SchedulesPage } from '../features/oncall/oncall-pages.js';
 import { ContactMethodsPage } from '../features/contact-methods/contact-methods-page.js';
 import { ProfilePage } from '../features/settings/profile-page.js';
+import { ProviderPage } from '../features/providers/provider-page.js';
+import { ProvidersPage } from '../features/providers/providers-page.js';
 import { ServicePage } from '../features/services/service-page.js';
 import { ServicesPage } from '../features/services/services-page.js';
 import { MaintenanceWindowsPage, SilencesPage } from '../features/suppression/suppression-pages.js';
@@ -58,6 +60,18 @@ export function AppRoutes() {
         <SettingsLayout>
           <TokensPage />
         </SettingsLayout>
+      </Route>
+      <Route path="/settings/providers">
+        <SettingsLayout>
+          <ProvidersPage />
+        </SettingsLayout>
+      </Route>
+      <Route path="/settings/providers/:provider">
+        {(params) => (
+          <SettingsLayout>
+            <ProviderPage provider={params.provider} />
+          </SettingsLayout>
+        )}
       </Route>
       <Route path="/settings/audit">
         <SettingsLayout>

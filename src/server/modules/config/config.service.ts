@@ -13,6 +13,7 @@ import {
   type EscalationPolicyDocument,
   type EscalationTargetSpec,
   type MaintenanceWindowDocument,
+  type NotificationProviderDocument,
   type ScheduleDocument,
   type ScheduleLayerSpec,
   serviceSettingKeys,
@@ -26,7 +27,7 @@ import { AppError, type FieldIssue } from '../../../contracts/errors.js';
 import type { ContactMethod, NotificationRules } from '../../../contracts/notify.js';
 import type { Role, TeamRole } from '../../../core/auth/roles.js';
 import { checkDocuments } from '../../../core/config/check.js';
-import { canonicalDocument, sortDocuments, targetOf } from '../../../core/config/kinds.js';
+import { canonicalDocument, sortDocuments, targetOf, useProviderSpecCheck } from '../../../core/config/kinds.js';
 import { LINT_DAYS, lintDocuments } from '../../../core/config/lint.js';
 import { plan, type PlanResult } from '../../../core/config/plan.js';
 import type { EscalationTarget } from '../../../core/oncall/escalation-preview.js';
@@ -43,6 +44,11 @@ import type { IntegrationView, ServiceCatalog, ServiceInput, ServiceUpdate } fro
 import { fallbackOf, iso, layersOf, levelsOf, oncallRepo, toEngineOverride } from '../oncall/oncall.repo.js';
 import type { LayerInput } from '../oncall/schedule.service.js';
 import type { Oncall } from '../oncall/oncall.services.js';
+import { providerAdapters } from '../providers/adapters.js';
+import { providerSpecIssues, type ProviderConfigEntry, type ProvidersService } from '../providers/providers.service.js';
+
+/** What config needs of the notification providers: their state, and changes inside its transaction. */
+export type ConfigProviders = Pick<ProvidersService, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn' | 'unsetVariables' | 'reload'>;
 
 export interface ConfigRequest {
   /** Documents already parsed by `configDocumentSchema` (the route body does it). */
@@ -70,6 +76,8 @@ interface ServerState {
   suppressionIds: Map<string, string>;
   /** By user handle. */
   people: Map<string, Person>;
+  /** Notification providers by name, with the names of their secrets sealed through the API. */
+  providers: Map<string, ProviderConfigEntry>;
   /** Schedule handle → id, and user id → handle, for live overrides in lints. */
   scheduleIds: Map<string, string>;
   userHandles: Map<string, string>;
@@ -100,8 +108,12 @@ export class ConfigService {
       services: ServiceCatalog;
       routing: AlertRouting;
       suppression: Suppression;
+      providers: ConfigProviders;
     },
-  ) {}
+  ) {
+    // Provider settings are checked against the adapters' schemas, which core cannot import.
+    useProviderSpecCheck(providerSpecIssues);
+  }
 
   /**
    * Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow
@@ -121,7 +133,8 @@ export class ConfigService {
   }
 
   /** What apply would do now, with warnings (schedule lints over the next 90 days, unverified methods). Changes nothing. */
-  async plan(acting: Acting, request: ConfigRequest): Promise<ConfigPlan> {
+  async plan(acting: Acting, given: ConfigRequest): Promise<ConfigPlan> {
+    const request = withProviderSettingsParsed(given);
     return this.deps.database.readSnapshot(async (db) => {
       const state = await this.stateIn(db, this.desiredUsers(request));
       const result = this.decide(acting, request, state);
@@ -135,9 +148,10 @@ export class ConfigService {
    * every change before it. Applying the same documents again finds everything unchanged and writes
    * nothing, not even an audit entry.
    */
-  async apply(acting: Acting, request: ConfigRequest): Promise<ConfigApplyResult> {
+  async apply(acting: Acting, given: ConfigRequest): Promise<ConfigApplyResult> {
+    const request = withProviderSettingsParsed(given);
     const configActing: Acting = { ...acting, actor: { ...acting.actor, label: `${acting.actor.label}, config apply` } };
-    return this.deps.database.transaction(async (tx) => {
+    const applied = await this.deps.database.transaction(async (tx) => {
       const state = await this.stateIn(tx.db, this.desiredUsers(request));
       const result = this.decide(acting, request, state);
       const warnings = await this.warningsIn(tx.db, request, state);
@@ -150,6 +164,7 @@ export class ConfigService {
         const id = identity(change.kind, change.name);
         try {
           if (change.kind === 'MaintenanceWindow' || change.kind === 'Silence') await this.applySuppression(tx, configActing, change, desired.get(id) ?? null, state.suppressionIds.get(id));
+          else if (change.kind === 'NotificationProvider') await this.applyProvider(tx, configActing, change, (desired.get(id) ?? null) as NotificationProviderDocument | null);
           else await this.carryOut(tx, configActing, change, desired.get(id) ?? null, existing.get(id) ?? null, request.prune, (run) => deferred.push({ change, run }));
         } catch (error) {
           throw failed(change, error);
@@ -164,6 +179,11 @@ export class ConfigService {
       }
       return { ...result, warnings, applied: true as const };
     });
+    // The live channels are rebuilt from the committed rows (other nodes pick the change up on their
+    // next reload). The change is committed whatever happens here: a failed reload must not report
+    // the apply as failed, and the periodic reload retries it and logs why.
+    if (applied.changes.some((c) => c.kind === 'NotificationProvider' && c.action !== 'unchanged')) await this.deps.providers.reload().catch(() => undefined);
+    return applied;
   }
 
   private desiredUsers(request: ConfigRequest): Set<string> {
@@ -176,6 +196,7 @@ export class ConfigService {
     const context = { mode: 'server', active: refs(state.active), deactivated: refs(state.deactivated), prune: request.prune } as const;
     const { issues } = checkDocuments(request.documents, context, (i) => `body.documents.${i}`);
     const problems: FieldIssue[] = issues.map((i) => ({ path: ['body', 'documents', i.index, ...i.path].join('.'), message: i.message }));
+    if (problems.length === 0) problems.push(...providerProblems(request.documents, state.providers));
     if (problems.length > 0) throw validationError(problems);
     const named = new Set(request.documents.map((d) => identity(d.kind, d.metadata.name)));
     const current = [...state.active, ...state.ended.filter((d) => named.has(identity(d.kind, d.metadata.name)))];
@@ -210,7 +231,8 @@ export class ConfigService {
     const members = await repo.membersOf(db, teams.map((t) => t.id));
     const userHandles = new Map(users.map((u) => [u.id, u.handle]));
     const teamHandles = new Map(teams.map((t) => [t.id, t.handle]));
-    const state: ServerState = { active: [], deactivated: [], ended: [], suppressionIds: new Map(), people: new Map(), scheduleIds: new Map(), userHandles };
+    const state: ServerState = { active: [], deactivated: [], ended: [], suppressionIds: new Map(), people: new Map(), providers: new Map(), scheduleIds: new Map(), userHandles };
+    await this.providerStateIn(db, state);
 
     for (const u of users) {
       const methods = await notify.listContactMethods(db, u.id);
@@ -343,6 +365,79 @@ export class ConfigService {
   }
 
   /**
+   * Notification providers as documents: secrets as the environment variables that hold them. Secrets
+   * sealed through the API are left out (config never reads or exports secret values); plan warns
+   * about them when a document names the provider.
+   */
+  private async providerStateIn(db: Kysely<Database>, state: ServerState): Promise<void> {
+    for (const entry of await this.deps.providers.configEntriesIn(db)) {
+      state.providers.set(entry.name, entry);
+      const doc: NotificationProviderDocument = {
+        apiVersion: configApiVersion,
+        kind: 'NotificationProvider',
+        metadata: { name: entry.name },
+        spec: {
+          kind: entry.kind,
+          enabled: entry.enabled,
+          position: entry.position,
+          settings: entry.settings,
+          secrets: Object.fromEntries(Object.entries(entry.secretEnv).map(([key, variable]) => [key, { fromEnv: variable }])),
+        },
+      };
+      state.active.push(canonicalDocument(doc));
+    }
+  }
+
+  /**
+   * Provider secrets that will not work as planned: an environment variable the server does not
+   * have (the provider then reports the problem and delivers nothing), and secrets sealed through the
+   * API that the document does not name (kept as they are, and never exported).
+   */
+  private providerWarnings(request: ConfigRequest, state: ServerState): ConfigWarning[] {
+    const warnings: ConfigWarning[] = [];
+    const warn = (d: ConfigDocument, code: ConfigWarning['code'], path: string, message: string) => warnings.push({ code, kind: d.kind, name: d.metadata.name, path, message, intervals: [], localIntervals: [] });
+    for (const d of request.documents) {
+      if (d.kind !== 'NotificationProvider') continue;
+      const refs = Object.entries(d.spec.secrets);
+      const unset = new Set(this.deps.providers.unsetVariables(refs.map(([, ref]) => ref.fromEnv)));
+      for (const [key, ref] of refs) {
+        if (unset.has(ref.fromEnv)) {
+          warn(d, 'PROVIDER_SECRET_ENV_UNSET', `spec.secrets.${key}.fromEnv`, `environment variable ${ref.fromEnv} (secret \`${key}\` of provider ${d.metadata.name}) is not set on the server: the provider delivers nothing until it is set and the server restarted`);
+        }
+      }
+      const current = state.providers.get(d.metadata.name);
+      const kept = current && current.kind === d.spec.kind ? current.sealedSecrets.filter((key) => d.spec.secrets[key] === undefined) : [];
+      for (const key of kept) {
+        warn(
+          d,
+          'PROVIDER_SECRET_KEPT',
+          'spec.secrets',
+          `secret \`${key}\` of provider ${d.metadata.name} was set through the API and is stored encrypted: config leaves it as it is and export leaves it out. To manage it in config, name the variable that holds it: ${key}: {fromEnv: ${suggestedVariable(d.spec.kind, key)}}`,
+        );
+      }
+    }
+    return warnings;
+  }
+
+  /** Creates, updates or deletes a provider through the providers service (its checks, its audit entries). */
+  private async applyProvider(tx: Tx, acting: Acting, change: ConfigChange, want: NotificationProviderDocument | null): Promise<void> {
+    const { providers } = this.deps;
+    if (change.action === 'delete') {
+      await providers.removeFromConfigIn(tx, acting, change.name);
+      return;
+    }
+    if (!want) return;
+    await providers.putFromConfigIn(tx, acting, {
+      name: want.metadata.name,
+      kind: want.spec.kind,
+      enabled: want.spec.enabled,
+      position: want.spec.position,
+      settings: want.spec.settings ?? {},
+      secretEnv: Object.fromEntries(Object.entries(want.spec.secrets ?? {}).map(([key, ref]) => [key, ref.fromEnv])),
+    });
+  }
+
+  /**
    * Maintenance windows and silences as documents, named by their config name. One that has ended,
    * or that covers only deleted services, goes to `state.ended`.
    */
@@ -443,7 +538,7 @@ export class ConfigService {
         });
       });
     }
-    return warnings;
+    return [...warnings, ...this.providerWarnings(request, state)];
   }
 
   /**
@@ -777,4 +872,46 @@ function canonicalMapping(i: ServiceIntegrationSpec): unknown {
 function failed(change: ConfigChange, error: unknown): unknown {
   if (!(error instanceof AppError)) return error;
   return new AppError(error.code, `Could not ${change.action} ${change.kind} \`${change.name}\`: ${error.message}. Nothing was applied.`, { ...error.details, change: { action: change.action, kind: change.kind, name: change.name } });
+}
+
+/**
+ * The documents with each NotificationProvider's settings as its adapter reads them (a trailing slash
+ * dropped, text trimmed), which is how the server stores them: writing `https://api.twilio.com/` is
+ * then no change from what is stored. Settings the adapter refuses are left for validation to report.
+ */
+function withProviderSettingsParsed(request: ConfigRequest): ConfigRequest {
+  const documents = request.documents.map((d) => {
+    if (d.kind !== 'NotificationProvider') return d;
+    const parsed = providerAdapters[d.spec.kind]?.settings.safeParse(d.spec.settings);
+    return parsed?.success ? { ...d, spec: { ...d.spec, settings: parsed.data } } : d;
+  });
+  return { ...request, documents };
+}
+
+/** An environment variable name for a secret, such as TWILIO_AUTH_TOKEN, for messages. */
+function suggestedVariable(kind: string, key: string): string {
+  return `${kind}_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2')}`.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+}
+
+/**
+ * What the server knows that the documents alone do not: a provider's kind cannot change, and a
+ * required secret must be named by environment variable unless it is already sealed on the server
+ * (set through the API).
+ */
+function providerProblems(documents: readonly ConfigDocument[], current: ReadonlyMap<string, ProviderConfigEntry>): FieldIssue[] {
+  const problems: FieldIssue[] = [];
+  documents.forEach((d, index) => {
+    if (d.kind !== 'NotificationProvider') return;
+    const at = `body.documents.${index}.spec`;
+    const have = current.get(d.metadata.name);
+    if (have && have.kind !== d.spec.kind) {
+      problems.push({ path: `${at}.kind`, message: `provider ${d.metadata.name} is of kind ${have.kind} on the server; a provider's kind cannot change (give the new one another name, and remove this one)` });
+      return;
+    }
+    for (const field of providerAdapters[d.spec.kind]?.fields ?? []) {
+      if (!field.secret || !field.required || d.spec.secrets[field.key] !== undefined || have?.sealedSecrets.includes(field.key)) continue;
+      problems.push({ path: `${at}.secrets.${field.key}`, message: `is required (${field.description}): name the environment variable that holds it, such as ${field.key}: {fromEnv: ${suggestedVariable(d.spec.kind, field.key)}}` });
+    }
+  });
+  return problems;
 }

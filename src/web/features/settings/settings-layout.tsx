@@ -8,6 +8,7 @@ const tabs = [
   { href: '/settings/profile', label: 'Profile', adminOnly: false },
   { href: '/settings/contact-methods', label: 'Contact methods', adminOnly: false },
   { href: '/settings/tokens', label: 'API tokens', adminOnly: false },
+  { href: '/settings/providers', label: 'Notification providers', adminOnly: false },
   { href: '/settings/audit', label: 'Audit log', adminOnly: true },
 ];
 
@@ -21,7 +22,7 @@ export function SettingsLayout({ children }: { children: ReactNode }) {
       <PageHeader title="Settings" />
       <nav className="tabs" aria-label="Settings">
         {visible.map((tab) => (
-          <Link key={tab.href} href={tab.href} className="tab" aria-current={location === tab.href ? 'page' : undefined}>
+          <Link key={tab.href} href={tab.href} className="tab" aria-current={location === tab.href || location.startsWith(`${tab.href}/`) ? 'page' : undefined}>
             {tab.label}
           </Link>
         ))}
