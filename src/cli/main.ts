@@ -6,7 +6,10 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerHeartbeatCommands } from './commands/heartbeat.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerSilenceCommands } from './commands/silence.js';
+import { registerWebPushCommands } from '../server/modules/providers/webpush/vapid-keys.command.js';
 import { registerOncallCommand } from './commands/oncall.js';
+import { registerProviderCommands } from './commands/provider.js';
+import { registerIncidentCommands } from './commands/incident.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerRoutingCommands } from './commands/service-routing.js';
@@ -37,6 +40,9 @@ export function buildCli(): Command {
   registerHeartbeatCommands(program);
   registerMaintenanceCommands(program);
   registerSilenceCommands(program);
+registerWebPushCommands(program);
+  registerProviderCommands(program);
+  registerIncidentCommands(program);
   return program;
 }
 

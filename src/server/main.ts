@@ -16,6 +16,7 @@ import { createJobRunner, type JobRunner } from './platform/jobs/job-runner.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { alertRoutes } from './modules/alerts/alert.routes.js';
+import { incidentRoutes } from './modules/incidents/incident.routes.js';
 import { maintenanceRoutes } from './modules/alerts/maintenance.routes.js';
 import { silenceRoutes } from './modules/alerts/silences.routes.js';
 import { SNOOZE_TASK, type SnoozePayload } from './modules/alerts/alert.service.js';
@@ -33,10 +34,14 @@ import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
 import { registerPagingJobs } from './modules/paging/paging.jobs.js';
 import { createEscalationAuditor, registerEscalationAuditor, scheduleEscalationAudit } from './modules/paging/auditor.js';
 import { pagingRoutes } from './modules/paging/paging.routes.js';
+import { registerTestPageJobs, TestPages } from './modules/paging/test-page.js';
+import { createOutboundHeartbeat, OUTBOUND_HEARTBEAT_TASK, registerOutboundHeartbeat, scheduleOutboundHeartbeat } from './modules/paging/outbound-heartbeat.js';
 import { PageActionLinks } from './modules/paging/action-links.js';
 import { pageActionRoutes } from './modules/paging/action-links.routes.js';
 import { providerCallbacks } from './modules/providers/callbacks.js';
 import { providerRoutes } from './modules/providers/providers.routes.js';
+import { webPushRoutes } from './modules/providers/webpush/webpush.routes.js';
+import { notificationHistoryRoutes } from './modules/paging/notification-history.js';
 import { notifyRoutes } from './modules/notify/notify.routes.js';
 import { createHandoffNotifications, registerHandoffJobs, scheduleHandoffScan } from './modules/oncall/handoff-notifications.js';
 import { oncallRoutes } from './modules/oncall/oncall.routes.js';
@@ -133,6 +138,15 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   });
   registerHeartbeatJobs(runner, services.heartbeats);
   registerPagingJobs(runner, services.paging, services.pageDelivery, logger.child({ component: 'paging' }));
+  const testPages = new TestPages({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog, catalog: services.catalog, paging: services.paging });
+  registerTestPageJobs(runner, testPages, logger.child({ component: 'paging' }));
+  // FIREBREAK_HEARTBEAT_URL: a dead man's switch at an outside monitor. Unset: a beat left from an
+  // earlier configuration finds this no-op handler and is not added again.
+  const outboundHeartbeat = config.heartbeatUrl
+    ? createOutboundHeartbeat({ url: config.heartbeatUrl, intervalSeconds: config.heartbeatIntervalSeconds ?? 60, allowPrivate: config.allowPrivateWebhooks ?? false, clock, jobs: runner, target: database.db, logger: logger.child({ component: 'outbound-heartbeat' }), registry: metrics.registry })
+    : null;
+  if (outboundHeartbeat) registerOutboundHeartbeat(runner, outboundHeartbeat);
+  else runner.register(OUTBOUND_HEARTBEAT_TASK, async () => {});
   const auditLogger = logger.child({ component: 'escalation-auditor' });
   registerEscalationAuditor(runner, createEscalationAuditor({ database, clock, jobs: runner, paging: services.paging, metrics: metrics.paging, logger: auditLogger }), auditLogger);
   metrics.paging.countActiveEscalations(() => services.paging.countActive());
@@ -163,8 +177,11 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...oncallRoutes(services.oncall),
     ...serviceRoutes(services.serviceCatalog),
     ...alertRoutes(services.alerts),
-    ...pagingRoutes(services.paging),
+    ...incidentRoutes(services.incidents),
+    ...pagingRoutes(services.paging, testPages),
     ...providerRoutes(services.providers),
+    ...webPushRoutes(services.providers),
+    ...notificationHistoryRoutes(database),
     ...maintenanceRoutes(services.suppression),
     ...silenceRoutes(services.suppression),
     ...routingRoutes(services.routing),
@@ -189,7 +206,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   await app.register(heartbeatRoutes({ heartbeats: services.heartbeats, clock }));
   // Acknowledge and resolve links from page emails: public HTML pages, not API routes (ADR 0023).
   // Provider callbacks (SMS replies, chat buttons, delivery reports), each verified by its provider's signature.
-  await app.register(providerCallbacks({ providers: services.providers, inbound: services.pagingInbound, clock, logger: logger.child({ component: 'providers' }), publicUrl: config.publicUrl, ratePerMinute: config.publicRateLimitPerMinute }));
+  await app.register(providerCallbacks({ providers: services.providers, inbound: services.pagingInbound, clock, logger: logger.child({ component: 'providers' }), publicUrl: config.publicUrl, ratePerMinute: config.publicRateLimitPerMinute, allowPrivate: config.allowPrivateWebhooks ?? false }));
   await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
 
   if (webRoot) {
@@ -215,6 +232,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       // Due now rather than one interval after each restart, so restarting often never delays it.
       await scheduleHandoffScan(runner, database.db, clock.now());
       await scheduleEscalationAudit(runner, database.db, clock.now());
+      if (outboundHeartbeat) await scheduleOutboundHeartbeat(runner, database.db, clock.now());
       runner.start();
       await fanout?.start();
       await app.listen({ port: config.port, host: config.host });

@@ -23,6 +23,7 @@ import { PagingService } from './modules/paging/paging.service.js';
 import { PageDelivery } from './modules/paging/page-delivery.js';
 import { PagingInbound } from './modules/paging/inbound.js';
 import { ProvidersService } from './modules/providers/providers.service.js';
+import { IncidentService } from './modules/incidents/incident.service.js';
 import type { Metrics } from './platform/metrics.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
@@ -62,6 +63,8 @@ export interface Services {
   pageDelivery: PageDelivery;
   /** Answers from channels with verified callbacks (SMS replies, chat buttons, delivery reports). */
   pagingInbound: PagingInbound;
+  /** Incidents: declare, roles, status, timeline (docs/incidents.md). */
+  incidents: IncidentService;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics; env?: Readonly<Record<string, string | undefined>> }): Services {
@@ -93,12 +96,13 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const alertHooks = liveAlertHooks(events, paging.hooks);
   const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });
   const suppression = new Suppression({ database, clock, ids, audit, services: serviceCatalog, jobs, hooks: alertHooks });
-  const configService = new ConfigService({ database, clock, catalog, notify, oncall, services: serviceCatalog, routing, suppression });
+  const configService = new ConfigService({ database, clock, catalog, notify, oncall, services: serviceCatalog, routing, suppression, providers });
   const alerts = new AlertService({ database, clock, ids, audit, services: serviceCatalog, hooks: alertHooks, routing, jobs, suppression });
   const heartbeats = new HeartbeatService({ database, clock, ids, alerts, services: serviceCatalog, jobs, publicUrl: config.publicUrl });
   serviceCatalog.addIntegrationExtension(heartbeats.extension);
   const emailIntake = new EmailIntakeService({ database, clock, alerts, services: serviceCatalog, domain: config.intakeEmailDomain, listening: config.intakeSmtpPort !== null });
   serviceCatalog.addIntegrationExtension(emailIntake.extension);
   const pagingInbound = new PagingInbound({ database, clock, ids, alerts, onUndelivered: (id) => pageDelivery.failover(id) });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound };
+  const incidents = new IncidentService({ database, clock, ids, audit, services: serviceCatalog });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents };
 }

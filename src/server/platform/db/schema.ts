@@ -317,6 +317,34 @@ export interface PageNotificationsTable {
   /** The provider's own delivery report, from its status callback: delivered, undelivered, failed, read. */
   delivery_status: string | null;
   delivered_at: number | null;
+  /** 1 for a test page (migration 0016); default 0. */
+  test?: number;
+  /** 1 for a shadow participant's copy (migration 0016); default 0. */
+  shadow?: number;
+}
+
+/** Paging's own settings of an escalation policy (migration 0016); no row: the defaults. */
+export interface PagingPolicySettingsTable {
+  policy_id: string;
+  /** Minutes an acknowledgement holds before the alert triggers again; null: until resolved. */
+  ack_timeout_minutes: number | null;
+  updated_at: number;
+}
+
+/** A person paged into an alert by "add responders" (migration 0016, docs/paging.md). */
+export interface AlertRespondersTable {
+  id: string;
+  alert_id: string;
+  /** Shared by everyone one request added. */
+  request_id: string;
+  user_id: string;
+  /** `user` or `escalationPolicy`: how the request named them. */
+  via_type: string;
+  via_id: string;
+  /** The requester's actor label. */
+  requested_by: string;
+  message: string | null;
+  created_at: number;
 }
 
 /** An account Firebreak delivers through (migration 0015, docs/providers.md). */
@@ -549,6 +577,76 @@ export interface Database {
   changes: ChangesTable;
   escalations: EscalationsTable;
   page_notifications: PageNotificationsTable;
+  alert_responders: AlertRespondersTable;
+  paging_policy_settings: PagingPolicySettingsTable;
   page_action_links: PageActionLinksTable;
   notification_providers: NotificationProvidersTable;
+  incidents: IncidentsTable;
+  incident_services: IncidentServicesTable;
+  incident_alerts: IncidentAlertsTable;
+  incident_roles: IncidentRolesTable;
+  incident_timeline: IncidentTimelineTable;
+}
+
+/** An incident (migration 0017, docs/incidents.md). Shown as INC-<number>. */
+export interface IncidentsTable {
+  id: string;
+  number: number;
+  title: string;
+  /** A severity key (SEV1…). */
+  severity: string;
+  status: string;
+  summary: string;
+  customer_impact: string;
+  links_json: string;
+  declared_by: string;
+  declared_by_user_id: string | null;
+  detected_at: number;
+  declared_at: number;
+  acknowledged_at: number | null;
+  mitigated_at: number | null;
+  resolved_at: number | null;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A service an incident impacts (migration 0017). */
+export interface IncidentServicesTable {
+  incident_id: string;
+  service_id: string;
+}
+
+/** An alert linked to an incident (migration 0017). */
+export interface IncidentAlertsTable {
+  incident_id: string;
+  alert_id: string;
+  linked_at: number;
+  linked_by: string;
+}
+
+/** A role held in an incident (migration 0017); no row: vacant. */
+export interface IncidentRolesTable {
+  incident_id: string;
+  role: string;
+  user_id: string;
+  /** user_id for the commander of an open incident, else NULL; unique: nobody commands two open incidents. */
+  open_commander_user_id: string | null;
+  assigned_at: number;
+  assigned_by: string;
+}
+
+/** One incident timeline entry (migration 0017). */
+export interface IncidentTimelineTable {
+  id: string;
+  incident_id: string;
+  at: number;
+  kind: string;
+  action: string;
+  actor: string | null;
+  summary: string;
+  data_json: string | null;
+  pinned: number;
+  edited_at: number | null;
+  history_json: string;
 }

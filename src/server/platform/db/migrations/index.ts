@@ -14,6 +14,8 @@ import * as escalations from './0012-escalations.js';
 import * as configNames from './0013-config-names.js';
 import * as pageActionLinks from './0014-page-action-links.js';
 import * as notificationProviders from './0015-notification-providers.js';
+import * as pagingActions from './0016-paging-actions.js';
+import * as incidents from './0017-incidents.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -35,4 +37,6 @@ export const migrations: Record<string, Migration> = {
   '0013-config-names': configNames,
   '0014-page-action-links': pageActionLinks,
   '0015-notification-providers': notificationProviders,
+  '0016-paging-actions': pagingActions,
+  '0017-incidents': incidents,
 };
