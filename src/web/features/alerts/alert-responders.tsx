@@ -1,11 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client.js';
 import { Field, FormAlert } from '../../ui/field.js';
 import { Time } from '../../ui/time.js';
-import { policiesQuery } from '../escalation-policies/escalation-policies.api.js';
-import { usersQuery } from '../users/users.api.js';
 import { useAlertChange } from './alerts.api.js';
+import { parsePersonOrPolicy, PersonOrPolicySelect } from './person-or-policy-select.js';
 import type { EscalationView } from './escalation-section.js';
 
 const ref = (alert: string) => encodeURIComponent(alert);
@@ -56,14 +54,11 @@ export function RespondersList({ view }: { view: EscalationView }) {
 
 /** Pages a person, or the people on level 1 of an escalation policy, into the alert. */
 export function AddRespondersForm({ alertId }: { alertId: string }) {
-  const users = useQuery(usersQuery(false));
-  const policies = useQuery(policiesQuery());
   const [target, setTarget] = useState('');
   const [message, setMessage] = useState('');
   const add = useAlertChange(
     (input: { value: string; message: string }) => {
-      const [kind, id] = input.value.split(':') as [string, string];
-      return pagingActionsApi.addResponders(alertId, { targets: [{ type: kind === 'user' ? 'user' : 'escalationPolicy', id }], ...(input.message.trim() ? { message: input.message.trim() } : {}) });
+      return pagingActionsApi.addResponders(alertId, { targets: [parsePersonOrPolicy(input.value)!], ...(input.message.trim() ? { message: input.message.trim() } : {}) });
     },
     () => {
       setTarget('');
@@ -77,25 +72,7 @@ export function AddRespondersForm({ alertId }: { alertId: string }) {
   return (
     <form onSubmit={submit} aria-label="Add responders">
       <Field label="Add a responder" name="responder" hint="A person is paged at once by their own rules; a policy pages the people on its level 1 now.">
-        {(control) => (
-          <select {...control} value={target} onChange={(e) => setTarget(e.target.value)} required>
-            <option value="">Choose a person or policy…</option>
-            <optgroup label="People">
-              {(users.data ?? []).map((u) => (
-                <option key={u.id} value={`user:${u.id}`}>
-                  {u.name} (@{u.handle})
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="Escalation policies">
-              {(policies.data ?? []).map((p) => (
-                <option key={p.id} value={`policy:${p.id}`}>
-                  {p.name}
-                </option>
-              ))}
-            </optgroup>
-          </select>
-        )}
+        {(control) => <PersonOrPolicySelect {...control} value={target} onChange={setTarget} />}
       </Field>
       <Field label="Message" name="responder-message" hint="Optional: why you need them.">
         {(control) => <input {...control} value={message} maxLength={1000} onChange={(e) => setMessage(e.target.value)} />}

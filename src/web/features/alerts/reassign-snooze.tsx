@@ -1,11 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Field, FormAlert } from '../../ui/field.js';
 import { Section } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
-import { policiesQuery } from '../escalation-policies/escalation-policies.api.js';
-import { usersQuery } from '../users/users.api.js';
 import { alertsApi, useAlertChange, type Alert } from './alerts.api.js';
+import { parsePersonOrPolicy, PersonOrPolicySelect } from './person-or-policy-select.js';
 
 /** Snooze lengths offered in the page; the API takes any number of minutes up to 7 days. */
 const SNOOZE_CHOICES: ReadonlyArray<[minutes: number, label: string]> = [
@@ -50,12 +48,10 @@ export function ReassignSnooze({ alert, canAct }: { alert: Alert; canAct: boolea
 }
 
 function ReassignForm({ alert }: { alert: Alert }) {
-  const users = useQuery(usersQuery(false));
-  const policies = useQuery(policiesQuery());
   const [target, setTarget] = useState('');
   const reassign = useAlertChange((value: string) => {
-    const [kind, id] = value.split(':') as [string, string];
-    return alertsApi.reassign(alert.id, kind === 'user' ? { user: id } : { escalationPolicy: id });
+    const chosen = parsePersonOrPolicy(value)!;
+    return alertsApi.reassign(alert.id, chosen.type === 'user' ? { user: chosen.id } : { escalationPolicy: chosen.id });
   }, () => setTarget(''));
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -64,25 +60,7 @@ function ReassignForm({ alert }: { alert: Alert }) {
   return (
     <form onSubmit={submit} aria-label="Reassign">
       <Field label="Reassign to" name="assignee">
-        {(control) => (
-          <select {...control} value={target} onChange={(e) => setTarget(e.target.value)} required>
-            <option value="">Choose a person or policy…</option>
-            <optgroup label="People">
-              {(users.data ?? []).map((u) => (
-                <option key={u.id} value={`user:${u.id}`}>
-                  {u.name} (@{u.handle})
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="Escalation policies">
-              {(policies.data ?? []).map((p) => (
-                <option key={p.id} value={`policy:${p.id}`}>
-                  {p.name}
-                </option>
-              ))}
-            </optgroup>
-          </select>
-        )}
+        {(control) => <PersonOrPolicySelect {...control} value={target} onChange={setTarget} />}
       </Field>
       <FormAlert error={reassign.error} />
       <button type="submit" className="button" disabled={!target || reassign.isPending}>
