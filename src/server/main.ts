@@ -137,7 +137,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     await services.alerts.endSnooze(payload);
   });
   registerHeartbeatJobs(runner, services.heartbeats);
-  registerPagingJobs(runner, services.paging, services.pageDelivery, logger.child({ component: 'paging' }));
+  registerPagingJobs(runner, services.paging, services.pageDelivery, services.alerts, logger.child({ component: 'paging' }));
   const testPages = new TestPages({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog, catalog: services.catalog, paging: services.paging });
   registerTestPageJobs(runner, testPages, logger.child({ component: 'paging' }));
   // FIREBREAK_HEARTBEAT_URL: a dead man's switch at an outside monitor. Unset: a beat left from an

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlertState } from './alert.js';
-import { MAX_SNOOZE_MS, reassign, snooze, wake } from './assignment.js';
+import { expireAcknowledgement, MAX_SNOOZE_MS, reassign, snooze, wake } from './assignment.js';
 
 const T0 = Date.UTC(2026, 10, 21, 9, 0);
 const alert = (over: Partial<AlertState> = {}): AlertState => ({
@@ -64,5 +64,21 @@ describe('snooze and wake', () => {
         expect(wake(state, T0 + first, { now: T0 + first, actor: 'Firebreak' })).toBeNull();
       }),
     );
+  });
+});
+
+describe('expireAcknowledgement', () => {
+  it('triggers an acknowledged alert again and asks to notify, naming the timeout and who had acknowledged', () => {
+    const d = expireAcknowledgement(alert({ status: 'acknowledged', acknowledgedAt: T0, acknowledgedBy: 'bob', snoozedUntil: null }), { now: T0 + 30 * 60_000, actor: 'Firebreak', minutes: 30 });
+    expect(d?.alert).toMatchObject({ status: 'triggered', acknowledgedAt: null, acknowledgedBy: null });
+    expect(d?.notify).toBe(true);
+    expect(d?.timeline).toEqual([{ kind: 'action', action: 'ack-timeout', actor: 'Firebreak', summary: 'Acknowledgement timed out after 30 min; re-triggered', data: { minutes: 30, acknowledgedBy: 'bob' } }]);
+  });
+
+  it('leaves alone an alert that is triggered, resolved, or snoozed (a snooze has its own wake-up)', () => {
+    const ctx = { now: T0, actor: 'Firebreak', minutes: 30 };
+    expect(expireAcknowledgement(alert(), ctx)).toBeNull();
+    expect(expireAcknowledgement(alert({ status: 'resolved', resolvedAt: T0 }), ctx)).toBeNull();
+    expect(expireAcknowledgement(alert({ status: 'acknowledged', acknowledgedAt: T0, acknowledgedBy: 'bob', snoozedUntil: T0 + 60_000 }), ctx)).toBeNull();
   });
 });

@@ -60,3 +60,15 @@ export function wake(alert: AlertState, until: Instant, ctx: { now: Instant; act
   const entry: TimelineEntry = { kind: 'action', action: 'unsnooze', actor: ctx.actor, summary: 'Snooze ended: triggered again', data: { until: iso(until) } };
   return { alert: next, created: false, outcome: 'updated', timeline: [entry], notify: true };
 }
+
+/**
+ * An acknowledgement left unresolved past its policy's timeout (docs/paging.md): the alert triggers
+ * again and asks to notify, so escalation restarts. Null unless it is still acknowledged and not
+ * snoozed (a snooze has its own wake-up); the caller fences staleness (a later acknowledgement).
+ */
+export function expireAcknowledgement(alert: AlertState, ctx: { now: Instant; actor: string; minutes: number }): Decision | null {
+  if (alert.status !== 'acknowledged' || alert.snoozedUntil !== null) return null;
+  const next: AlertState = { ...alert, status: 'triggered', acknowledgedAt: null, acknowledgedBy: null };
+  const entry: TimelineEntry = { kind: 'action', action: 'ack-timeout', actor: ctx.actor, summary: `Acknowledgement timed out after ${ctx.minutes} min; re-triggered`, data: { minutes: ctx.minutes, acknowledgedBy: alert.acknowledgedBy } };
+  return { alert: next, created: false, outcome: 'updated', timeline: [entry], notify: true };
+}

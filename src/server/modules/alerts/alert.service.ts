@@ -14,7 +14,7 @@ import type { AuditLog } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
 import { type IntegrationRow, type ServiceCatalog, type ServiceRow } from '../services/service.service.js';
 import { GroupCommit } from './group-commit.js';
-import { reassign, snooze, wake, type Assignee } from '../../../core/alerts/assignment.js';
+import { expireAcknowledgement, reassign, snooze, wake, type Assignee } from '../../../core/alerts/assignment.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { AlertRouting } from './routing.js';
 import type { Suppression } from './suppression.js';
@@ -425,6 +425,25 @@ export class AlertService {
       if (!row) return false;
       const now = this.deps.clock.now();
       const decision = wake(toState(row), payload.until, { now, actor: 'Firebreak' });
+      if (!decision) return false;
+      const stored = (await this.store(tx, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
+      await alertRepo.insertTimeline(tx.db, this.deps.ids, row.id, now, decision.timeline);
+      await this.changed(tx, stored, decision);
+      return true;
+    });
+  }
+
+  /**
+   * The acknowledgement timeout (job of the paging module): triggers an acknowledged alert again through
+   * the same path as every change, so paging restarts its escalation and live updates see it. `stillDue`
+   * runs in the transaction first and fences a stale timeout (paging's escalation generation).
+   */
+  async expireAcknowledgement(alertId: string, minutes: number, stillDue: (tx: Tx) => Promise<boolean>): Promise<boolean> {
+    return this.retrying(async (tx) => {
+      const row = await alertRepo.find(tx.db, alertId);
+      if (!row || !(await stillDue(tx))) return false;
+      const now = this.deps.clock.now();
+      const decision = expireAcknowledgement(toState(row), { now, actor: 'Firebreak', minutes });
       if (!decision) return false;
       const stored = (await this.store(tx, row, decision, { serviceId: row.service_id, integrationId: row.integration_id, now })) as AlertRow;
       await alertRepo.insertTimeline(tx.db, this.deps.ids, row.id, now, decision.timeline);

@@ -175,10 +175,10 @@ for (const dialect of dialectCases()) describe(`paging actions (${dialect.name})
       await run();
       await ok('POST', `/api/v1/alerts/${timed.id}/acknowledge`, ana, {});
       const generation = (await t.firebreak.services.database.db.selectFrom('escalations').select(['generation']).where('alert_id', '=', timed.id).executeTakeFirstOrThrow()).generation;
-      expect(await t.firebreak.services.paging.runAckTimeout({ alertId: timed.id, generation: generation - 1, minutes: 15 })).toBe('stale');
+      expect(await t.firebreak.services.paging.runAckTimeout({ alertId: timed.id, generation: generation - 1, minutes: 15 }, t.firebreak.services.alerts)).toBe('stale');
       expect((await alertOf(timed)).status).toBe('acknowledged');
-      expect(await t.firebreak.services.paging.runAckTimeout({ alertId: timed.id, generation, minutes: 15 })).toBe('retriggered');
-      expect(await t.firebreak.services.paging.runAckTimeout({ alertId: timed.id, generation, minutes: 15 })).toBe('stale');
+      expect(await t.firebreak.services.paging.runAckTimeout({ alertId: timed.id, generation, minutes: 15 }, t.firebreak.services.alerts)).toBe('retriggered');
+      expect(await t.firebreak.services.paging.runAckTimeout({ alertId: timed.id, generation, minutes: 15 }, t.firebreak.services.alerts)).toBe('stale');
     });
 
     it('lets only admins (or team admins) change the setting', async () => {

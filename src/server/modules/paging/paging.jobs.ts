@@ -1,5 +1,6 @@
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import type { Logger } from '../../platform/logger.js';
+import type { AlertService } from '../alerts/alert.service.js';
 import { DIGEST_TASK, type DigestPayload, type PageDelivery } from './page-delivery.js';
 import { DELIVER_PAGE_TASK, type DeliverPayload } from './outbox.js';
 import { ACK_TIMEOUT_TASK, ESCALATION_STEP_TASK, type AckTimeoutPayload, type PagingService, type StepPayload } from './paging.service.js';
@@ -12,13 +13,13 @@ const PAGE_BACKOFF = { baseMs: 5_000, capMs: 300_000 };
  * timeout are fenced by the escalation's generation (a stale or replayed one changes nothing), a
  * delivery by its outbox row's status.
  */
-export function registerPagingJobs(runner: JobRunner, paging: PagingService, delivery: PageDelivery, logger: Logger): void {
+export function registerPagingJobs(runner: JobRunner, paging: PagingService, delivery: PageDelivery, alerts: AlertService, logger: Logger): void {
   runner.register<StepPayload>(ESCALATION_STEP_TASK, async ({ payload, job }) => {
     const outcome = await paging.runStep(payload);
     logger.info({ task: job.task, alertId: payload.alertId, generation: payload.generation, outcome }, `escalation step ${outcome}`);
   });
   runner.register<AckTimeoutPayload>(ACK_TIMEOUT_TASK, async ({ payload, job }) => {
-    const outcome = await paging.runAckTimeout(payload);
+    const outcome = await paging.runAckTimeout(payload, alerts);
     logger.info({ task: job.task, alertId: payload.alertId, generation: payload.generation, outcome }, `acknowledgement timeout ${outcome}`);
   });
   runner.register<DeliverPayload>(

@@ -13,8 +13,8 @@ import type { Database, EscalationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
-import type { AlertChange, AlertHooks } from '../alerts/alert.service.js';
-import { alertRepo, stateColumns, toState, type AlertRow } from '../alerts/alert.repo.js';
+import type { AlertChange, AlertHooks, AlertService } from '../alerts/alert.service.js';
+import { alertRepo, type AlertRow } from '../alerts/alert.repo.js';
 import { AuditLog } from '../audit/audit.repo.js';
 import type { Acting, CatalogService } from '../catalog/catalog.service.js';
 import type { Channels } from '../notify/channels/channel.js';
@@ -537,26 +537,14 @@ export class PagingService {
    * again and its escalation restarts from level 1. Fenced: any change to the escalation since the
    * acknowledgement (a new generation), a resolve, a snooze or a trigger makes it a no-op.
    */
-  async runAckTimeout(payload: AckTimeoutPayload): Promise<'retriggered' | 'stale'> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const alert = await alertRepo.find(db, payload.alertId);
-      const row = await db.selectFrom('escalations').select(['generation']).where('alert_id', '=', payload.alertId).executeTakeFirst();
-      if (!alert || alert.status !== 'acknowledged' || alert.snoozed_until !== null || !row || row.generation !== payload.generation) return 'stale';
-      const now = this.deps.clock.now();
-      const next = { ...toState(alert), status: 'triggered' as const, acknowledgedAt: null, acknowledgedBy: null };
-      const columns = stateColumns(next, now);
-      const changed: Record<string, unknown> = {};
-      for (const name in columns) {
-        const value = columns[name as keyof typeof columns];
-        if (alert[name as keyof AlertRow] !== value) changed[name] = value;
-      }
-      if (!(await alertRepo.hot.update(this.deps.database, tx, alert.id, alert.revision, changed))) return 'stale';
-      await this.timeline(db, alert.id, now, [{ kind: 'action', action: 'ack-timeout', actor: FIREBREAK, summary: `Acknowledgement timed out after ${payload.minutes} min; re-triggered`, data: { minutes: payload.minutes, acknowledgedBy: alert.acknowledged_by } }]);
-      // Restarted as a trigger would start it: a suppressed or deferred alert pages nobody now either.
-      await this.onAlertChange(tx, { alertId: alert.id, number: alert.number, serviceId: alert.service_id, outcome: 'updated', status: 'triggered', urgency: alert.urgency as AlertChange['urgency'], notify: next.suppressedBy === null, suppressedBy: next.suppressedBy, deliverAt: next.deliverAt });
-      return 'retriggered';
+  async runAckTimeout(payload: AckTimeoutPayload, alerts: Pick<AlertService, 'expireAcknowledgement'>): Promise<'retriggered' | 'stale'> {
+    // The alert service triggers it again like any change, so this module's hooks restart the
+    // escalation (a suppressed or deferred alert pages nobody now either) and live updates see it.
+    const retriggered = await alerts.expireAcknowledgement(payload.alertId, payload.minutes, async (tx) => {
+      const row = await tx.db.selectFrom('escalations').select(['generation']).where('alert_id', '=', payload.alertId).executeTakeFirst();
+      return row !== undefined && row.generation === payload.generation;
     });
+    return retriggered ? 'retriggered' : 'stale';
   }
 
   /** Paging's settings of an escalation policy (`ackTimeoutMinutes`). */
