@@ -40,6 +40,20 @@ export interface IncidentChange {
 
 export type ListIncidentsQuery = z.output<typeof listIncidentsQuery>;
 
+/**
+ * The seam for the incident's other parts (checklists, responders, stakeholder updates, the postmortem
+ * policy…): each runs inside the transaction of the change it hears of, so its rows, timers and
+ * outbox entries commit with it or not at all. Register with `IncidentService.addExtension`.
+ */
+export interface IncidentExtension {
+  /** After a declared incident, its roles and first timeline entries are stored. */
+  declared?(tx: Tx, acting: Acting, incident: IncidentRow): Promise<void>;
+  /** After a status change or a change of mitigation is stored (resolving included). */
+  statusChanged?(tx: Tx, acting: Acting, incident: IncidentRow, change: { from: Incident['status']; to: Incident['status']; mitigatedNow: boolean }): Promise<void>;
+  /** After a stakeholder update's timeline entry is stored. */
+  updatePosted?(tx: Tx, acting: Acting, incident: IncidentRow, entry: IncidentTimelineEntry): Promise<void>;
+}
+
 class RevisionConflict extends Error {}
 
 const MAX_ATTEMPTS = 8;
@@ -67,6 +81,29 @@ export class IncidentService {
       onChange?: (change: IncidentChange) => void;
     },
   ) {}
+
+  private readonly extensions: IncidentExtension[] = [];
+
+  /** Adds a part of the incident that hears of declarations, status changes and updates in their transactions. */
+  addExtension(extension: IncidentExtension): void {
+    this.extensions.push(extension);
+  }
+
+  /**
+   * Appends entries to an incident's timeline in the caller's transaction and tells live pages after
+   * it commits. For the incident's other parts (threads, checklists, changes, responders); they audit
+   * their own changes.
+   */
+  async appendTimeline(tx: Tx, incident: IncidentRow, entries: readonly TimelineEntry[], action: string): Promise<IncidentTimelineEntry[]> {
+    const stored = await incidentRepo.insertTimeline(tx.db, this.deps.ids, incident.id, this.deps.clock.now(), [...entries]);
+    this.published(tx, incident, incident.status as Incident['status'], action);
+    return stored.map(timelineView);
+  }
+
+  /** Tells live pages an incident changed (after the caller's transaction commits) without a timeline entry. */
+  touched(tx: Tx, incident: IncidentRow, action: string): void {
+    this.published(tx, incident, incident.status as Incident['status'], action);
+  }
 
   severities(): readonly IncidentSeverityDefinition[] {
     return this.deps.severities ?? defaultIncidentSeverities;
@@ -241,6 +278,7 @@ export class IncidentService {
         }
       }
       await incidentRepo.insertTimeline(db, this.deps.ids, row.id, now, timeline);
+      for (const extension of this.extensions) await extension.declared?.(tx, acting, row);
       const [view] = await incidentRepo.views(db, [row]);
       await this.deps.audit.record(db, acting.actor, { action: 'incident.declare', targetType: 'incident', targetId: row.id, after: view });
       this.published(tx, row, 'investigating', 'declare');
@@ -292,13 +330,15 @@ export class IncidentService {
 
   /** `POST /api/v1/incidents/{incident}/status`: status and mitigation, each a timeline milestone. */
   async changeStatus(acting: Acting, ref: string, input: z.output<typeof incidentStatusChangeSchema>): Promise<Incident> {
-    return this.retrying(async (tx) =>
-      this.decide(
+    return this.retrying(async (tx) => {
+      let before: IncidentState | null = null;
+      return this.decide(
         tx,
         acting,
         ref,
         input.status === 'resolved' ? 'resolve' : 'status',
         (state, _row, now) => {
+          before = state;
           const ctx = { now, actor: acting.actor.label };
           // The summary first, so a resolution summary is on the incident when it resolves.
           const edited = input.summary !== undefined && state.status !== 'resolved' ? edit(state, { summary: input.summary }, ctx) : null;
@@ -310,9 +350,13 @@ export class IncidentService {
         async (stored, decision) => {
           // A resolved incident's commander may take command of another incident.
           if (decision.incident.status === 'resolved') await incidentRepo.closeCommand(tx.db, stored.id);
+          const previous = before as IncidentState | null;
+          if (!previous) return;
+          const change = { from: previous.status, to: decision.incident.status, mitigatedNow: previous.mitigatedAt === null && decision.incident.mitigatedAt !== null };
+          for (const extension of this.extensions) await extension.statusChanged?.(tx, acting, stored, change);
         },
-      ),
-    );
+      );
+    });
   }
 
   /**
@@ -433,6 +477,7 @@ export class IncidentService {
       const row = await this.require(tx.db, ref);
       const [entry] = await incidentRepo.insertTimeline(tx.db, this.deps.ids, row.id, this.deps.clock.now(), [{ kind: 'update', action: 'stakeholder-update', actor: acting.actor.label, summary: input.message, data: null }]);
       const view = timelineView(entry as NonNullable<typeof entry>);
+      for (const extension of this.extensions) await extension.updatePosted?.(tx, acting, row, view);
       await this.deps.audit.record(tx.db, acting.actor, { action: 'incident.stakeholder-update', targetType: 'incident', targetId: row.id, after: view });
       this.published(tx, row, row.status as Incident['status'], 'stakeholder-update');
       return view;

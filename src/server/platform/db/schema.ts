@@ -586,6 +586,11 @@ export interface Database {
   incident_alerts: IncidentAlertsTable;
   incident_roles: IncidentRolesTable;
   incident_timeline: IncidentTimelineTable;
+  // 0018 incident work (threads, checklists, playbooks)
+  // 0019 changes and service dependencies
+  // 0020 stakeholder updates (subscriptions, deliveries, reminders)
+  // 0021 severities, incident rules, postmortem policy
+  // 0022 incident responders
 }
 
 /** An incident (migration 0017, docs/incidents.md). Shown as INC-<number>. */
