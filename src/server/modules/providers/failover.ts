@@ -35,6 +35,8 @@ export class FailoverChannel implements Channel {
     const attempts: ProviderAttempt[] = [];
     let allPermanent = true;
     let last: unknown = null;
+    // The soonest any provider that may still succeed is willing to be asked again; null: one set no wait.
+    let waitMs: number | null | undefined;
     for (const route of this.order()) {
       if (options.signal?.aborted) break;
       const started = this.now();
@@ -49,12 +51,14 @@ export class FailoverChannel implements Channel {
         attempts.push({ providerId: route.providerId, provider: route.provider, ok: false, latencyMs: Math.round(this.now() - started), error: text });
         if (!permanent) {
           allPermanent = false;
+          const asked = error instanceof ChannelError ? error.retryAfterMs : undefined;
+          waitMs = asked === undefined || waitMs === null ? null : Math.min(waitMs ?? asked, asked);
           await this.health.record(route.providerId, { ok: false, error: text });
         }
         last = error;
       }
     }
     const summary = attempts.map((a) => `${a.provider}: ${a.error}`).join('; ');
-    throw new ChannelError(attempts.length === 1 ? (last instanceof Error ? last.message : summary) : `every provider failed (${summary})`, allPermanent && attempts.length > 0, { cause: last, attempts });
+    throw new ChannelError(attempts.length === 1 ? (last instanceof Error ? last.message : summary) : `every provider failed (${summary})`, allPermanent && attempts.length > 0, { cause: last, attempts, ...(typeof waitMs === 'number' ? { retryAfterMs: waitMs } : {}) });
   }
 }

@@ -103,15 +103,22 @@ export class ChannelError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
-    options?: { cause?: unknown; attempts?: ProviderAttempt[] },
+    options?: { cause?: unknown; attempts?: ProviderAttempt[]; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = 'ChannelError';
     this.attempts = options?.attempts ?? [];
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   /** Every provider tried before giving up (set by the failover channel). */
   readonly attempts: ProviderAttempt[];
+
+  /**
+   * The provider asked us to wait this long before trying again (an HTTP `Retry-After`); the job
+   * runner retries no sooner, however short its own backoff would be.
+   */
+  readonly retryAfterMs?: number;
 }
 
 /** Longest subject every channel can show whole (an SMS preview, a lock-screen push title). */
@@ -123,6 +130,19 @@ export function assertSendable(channel: Channel, message: ChannelMessage): void 
   if (message.subject.length === 0 || message.subject.length > MAX_SUBJECT_LENGTH) {
     throw new ChannelError(`A subject must be 1–${MAX_SUBJECT_LENGTH} characters; got ${message.subject.length}`, true);
   }
+}
+
+/**
+ * Reads an HTTP `Retry-After` header (delta-seconds or an HTTP date) as milliseconds from `now`;
+ * undefined when absent or unreadable. Capped at an hour: a page is never parked longer on a provider's word.
+ */
+export function retryAfterMs(header: string | string[] | undefined, now: number): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), 3_600_000);
 }
 
 /** The honest answer when a type has no channel here, naming what an operator must configure. */

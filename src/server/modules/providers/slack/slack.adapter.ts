@@ -27,7 +27,7 @@ export const slackAdapter = defineAdapter({
     signingSecret: z.string().min(16).max(128),
   }),
   create({ settings, secrets }, deps) {
-    return { slack: new SlackChannel({ apiUrl: settings.apiUrl ?? SLACK_API_URL, botToken: secrets.botToken, allowPrivate: deps.allowPrivate }) };
+    return { slack: new SlackChannel({ apiUrl: settings.apiUrl ?? SLACK_API_URL, botToken: secrets.botToken, allowPrivate: deps.allowPrivate, now: () => deps.clock.now() }) };
   },
   callbackUrls: ({ id }, publicUrl) => ({ interactions: `${publicUrl.replace(/\/+$/, '')}${callbackPath('slack', id, 'interactions')}` }),
 });

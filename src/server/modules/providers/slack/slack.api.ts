@@ -1,5 +1,5 @@
 import { outboundRequest, OutboundRefused } from '../../../platform/http/outbound.js';
-import { ChannelError } from '../../notify/channels/channel.js';
+import { ChannelError, retryAfterMs } from '../../notify/channels/channel.js';
 
 /** Slack's Web API base; a setting so tests (and Slack GovSlack, `slack-gov.com`) can point elsewhere. */
 export const SLACK_API_URL = 'https://slack.com/api';
@@ -46,7 +46,7 @@ export type SlackOk = Record<string, unknown> & { ok: true };
  * with `{ok: false, error}` for most failures and 429 (`ratelimited`, Retry-After) under rate limits;
  * both become a {@link ChannelError} naming the method and Slack's code.
  */
-export async function slackCall(method: string, body: Record<string, unknown>, options: { apiUrl: string; botToken: string; allowPrivate: boolean; signal?: AbortSignal }): Promise<SlackOk> {
+export async function slackCall(method: string, body: Record<string, unknown>, options: { apiUrl: string; botToken: string; allowPrivate: boolean; now: () => number; signal?: AbortSignal }): Promise<SlackOk> {
   let answer;
   try {
     answer = await outboundRequest(`${options.apiUrl.replace(/\/+$/, '')}/${method}`, { method: 'POST', body: JSON.stringify(body), contentType: 'application/json; charset=utf-8' }, {
@@ -58,7 +58,11 @@ export async function slackCall(method: string, body: Record<string, unknown>, o
     if (error instanceof OutboundRefused) throw new ChannelError(`Slack ${method}: ${error.message}`, true, { cause: error });
     throw new ChannelError(`Slack ${method} could not be reached: ${(error as Error).message}`, false, { cause: error });
   }
-  if (answer.status === 429) throw new ChannelError(`Slack ${method} answered ratelimited (HTTP 429): Slack limits chat.postMessage to about one message a second per conversation; retried later`, false);
+  if (answer.status === 429) {
+    const wait = retryAfterMs(answer.headers['retry-after'], options.now());
+    const when = wait === undefined ? 'retried later' : `retried in no less than ${Math.ceil(wait / 1000)} s, as its Retry-After asks`;
+    throw new ChannelError(`Slack ${method} answered ratelimited (HTTP 429): Slack limits chat.postMessage to about one message a second per conversation; ${when}`, false, wait === undefined ? {} : { retryAfterMs: wait });
+  }
   if (answer.status >= 500) throw new ChannelError(`Slack ${method} answered HTTP ${answer.status}; retried later`, false);
   let parsed: { ok?: unknown; error?: unknown };
   try {

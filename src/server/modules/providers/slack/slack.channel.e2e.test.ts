@@ -93,6 +93,15 @@ describe('Slack channel specifics', () => {
     expect(slack.posts).toEqual([]);
   });
 
+  it('keeps Slack’s Retry-After on a rate-limit failure, so the retry waits as long as Slack asks', async () => {
+    slack.failNext('ratelimited');
+    const failure = (await open()
+      .send({ to: { type: 'slack', handle: 'U0ANA00001' }, subject: 'Firebreak test notification', text: 'x', kind: 'test' })
+      .catch((e: unknown) => e)) as ChannelError;
+    expect(failure.retryAfterMs).toBe(30_000);
+    expect(failure.message).toMatch(/no less than 30 s/);
+  });
+
   it('reports a wrong bot token as a permanent failure without the token', async () => {
     const failure = await open({ botToken: 'xoxb-wrong-token-999' })
       .send({ to: { type: 'slack', handle: 'U0ANA00001' }, subject: 'Firebreak test notification', text: 'x', kind: 'test' })

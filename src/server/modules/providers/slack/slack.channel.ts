@@ -6,6 +6,8 @@ export interface SlackChannelOptions {
   apiUrl: string;
   botToken: string;
   allowPrivate: boolean;
+  /** The clock a `Retry-After` date is read against. */
+  now: () => number;
 }
 
 /**
