@@ -16,9 +16,18 @@ describe.skipIf(!inject('chromiumPath'))('web app install and push setup', () =>
     const manifest = await page.request.get(manifestHref!);
     expect(manifest.status()).toBe(200);
     expect(manifest.headers()['content-type']).toMatch(/^application\/manifest\+json/);
-    expect(await manifest.json()).toMatchObject({ name: 'Firebreak', start_url: '/', display: 'standalone', icons: expect.arrayContaining([expect.objectContaining({ src: '/icon.svg', purpose: 'maskable' })]) as unknown });
+    expect(await manifest.json()).toMatchObject({ name: 'Firebreak', start_url: '/', display: 'standalone', icons: expect.arrayContaining([expect.objectContaining({ src: '/icon-512.png', sizes: '512x512', purpose: 'maskable' })]) as unknown });
     const icon = await page.request.get('/icon.svg');
     expect(icon.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+    // PNG icons for platforms without SVG notification icons, and the monochrome status-bar badge.
+    for (const png of ['/icon-192.png', '/icon-512.png', '/badge-96.png']) {
+      const answer = await page.request.get(png);
+      expect(answer.status(), png).toBe(200);
+      expect(answer.headers()['content-type'], png).toMatch(/^image\/png/);
+      expect((await answer.body()).subarray(1, 4).toString('latin1'), png).toBe('PNG');
+    }
+    const worker0 = await (await page.request.get('/sw.js')).text();
+    expect(worker0).toContain("'/icon-192.png'");
 
     const worker = await page.request.get('/sw.js');
     expect(worker.status()).toBe(200);

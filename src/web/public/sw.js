@@ -12,7 +12,10 @@
 
 /* global self -- the ServiceWorkerGlobalScope */
 
-const ICON = '/icon.svg';
+// PNG: some platforms (Android's notification shade, older Safari) draw no SVG notification icons.
+const ICON = '/icon-192.png';
+// The small monochrome badge Android shows in the status bar: white on transparent.
+const BADGE = '/badge-96.png';
 
 self.addEventListener('install', () => {
   // A new version takes over at once: there is no cache whose versions could be mixed.
@@ -43,7 +46,7 @@ self.addEventListener('push', (event) => {
   const options = {
     body: message.body,
     icon: ICON,
-    badge: ICON,
+    badge: BADGE,
     data: { url: message.url || '/', actions: message.actions, tag: message.tag, alertNumber: message.alertNumber },
     requireInteraction: urgent,
     actions: message.actions
@@ -100,7 +103,7 @@ async function act(action, data) {
 }
 
 function showOutcome(title, body, data, url) {
-  const options = { body, icon: ICON, badge: ICON, data: { url: url || '/', actions: null, tag: data.tag, alertNumber: data.alertNumber }, requireInteraction: false };
+  const options = { body, icon: ICON, badge: BADGE, data: { url: url || '/', actions: null, tag: data.tag, alertNumber: data.alertNumber }, requireInteraction: false };
   if (data.tag) options.tag = data.tag;
   return self.registration.showNotification(title, options);
 }
