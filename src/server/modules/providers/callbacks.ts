@@ -8,6 +8,7 @@ import { telegramCallbacks } from './telegram/telegram.callbacks.js';
 import { twilioCallbacks } from './twilio/twilio.callbacks.js';
 import { slackCallbacks } from './slack/slack.callbacks.js';
 import { mattermostCallbacks } from './mattermost/mattermost.callbacks.js';
+import { vonageCallbacks } from './vonage/vonage.callbacks.js';
 
 /** Finds a configured provider with its secrets opened, for verifying a callback it signed. */
 export interface ProviderLookup {
@@ -44,5 +45,6 @@ export function providerCallbacks(deps: CallbackDeps): FastifyPluginAsync {
     await app.register(telegramCallbacks(deps));
     await app.register(slackCallbacks(deps));
     await app.register(mattermostCallbacks(deps));
+    await app.register(vonageCallbacks(deps));
   };
 }

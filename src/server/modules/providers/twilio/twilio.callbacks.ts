@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { sendError } from '../../../platform/http/errors.js';
 import type { DeliveryReport, InboundAction, InboundOutcome } from '../../paging/inbound.js';
 import { callbackPath, type CallbackDeps } from '../callbacks.js';
-import { HOW_TO_REPLY, parseSmsReply } from './sms-reply.js';
+import { answerSmsReply } from './sms-reply.js';
 import { twilioCallbackUrl } from './twilio.adapter.js';
 import { verifyTwilioSignature } from './twilio-signature.js';
 import { say, spoken, twiml, voicePrompt, VOICE_KEYS, xmlEscape } from './twilio-text.js';
@@ -24,7 +24,6 @@ const CALL_STATUSES: Record<string, DeliveryReport> = { completed: 'delivered', 
 
 const sendTwiml = (reply: FastifyReply, xml: string) => reply.status(200).header('cache-control', 'no-store').type('text/xml; charset=utf-8').send(xml);
 const smsAnswer = (reply: FastifyReply, text: string | null) => sendTwiml(reply, text === null ? twiml() : twiml(`<Message>${xmlEscape(text)}</Message>`));
-const cut = (text: string, max: number) => ([...text].length <= max ? text : `${[...text].slice(0, max - 3).join('')}...`);
 const done = (action: InboundAction) => (action === 'acknowledge' ? 'acknowledged' : 'resolved');
 
 /**
@@ -93,18 +92,8 @@ export function twilioCallbacks(deps: CallbackDeps): FastifyPluginAsync {
     app.post(callbackPath('twilio', ':id', 'sms'), { config }, async (request: Req, reply) => {
       const v = await verify(request, reply);
       if (!v) return reply;
-      const from = v.params.get('From') ?? '';
-      const parsed = parseSmsReply(v.params.get('Body') ?? '');
-      if (parsed.kind === 'opt-out') return smsAnswer(reply, null);
-      if (parsed.kind !== 'action') return smsAnswer(reply, HOW_TO_REPLY);
-      const user = (await deps.inbound.userByAddress('sms', from)) ?? (await deps.inbound.userByAddress('voice', from));
-      if (!user) return smsAnswer(reply, 'Firebreak: this phone number is not a verified contact method of any active Firebreak user, so nothing was changed. Add and verify it in Firebreak under Profile, Contact methods.');
-      const page = await deps.inbound.latestPage(['sms', 'voice'], from, parsed.alertNumber ?? undefined);
-      if (!page || page.userId !== user.id) {
-        return smsAnswer(reply, parsed.alertNumber !== null ? `Firebreak: no page for alert #${parsed.alertNumber} was sent to this phone, so nothing was changed. Check the number in the page.` : 'Firebreak: no page was sent to this phone, so nothing was changed.');
-      }
-      const outcome = await deps.inbound.act({ userId: user.id, alertRef: page.alertId, action: parsed.action, via: 'SMS', ip: request.ip ?? null, requestId: String(request.id) });
-      return smsAnswer(reply, smsOutcome(outcome, parsed.action, page.alertNumber, user.handle));
+      const answer = await answerSmsReply(deps.inbound, { from: v.params.get('From') ?? '', body: v.params.get('Body') ?? '', ip: request.ip ?? null, requestId: String(request.id) });
+      return smsAnswer(reply, answer);
     });
 
     app.post(callbackPath('twilio', ':id', 'voice'), { config }, async (request: Req, reply) => {
@@ -167,17 +156,6 @@ export function twilioCallbacks(deps: CallbackDeps): FastifyPluginAsync {
       ];
     };
   };
-}
-
-function smsOutcome(outcome: InboundOutcome, action: InboundAction, number: number, handle: string): string {
-  switch (outcome.kind) {
-    case 'done':
-      return `Firebreak: alert #${outcome.alert.number} "${cut(outcome.alert.title, 60)}" ${done(action)}, recorded as @${handle}.`;
-    case 'unchanged':
-      return `Firebreak: alert #${outcome.alert.number} is already ${outcome.alert.status}; nothing was changed.`;
-    case 'not-found':
-      return `Firebreak: alert #${number} could not be found, or your account is no longer active; nothing was changed.`;
-  }
 }
 
 function voiceOutcome(outcome: InboundOutcome, action: InboundAction): string {

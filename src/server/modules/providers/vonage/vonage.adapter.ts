@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { OutboundRefused, outboundRequest } from '../../../platform/http/outbound.js';
 import { assertSendable, ChannelError, type Channel, type ChannelMessage, type SendResult } from '../../notify/channels/channel.js';
+import { callbackPath } from '../callbacks.js';
 import { defineAdapter } from '../provider-adapter.js';
 import { smsBody } from '../twilio/twilio-text.js';
+import { VONAGE_SIGNATURE_METHODS } from './vonage-signature.js';
 
 export const VONAGE_API_URL = 'https://rest.nexmo.com';
 
@@ -31,6 +33,11 @@ interface VonageAccount {
   /** Digits without `+`, or an alphanumeric sender ID. */
   from: string;
   allowPrivate: boolean;
+  /**
+   * Set when the account signs its webhooks (a signature secret is configured): delivery receipts are
+   * asked for at this URL, and pages invite "ACK 42" replies, which reach the inbound-SMS webhook.
+   */
+  deliveryReceiptUrl: string | null;
 }
 
 interface VonageAnswer {
@@ -51,11 +58,24 @@ export class VonageSmsChannel implements Channel {
   async send(message: ChannelMessage, options?: { signal?: AbortSignal }): Promise<SendResult> {
     assertSendable(this, message);
     const phone = (message.to as { phone: string }).phone;
-    // Firebreak does not read replies to Vonage messages: pages carry the one-click link instead.
-    const text = smsBody(message, { replies: false });
+    // Replies are read only from a signed inbound webhook; without one, pages carry the one-click link.
+    const text = smsBody(message, { replies: this.account.deliveryReceiptUrl !== null });
+    return this.post(phone, text, message.idempotencyKey, options);
+  }
+
+  /** Sends `text` as it is (the answer to an SMS reply), without asking for a delivery receipt. */
+  async sendText(phone: string, text: string): Promise<SendResult> {
+    return this.post(phone, text, undefined, {}, false);
+  }
+
+  private async post(phone: string, text: string, idempotencyKey: string | undefined, options?: { signal?: AbortSignal }, receipt = true): Promise<SendResult> {
     const form = new URLSearchParams({ api_key: this.account.apiKey, api_secret: this.account.apiSecret, from: this.account.from, to: phone.replace(/^\+/, ''), text });
     if (!isGsm7(text)) form.set('type', 'unicode');
-    if (message.idempotencyKey) form.set('client-ref', message.idempotencyKey.slice(0, 100));
+    if (idempotencyKey) form.set('client-ref', idempotencyKey.slice(0, 100));
+    if (receipt && this.account.deliveryReceiptUrl !== null) {
+      form.set('status-report-req', 'true');
+      form.set('callback', this.account.deliveryReceiptUrl);
+    }
     let answer;
     try {
       answer = await outboundRequest(`${this.account.apiUrl}/sms/json`, { method: 'POST', body: form.toString(), contentType: 'application/x-www-form-urlencoded' }, { allowPrivate: this.account.allowPrivate, headers: { accept: 'application/json' }, ...(options?.signal ? { signal: options.signal } : {}) });
@@ -104,9 +124,11 @@ export const vonageAdapter = defineAdapter({
     { key: 'apiUrl', label: 'API URL', secret: false, required: false, description: 'Vonage’s SMS API base URL; change it only for a test server', example: VONAGE_API_URL },
     { key: 'apiKey', label: 'API key', secret: true, required: true, description: 'From the Vonage API dashboard' },
     { key: 'apiSecret', label: 'API secret', secret: true, required: true, description: 'From the Vonage API dashboard' },
+    { key: 'signatureSecret', label: 'Signature secret', secret: true, required: false, description: 'The account’s signature secret (API settings), once Vonage support has turned on signed webhooks: Firebreak then reads delivery receipts and SMS replies, and refuses every unsigned callback' },
+    { key: 'signatureMethod', label: 'Signature method', secret: false, required: false, description: `How the account signs: ${VONAGE_SIGNATURE_METHODS.join(', ')} (Vonage’s default is md5hash)`, example: 'sha256hmac' },
   ],
-  settings: z.strictObject({ from: sender, apiUrl: apiUrl.optional() }),
-  secrets: z.strictObject({ apiKey: z.string().min(1).max(64), apiSecret: z.string().min(1).max(256) }),
+  settings: z.strictObject({ from: sender, apiUrl: apiUrl.optional(), signatureMethod: z.enum(VONAGE_SIGNATURE_METHODS).optional() }),
+  secrets: z.strictObject({ apiKey: z.string().min(1).max(64), apiSecret: z.string().min(1).max(256), signatureSecret: z.string().min(16).max(256).optional() }),
   create(config, deps) {
     const account: VonageAccount = {
       apiUrl: config.settings.apiUrl ?? VONAGE_API_URL,
@@ -114,7 +136,12 @@ export const vonageAdapter = defineAdapter({
       apiSecret: config.secrets.apiSecret,
       from: config.settings.from.replace(/^\+/, ''),
       allowPrivate: deps.allowPrivate,
+      deliveryReceiptUrl: config.secrets.signatureSecret ? vonageCallbackUrl(deps.publicUrl, config.id, 'delivery-receipt') : null,
     };
     return { sms: new VonageSmsChannel(account) };
   },
+  callbackUrls: ({ id }, publicUrl) => ({ 'delivery-receipt': vonageCallbackUrl(publicUrl, id, 'delivery-receipt'), 'inbound-sms': vonageCallbackUrl(publicUrl, id, 'inbound-sms') }),
 });
+
+/** Where Vonage sends one provider's delivery receipts (`delivery-receipt`) and incoming SMS (`inbound-sms`). */
+export const vonageCallbackUrl = (publicUrl: string, providerId: string, what: 'delivery-receipt' | 'inbound-sms') => `${publicUrl.replace(/\/+$/, '')}${callbackPath('vonage', providerId, what)}`;
