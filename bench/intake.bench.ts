@@ -477,7 +477,7 @@ export async function runIntakeBenchmark(): Promise<BenchResult> {
 
     notes.push(
       `${CONNECTIONS} keep-alive connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, load from ${tool === 'wrk' ? 'wrk -t2 with a Lua script building each body' : 'a Node generator (wrk not found or FIREBREAK_BENCH_LOADGEN=node)'}; server and generator share the machine`,
-      `events/s counts 2xx answers only; every 2xx is committed and on disk before it is sent (SQLite WAL: each batch commits, then the WAL is fdatasync'd; other transactions keep synchronous=FULL)`,
+      `events/s counts 2xx answers only; every 2xx is committed and on disk before it is sent (SQLite WAL: each batch commits, then the WAL is fdatasync'd off the main thread before the answer, as every transaction does since ADR 0035)`,
       `load average when the Events v2 figure was taken: ${loadBefore} (2 cores; other work on the machine lowers every figure)`,
       `the per-integration limit (default 6,000/min per node, bursts of 6,000 then 100/s; FIREBREAK_INTAKE_RATE_LIMIT) caps one sender at ~100 events/s sustained; the headline spreads the load over ${SPREAD_INTEGRATIONS} integrations of one service (dedup is per service), the storm over ${STORM_INTEGRATIONS}; one integration alone would need ~${Math.round((STORM_EVENTS - 6000) / 100 / 60)} min for the storm`,
       `Alertmanager: ${AM_GROUPS} groups of ${AM_ALERTS_PER_POST} members; each pass flips one member, so every post changes its alert`,

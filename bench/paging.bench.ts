@@ -21,7 +21,8 @@
  *
  * The machine's load (`uptime`) is recorded with each result: the figures are only comparable within one run.
  *
- *   node --import tsx bench/paging.bench.ts            (FIREBREAK_BENCH_PAGING_PARTS=handover,timers,adapters)
+ *   node --import tsx bench/paging.bench.ts            (FIREBREAK_BENCH_PAGING_PARTS=handover,timers,adapters;
+ *                                                       FIREBREAK_JOB_CONCURRENCY / FIREBREAK_JOB_POLL_MS override the defaults)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +61,8 @@ const TIMERS = Number(process.env.FIREBREAK_BENCH_TIMERS ?? 10_000);
  * The timers are spread by moving the clock 1 s forward after every TIMER_RATE alerts created.
  */
 const TIMER_RATE = Number(process.env.FIREBREAK_BENCH_TIMER_RATE ?? 50);
+/** The job runner's settings are the defaults unless given to the benchmark (to compare concurrencies). */
+const jobSettings = Object.fromEntries(['FIREBREAK_JOB_CONCURRENCY', 'FIREBREAK_JOB_POLL_MS'].flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
 const ADAPTER_SECONDS = 5;
 const ADAPTER_CONCURRENCY = 16;
 const LEVEL1_MINUTES = 10;
@@ -99,7 +102,7 @@ async function startServer(): Promise<Running> {
   const port = await freePort();
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset };
-  const config = { ...loadConfig({ PORT: String(port), HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', FIREBREAK_INTAKE_RATE_LIMIT: '100000000', FIREBREAK_PUBLIC_RATE_LIMIT: '1000000' }), fastPasswordHashing: true };
+  const config = { ...loadConfig({ PORT: String(port), HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', FIREBREAK_INTAKE_RATE_LIMIT: '100000000', FIREBREAK_PUBLIC_RATE_LIMIT: '1000000', ...jobSettings }), fastPasswordHashing: true };
   const firebreak = await createFirebreak({ config, clock, logger: createLogger('silent'), webRoot: null, secretKey: randomBytes(32) });
   const started = await firebreak.start();
   const { catalog, auth, database } = firebreak.services;
@@ -273,7 +276,7 @@ async function handoverFigures(rate: number): Promise<{ metrics: Metric[]; notes
         { name: `intake answer p99, ${rate}/s offered`, value: round(percentile(intakeMs, 99)), unit: 'ms', detail: `${dist(intakeMs)}; answers ${JSON.stringify(statuses)}` },
         { name: `new paging alerts handled / s, ${rate}/s offered`, value: round(handedAt.size / ((lastHandover - gen.start) / 1000)), unit: '/s', detail: `${handedAt.size} pages handed over from the first request to the last hand-over (${((lastHandover - gen.start) / 1000).toFixed(2)} s); the generator sent for ${((lastSent - gen.start) / 1000).toFixed(2)} s (offered ${round(gen.results.length / ((lastSent - gen.start) / 1000))}/s)` },
       ],
-      notes: [`hand-over at ${rate}/s: ${teams} teams set up in ${setupSeconds.toFixed(1)} s; job concurrency ${server.config.jobConcurrency}, poll ${server.config.jobPollMs} ms (defaults); load at start: ${load}; at end: ${uptime()}`],
+      notes: [`hand-over at ${rate}/s: ${teams} teams set up in ${setupSeconds.toFixed(1)} s; job concurrency ${server.config.jobConcurrency}, poll ${server.config.jobPollMs} ms (${Object.keys(jobSettings).length > 0 ? 'set by FIREBREAK_JOB_* for this run' : 'defaults'}); load at start: ${load}; at end: ${uptime()}`],
     };
   } finally {
     await server.stop();

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.js';
-import { hashToken } from '../../platform/crypto.js';
 import type { FirebreakDatabase } from '../../platform/db/database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { IntegrationRow, ServiceCatalog, ServiceRow } from '../services/service.service.js';
@@ -25,27 +24,6 @@ export interface IntakeContext {
   ids: IdGenerator;
   /** Finds the integration of `type` for a key; `throttle: false` for reads that should not use up the rate limit. */
   admitKey(key: string, type: string, options?: { throttle?: boolean }): Promise<Admission>;
-}
-
-/**
- * `ServiceCatalog.findByKey` for intake's hot path (ADR 0021): the same two reads (the integration by
- * its key or its previous key still within its grace period, then its live service), precompiled and
- * run on the reader connection, so each request does not build and compile them anew. Keep the two in
- * step.
- */
-export async function findIntegrationByKey(database: FirebreakDatabase, key: string, now: number): Promise<{ integration: IntegrationRow; service: ServiceRow } | null> {
-  const lookup = hashToken(key);
-  const byKey = database.precompiled('intake.integrationByKey', (db, p) =>
-    db
-      .selectFrom('integrations')
-      .selectAll()
-      .where((eb) => eb.or([eb('key_lookup', '=', p('lookup')), eb.and([eb('previous_key_lookup', '=', p('lookup')), eb('previous_key_valid_until', '>', p('now'))])])),
-  );
-  const integration = (await database.run<IntegrationRow>(byKey, { lookup, now })).rows[0];
-  if (!integration) return null;
-  const live = database.precompiled('intake.liveService', (db, p) => db.selectFrom('services').selectAll().where('id', '=', p('id')).where('deleted_at', 'is', null));
-  const service = (await database.run<ServiceRow>(live, { id: integration.service_id })).rows[0];
-  return service ? { integration, service } : null;
 }
 
 /**

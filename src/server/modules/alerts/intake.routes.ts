@@ -18,7 +18,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { registerOpsgenie } from './intake-opsgenie.js';
 import { registerVictorOps } from './intake-victorops.js';
 import { registerChangeEvents } from './intake-changes.js';
-import { findIntegrationByKey, INTAKE_BODY_LIMIT, maskRoutingKey, parseJsonText, sendAs, tookOf, type Admission, type IntakeContext } from './intake-shared.js';
+import { INTAKE_BODY_LIMIT, maskRoutingKey, parseJsonText, sendAs, tookOf, type Admission, type IntakeContext } from './intake-shared.js';
 
 export { INTAKE_BODY_LIMIT };
 /** Events per integration per minute (token bucket; bursts up to this many at once). */
@@ -147,7 +147,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
   const rate = deps.ratePerMinute ?? INTAKE_RATE_PER_MINUTE;
 
   async function admitKey(key: string, type: string, options: { throttle?: boolean } = {}): Promise<Admission> {
-    const found = await findIntegrationByKey(deps.database, key, deps.clock.now());
+    const found = await deps.services.findByKey(deps.database.reader, key);
     if (!found) return { ok: false, reason: 'unknown' };
     if (found.integration.disabled === 1) return { ok: false, reason: 'disabled', integration: found.integration };
     if (found.integration.type !== type) return { ok: false, reason: 'wrong-type', integration: found.integration };
@@ -162,7 +162,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
 
   /** Finds the integration, refusing unknown keys, disabled integrations, the wrong format and floods. */
   async function admit(key: string, format: Format): Promise<{ integration: IntegrationRow; service: ServiceRow } | Answer> {
-    const found = await findIntegrationByKey(deps.database, key, deps.clock.now());
+    const found = await deps.services.findByKey(deps.database.reader, key);
     if (!found) return answers[format].unknownKey();
     if (found.integration.disabled === 1) {
       return answers[format].disabled();

@@ -51,20 +51,31 @@ export interface FirebreakDatabase {
   capabilities: Capabilities;
   /** Where the data lives, without credentials: a file path or `postgres://host:port/name`. */
   location: string;
+  /**
+   * Runs `work` in one transaction and resolves once it has committed and is on disk; `afterCommit`
+   * callbacks run then. A transaction that only read resolves once everything it could have read is on
+   * disk. SQLite (a file): the commit itself does not wait for the disk (WAL, synchronous=NORMAL for this
+   * one commit); the WAL is fdatasync'd on the thread pool, one sync covering every commit made before
+   * it started, while the process goes on with other work (ADR 0035). PostgreSQL: an ordinary
+   * transaction, durable at commit.
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * `transaction` for intake's group commit (ADR 0021): returns once committed, with `durable`, which
-   * resolves once the commit is on disk. Nobody may be told of the change before `durable` resolves
-   * (`afterCommit` callbacks run then). SQLite: the commit itself does not wait for the disk (WAL,
-   * synchronous=NORMAL for this one commit); the WAL is then synced on the thread pool while the next
-   * transaction runs, instead of the whole process waiting for an fsync per commit. PostgreSQL: an
-   * ordinary transaction (its commit is durable), `durable` already resolved.
+   * `transaction` that returns as soon as it has committed, with `durable`, which resolves once the
+   * commit (and everything it read) is on disk: for intake's group commit (ADR 0021), whose next batch
+   * runs while this one syncs, and for writes nobody waits on (a finished job's row). Nobody may be told
+   * of the change, and nothing outside the database may act on it, before `durable` resolves
+   * (`afterCommit` callbacks run then). `seen` resolves once every commit made before this transaction
+   * (everything it could have read) is on disk, usually at once: the job runner's claim acts on what it
+   * read once `seen` resolves, its own lease needing no wait. SQLite: as `transaction`, without waiting
+   * for the sync. PostgreSQL: an ordinary transaction (its commit is durable), both already resolved.
    */
-  transactionSyncedLater<T>(work: (tx: Tx) => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
+  transactionSyncedLater<T>(work: (tx: Tx) => Promise<T>): Promise<{ result: T; durable: Promise<void>; seen: Promise<void> }>;
   /**
    * Runs `work` in one read-only transaction where every query sees the same snapshot. PostgreSQL:
    * REPEATABLE READ READ ONLY. SQLite ignores those settings, but a transaction's first read fixes its
    * WAL snapshot, which is the same guarantee. Neither blocks writers (backups run beside the server).
+   * Resolves once everything it could have read is on disk (see `transaction`).
    */
   readSnapshot<T>(work: (db: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
@@ -150,7 +161,13 @@ function argumentsOf(query: Precompiled, values: Values): unknown[] {
  * Prepared statements by SQL text on one SQLite connection, and its pragmas (never cached: SQLite
  * applies a setting such as `synchronous` when the statement is prepared, not each time it runs).
  */
-type StatementSource = { prepare(sql: string): SQLite.Statement; pragma(text: string): void; inTransaction(): boolean };
+type StatementSource = {
+  prepare(sql: string): SQLite.Statement;
+  pragma(text: string): void;
+  inTransaction(): boolean;
+  /** Rows inserted, updated or deleted on this connection since it opened (SQLite's `total_changes()`). */
+  totalChanges(): number;
+};
 
 export interface DatabaseOptions {
   /** `postgres://…` for PostgreSQL; otherwise the SQLite file path (or `:memory:`). */
@@ -191,7 +208,9 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable before we
-  // answer 2xx (an acknowledged event must survive power loss, not only a process crash).
+  // answer 2xx (an acknowledged event must survive power loss, not only a process crash). Transactions
+  // relax it for their own commit and sync the WAL off the main thread before returning (ADR 0035);
+  // statements outside a transaction keep FULL.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
@@ -242,7 +261,7 @@ parentPort.on('message', () => {
  * Moves WAL checkpoints off the writer (ADR 0021). By default the connection whose commit fills the WAL
  * past 1,000 pages copies them into the database file and syncs it, inside that commit: tens of
  * milliseconds in which the whole process (every request) stands still. A worker thread with its own
- * connection does it instead, from the first group commit on (intake under load). If the thread fails,
+ * connection does it instead, once the writer is busy (ADR 0035: `BUSY_COMMITS_PER_SECOND`). If the thread fails,
  * the writer checkpoints itself again. The thread never keeps the process alive; `close` stops it
  * (SQLite's last connection to close checkpoints the rest).
  */
@@ -288,6 +307,7 @@ const STATEMENT_CACHE_SIZE = 512;
 function withStatementCache(sqlite: SQLite.Database): StatementSource & { close(): void; onClose(stop: () => Promise<void>): void; beforeClose(): Promise<void> } {
   const statements = new Map<string, SQLite.Statement>();
   const closing: Array<() => Promise<void>> = [];
+  const changes = sqlite.prepare('select total_changes()').pluck();
   return {
     onClose(stop) {
       closing.push(stop);
@@ -309,6 +329,9 @@ function withStatementCache(sqlite: SQLite.Database): StatementSource & { close(
     },
     inTransaction() {
       return sqlite.inTransaction;
+    },
+    totalChanges() {
+      return changes.get() as number;
     },
     close() {
       statements.clear();
@@ -332,17 +355,27 @@ function runSqlite<R>(source: StatementSource, query: Precompiled, values: Value
 
 /**
  * Syncs a SQLite database's WAL file to disk (fdatasync on the thread pool, through a descriptor kept
- * open: the WAL lives as long as the writer's connection). Calls that arrive while a sync runs share
- * the next one, which starts after it (it may have started before their commit); so under load there
- * is at most one sync running and one waiting. The first sync also syncs the directory, which holds the
- * WAL file created when the database opened.
+ * open: the WAL lives as long as the writer's connection), and keeps count of which commits are on disk.
+ *
+ * Commits made with synchronous=NORMAL are numbered (`committed`) right after they commit, when their
+ * frames have been written to the WAL file. A sync covers every commit numbered before it started (its
+ * `target`): the WAL is one file, appended in order, and fdatasync flushes all of it. `through(n)` waits
+ * for the first sync that covers commit `n`: the one running if it started after that commit, else the
+ * next one. So under load at most one sync runs and one waits, and each covers every commit made while
+ * the previous one ran (group commit). The first sync also syncs the directory, which holds the WAL
+ * file created when the database opened.
  */
-function walSyncer(file: string): { sync(): Promise<void>; close(): Promise<void> } {
+function walSyncer(file: string): { noteCommit(): number; latest(): number; through(commit: number): Promise<void>; pending(): Promise<void>; close(): Promise<void> } {
   const wal = `${file}-wal`;
   let fd: number | null = null;
-  let running: Promise<void> | null = null;
-  let waiting: Promise<void> | null = null;
   let directorySynced = false;
+  /** The number of the last commit made without syncing, and of the last one known to be on disk. */
+  let committed = 0;
+  let synced = 0;
+  let running: { target: number; done: Promise<void> } | null = null;
+  let waiting: Promise<void> | null = null;
+  /** The highest commit a call waiting for the next sync needs. */
+  let wanted = 0;
   const datasync = (descriptor: number) => new Promise<void>((resolve, reject) => fdatasync(descriptor, (error) => (error ? reject(error) : resolve())));
   const syncNow = async () => {
     fd ??= openSync(wal, 'r');
@@ -364,30 +397,51 @@ function walSyncer(file: string): { sync(): Promise<void>; close(): Promise<void
       directorySynced = true;
     }
   };
-  const sync = (): Promise<void> => {
-    if (!running) {
-      running = syncNow().finally(() => {
+  const start = (): Promise<void> => {
+    // Every commit numbered so far has written its frames: this sync covers them.
+    const target = committed;
+    const done = syncNow()
+      .then(() => {
+        synced = Math.max(synced, target);
+      })
+      .finally(() => {
         running = null;
       });
-      return running;
-    }
-    waiting ??= running
+    running = { target, done };
+    return done;
+  };
+  const through = (commit: number): Promise<void> => {
+    if (synced >= commit) return Promise.resolve();
+    if (running === null) return start();
+    if (running.target >= commit) return running.done;
+    wanted = Math.max(wanted, commit);
+    waiting ??= running.done
       .catch(() => {})
       .then(() => {
         waiting = null;
-        return sync();
+        return through(wanted);
       });
     return waiting;
   };
   return {
-    sync,
+    noteCommit: () => ++committed,
+    latest: () => committed,
+    through,
+    pending: () => through(committed),
     async close() {
-      await Promise.allSettled([running, waiting]);
+      await Promise.allSettled([running?.done, waiting]);
       if (fd !== null) closeSync(fd);
       fd = null;
     },
   };
 }
+
+/**
+ * Commits in one second from which the writer counts as busy and the checkpointer thread starts
+ * (ADR 0035): below it, SQLite's own checkpoint every 1,000 WAL pages (inside a commit, on the main
+ * thread) happens rarely enough not to matter, and an idle server or a CLI command has no extra thread.
+ */
+const BUSY_COMMITS_PER_SECOND = 100;
 
 function wrap(
   db: Kysely<Database>,
@@ -416,6 +470,45 @@ function wrap(
     const result = await on.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb), memo }));
     return { result, callbacks };
   };
+  let busySince = 0;
+  let busyCommits = 0;
+  /**
+   * SQLite file: runs `work` in a transaction whose commit does not wait for the disk, and numbers that
+   * commit for the WAL syncer (`commit`: 0 when the transaction changed no row). The connection is held
+   * for the whole of it, so no other transaction commits while the setting is relaxed (SQLite refuses
+   * to change it inside a transaction, hence around one); statements run outside a transaction (an
+   * autocommit write through `db`) still commit with synchronous=FULL and sync the WAL themselves.
+   */
+  const commitRelaxed = async <T>(work: (tx: Tx) => Promise<T>, writer: StatementSource & { onClose(stop: () => Promise<void>): void }, file: string, syncer: ReturnType<typeof walSyncer>) =>
+    db.connection().execute(async (connection) => {
+      // The checkpointer thread starts once the writer is busy: an idle server or a CLI command never
+      // needs it (it costs about 13 MB).
+      if (!checkpointing) {
+        const now = performance.now();
+        if (now - busySince > 1_000) {
+          busySince = now;
+          busyCommits = 0;
+        }
+        if (++busyCommits >= BUSY_COMMITS_PER_SECOND) {
+          checkpointing = true;
+          startCheckpointer(file, writer);
+        }
+      }
+      // Nothing else commits while the connection is held: everything this transaction reads was
+      // committed up to this number.
+      const prior = syncer.latest();
+      const before = writer.totalChanges();
+      writer.pragma('synchronous = NORMAL');
+      let outcome: { result: T; callbacks: Array<() => void> };
+      try {
+        outcome = await inTransaction(connection, work);
+      } finally {
+        writer.pragma('synchronous = FULL');
+      }
+      // Numbered at once, while the connection is still held: its frames are in the WAL file now.
+      const commit = writer.totalChanges() === before ? 0 : syncer.noteCommit();
+      return { ...outcome, commit, prior };
+    });
   return {
     db,
     reader,
@@ -443,39 +536,32 @@ function wrap(
       return { rows: result.rows, numAffectedRows: Number(result.numAffectedRows ?? 0) };
     },
     async transaction(work) {
-      const { result, callbacks } = await inTransaction(db, work);
+      if (!direct || !wal) {
+        const { result, callbacks } = await inTransaction(db, work);
+        for (const cb of callbacks) cb();
+        return result;
+      }
+      const { result, callbacks, commit } = await commitRelaxed(work, direct.writer, direct.file, wal);
+      // Its own commit, or (read only) every commit it may have read, on disk before anyone hears of it.
+      await (commit > 0 ? wal.through(commit) : wal.pending());
       for (const cb of callbacks) cb();
       return result;
     },
     async transactionSyncedLater(work) {
       if (!direct || !wal) {
         const { result, callbacks } = await inTransaction(db, work);
-        return { result, durable: Promise.resolve().then(() => callbacks.forEach((cb) => cb())) };
+        return { result, durable: Promise.resolve().then(() => callbacks.forEach((cb) => cb())), seen: Promise.resolve() };
       }
-      const writer = direct.writer;
-      const file = direct.file;
-      // The connection is held for the whole of it, so no other transaction commits while the
-      // setting is relaxed (SQLite refuses to change it inside a transaction, hence around one).
-      const { result, callbacks } = await db.connection().execute(async (connection) => {
-        // Started with the first group commit: an idle server or a CLI command never needs the thread.
-        if (!checkpointing) {
-          checkpointing = true;
-          startCheckpointer(file, writer);
-        }
-        writer.pragma('synchronous = NORMAL');
-        try {
-          return await inTransaction(connection, work);
-        } finally {
-          writer.pragma('synchronous = FULL');
-        }
-      });
-      const durable = wal.sync().then(() => {
+      const { result, callbacks, commit, prior } = await commitRelaxed(work, direct.writer, direct.file, wal);
+      const durable = (commit > 0 ? wal.through(commit) : wal.pending()).then(() => {
         for (const cb of callbacks) cb();
       });
-      return { result, durable };
+      return { result, durable, seen: wal.through(prior) };
     },
     async readSnapshot(work) {
-      return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+      const result = await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+      await wal?.pending();
+      return result;
     },
     async migrate() {
       const { error, results } = await migrator.migrateToLatest();

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { FirebreakDatabase, Tx } from '../db/database.js';
+import type { FirebreakDatabase, Param, Tx } from '../db/database.js';
 import type { Database, JobsTable } from '../db/schema.js';
 import type { IdGenerator } from '../ids.js';
 import { serializePayload } from './job-payload.js';
@@ -127,6 +127,12 @@ export interface JobQueue extends JobScheduler {
   /** Extends this worker's lock. False when the lock is no longer this worker's. */
   renewLease(job: ClaimedJob, leaseMs: number): Promise<boolean>;
   complete(job: ClaimedJob): Promise<CompleteResult>;
+  /**
+   * `complete` for several jobs in one write (the runner's group commit of finished jobs), with the same
+   * fencing per job; results in the order given. Resolves once committed: a finished job's row needs no
+   * wait for the disk (if it is lost, the job runs again, which handlers tolerate).
+   */
+  completeAll(jobs: readonly ClaimedJob[]): Promise<CompleteResult[]>;
   /** Records a failed attempt: retried at `retryAt`, or marked failed when its attempts are used up. */
   fail(job: ClaimedJob, error: string, retryAt: number): Promise<FailResult>;
   /** The next instant something may become claimable (a run_at or a lease expiry), or null when the table is idle. */
@@ -150,6 +156,9 @@ type Claim = (workerId: string, limit: number, leaseMs: number) => Promise<Claim
 /** Room for a stack trace without letting one bad job bloat the table. */
 const MAX_ERROR_LENGTH = 8_000;
 
+/** Finished jobs deleted by one statement (two parameters each). */
+const COMPLETE_CHUNK = 200;
+
 /**
  * Builds the job queue over one database.
  *
@@ -164,10 +173,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   /** Due, not failed, and not held under a live lease. A lease that expired means its worker died. */
   const claimable = (now: number) => (eb: ExpressionBuilder<Database, 'jobs'>) =>
     eb.and([eb('failed_at', 'is', null), eb('run_at', '<=', now), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])]);
+  /** `claimable` with `now` a precompiled query's parameter. */
+  const claimableAt = (now: never) => claimable(now);
 
-  const lockUpdate = (workerId: string, now: number, leaseMs: number) => (eb: ExpressionBuilder<Database, 'jobs'>) => ({
+  const lockUpdate = (workerId: string, now: number, lockedUntil: number) => (eb: ExpressionBuilder<Database, 'jobs'>) => ({
     locked_by: workerId,
-    locked_until: now + leaseMs,
+    locked_until: lockedUntil,
     // Counted at claim time, not at failure time: a worker that dies mid-job never records a failure,
     // yet its attempt must count, or a job that kills its worker would be retried forever.
     attempts: eb('attempts', '+', 1),
@@ -179,19 +190,27 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
    * locks them cannot interleave with another claim. Kysely's SQLite driver runs one transaction at a
    * time on its single connection.
    */
-  const claimInTransaction: Claim = (workerId, limit, leaseMs) =>
-    database.transaction(async (tx) => {
-      const now = clock.now();
-      const due = await tx.db.selectFrom('jobs').select('id').where(claimable(now)).orderBy('run_at').orderBy('id').limit(limit).execute();
-      if (due.length === 0) return [];
-      const rows = await tx.db
+  const claimInTransaction: Claim = async (workerId, limit, leaseMs) => {
+    const now = clock.now();
+    // Nothing due (an idle runner's every pass): a plain read, no transaction.
+    const due = await database.run(database.precompiled('jobs.anyDue', (db, p) => db.selectFrom('jobs').select('id').where(claimableAt(p('now'))).limit(1)), { now });
+    if (due.rows.length === 0) return [];
+    // One statement locks them, selected and updated at once; precompiled: it runs for every batch of jobs.
+    const lock = database.precompiled('jobs.claim', (db, p) =>
+      db
         .updateTable('jobs')
-        .set(lockUpdate(workerId, now, leaseMs))
-        .where('id', 'in', due.map((row) => row.id))
-        .returningAll()
-        .execute();
-      return rows.map(toClaimed);
-    });
+        .set(lockUpdate(p('workerId'), p('now'), p('lockedUntil')))
+        .where('id', 'in', (eb) => eb.selectFrom('jobs').select('id').where(claimableAt(p('now'))).orderBy('run_at').orderBy('id').limit(p('limit')))
+        .returningAll(),
+    );
+    // The claim returns once every row it read (a job added by a commit still being synced) is on disk
+    // (ADR 0035): no job runs before the commit that added it is durable. Its own lease need not be: if a
+    // power cut loses it, the job is claimable again at once and runs again (at least once).
+    const { result, durable, seen } = await database.transactionSyncedLater(async (tx) => (await database.run<JobsTable>(lock, { workerId, now, lockedUntil: now + leaseMs, limit }, tx)).rows.map(toClaimed));
+    durable.catch(() => {});
+    await seen;
+    return result;
+  };
 
   /**
    * PostgreSQL: several nodes claim at once. `FOR UPDATE SKIP LOCKED` in the subquery makes each
@@ -203,7 +222,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     const now = clock.now();
     const rows = await db
       .updateTable('jobs')
-      .set(lockUpdate(workerId, now, leaseMs))
+      .set(lockUpdate(workerId, now, now + leaseMs))
       .where('id', 'in', (eb) =>
         eb.selectFrom('jobs').select('id').where(claimable(now)).orderBy('run_at').orderBy('id').limit(limit).forUpdate().skipLocked(),
       )
@@ -215,9 +234,23 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   // The one place the dialects differ (ARCHITECTURE.md: capabilities, not scattered ifs).
   const claimStrategy: Claim = database.capabilities.skipLocked ? claimWithSkipLocked : claimInTransaction;
 
+  /**
+   * Runs the writes that record a job's outcome. SQLite: in a transaction whose commit does not wait for
+   * the disk on the main thread (ADR 0035), returning at commit: nothing outside the database acts on an
+   * outcome, and one lost in a power cut only means the job runs again. PostgreSQL: the statements as
+   * they are (each commits on its own, as before).
+   */
+  const recordOutcome = async <T>(work: (executor: JobExecutor) => Promise<T>): Promise<T> => {
+    if (!database.capabilities.inProcess) return work(db);
+    const { result, durable } = await database.transactionSyncedLater((tx) => work(tx.db));
+    // Nobody waits for it: an outcome that never reaches the disk means the job runs again.
+    durable.catch(() => {});
+    return result;
+  };
+
   /** Unlocks a job that was replaced while this worker ran its older revision, so the new one runs. */
-  async function releaseSuperseded(job: ClaimedJob): Promise<boolean> {
-    const result = await db
+  async function releaseSuperseded(job: ClaimedJob, executor: JobExecutor = db): Promise<boolean> {
+    const result = await executor
       .updateTable('jobs')
       .set({ locked_by: null, locked_until: null, updated_at: clock.now() })
       .where('id', '=', job.id)
@@ -227,20 +260,88 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** See `JobQueue.completeAll`. */
+  async function completeAll(jobs: readonly ClaimedJob[]): Promise<CompleteResult[]> {
+    if (jobs.length === 0) return [];
+    return recordOutcome(async (executor) => {
+      const deleted = new Set<string>();
+      for (let i = 0; i < jobs.length; i += COMPLETE_CHUNK) {
+        const chunk = jobs.slice(i, i + COMPLETE_CHUNK);
+        // Only the revision this worker ran is done. If the job was replaced meanwhile, the row now holds
+        // a newer revision that must still run, so it is unlocked instead of deleted (below).
+        const rows = await executor
+          .deleteFrom('jobs')
+          .where((eb) => eb.or(chunk.map((job) => eb.and([eb('id', '=', job.id), eb('revision', '=', job.revision)]))))
+          .returning('id')
+          .execute();
+        for (const row of rows) deleted.add(row.id);
+      }
+      const results: CompleteResult[] = [];
+      for (const job of jobs) results.push(deleted.has(job.id) ? 'completed' : (await releaseSuperseded(job, executor)) ? 'superseded' : 'gone');
+      return results;
+    });
+  }
+
+  /** Every column of a new job row, as parameters of a precompiled insert. */
+  const rowParams = (p: Param): JobsTable => ({
+    id: p('id'),
+    task: p('task'),
+    job_key: p('job_key'),
+    payload: p('payload'),
+    run_at: p('run_at'),
+    attempts: p('attempts'),
+    max_attempts: p('max_attempts'),
+    revision: p('revision'),
+    locked_by: p('locked_by'),
+    locked_until: p('locked_until'),
+    last_error: p('last_error'),
+    failed_at: p('failed_at'),
+    created_at: p('created_at'),
+    updated_at: p('updated_at'),
+  });
+  const insertQuery = () => database.precompiled('jobs.insert', (db, p) => db.insertInto('jobs').values(rowParams(p)).returning(['id', 'revision', 'run_at']));
+  // Replace in place, keeping the row's id and lock: if the old revision is running right now, its
+  // worker still holds the lock, and on completion deletes the row only if the revision is the one it
+  // claimed (see `complete`). So the replacement is never lost and never runs concurrently with the old
+  // revision on a healthy worker.
+  const upsertQuery = () =>
+    database.precompiled('jobs.upsert', (db, p) =>
+      db
+        .insertInto('jobs')
+        .values(rowParams(p))
+        .onConflict((oc) =>
+          oc.column('job_key').doUpdateSet((eb) => ({
+            task: eb.ref('excluded.task'),
+            payload: eb.ref('excluded.payload'),
+            run_at: eb.ref('excluded.run_at'),
+            max_attempts: eb.ref('excluded.max_attempts'),
+            attempts: 0,
+            revision: eb('jobs.revision', '+', 1),
+            last_error: null,
+            failed_at: null,
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returning(['id', 'revision', 'run_at']),
+    );
+
   return {
     async addJob(target, spec) {
       const executor = isTx(target) ? target.db : target;
       const now = clock.now();
       const values = validatedRow(spec, now, ids());
       let row: Pick<JobsTable, 'id' | 'revision' | 'run_at'>;
-      if (values.job_key === null) {
+      if (isTx(target)) {
+        // The hot path (a page's delivery job, an escalation's timer): built and compiled once.
+        const insert = values.job_key === null ? insertQuery() : upsertQuery();
+        const [added] = (await database.run<Pick<JobsTable, 'id' | 'revision' | 'run_at'>>(insert, { ...values }, target)).rows;
+        if (!added) throw new Error(`Job \`${values.task}\`: the insert returned no row`);
+        row = added;
+      } else if (values.job_key === null) {
         // NULL keys never conflict (SQL unique semantics), so keyless jobs are plain inserts.
         row = await executor.insertInto('jobs').values(values).returning(['id', 'revision', 'run_at']).executeTakeFirstOrThrow();
       } else {
-        // Replace in place, keeping the row's id and lock: if the old revision is running right now, its
-        // worker still holds the lock, and on completion deletes the row only if the revision is the one
-        // it claimed (see `complete`). So the replacement is never lost and never runs concurrently with
-        // the old revision on a healthy worker.
+        // As `upsertQuery` (see there), on an executor that is not a `Tx` of this database.
         row = await executor
           .insertInto('jobs')
           .values(values)
@@ -271,7 +372,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     },
 
     async removeJob(target, key) {
-      const executor = isTx(target) ? target.db : target;
+      if (isTx(target)) {
+        const remove = database.precompiled('jobs.removeByKey', (db, p) => db.deleteFrom('jobs').where('job_key', '=', p('key')).where('failed_at', 'is', null));
+        return (await database.run(remove, { key }, target)).numAffectedRows > 0;
+      }
+      const executor = target;
       const result = await executor.deleteFrom('jobs').where('job_key', '=', key).where('failed_at', 'is', null).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
@@ -297,32 +402,33 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     },
 
     async complete(job) {
-      // Only the revision this worker ran is done. If the job was replaced meanwhile, the row now holds
-      // a newer revision that must still run, so it is unlocked instead of deleted.
-      const deleted = await db.deleteFrom('jobs').where('id', '=', job.id).where('revision', '=', job.revision).executeTakeFirst();
-      if (Number(deleted.numDeletedRows) > 0) return 'completed';
-      return (await releaseSuperseded(job)) ? 'superseded' : 'gone';
+      const [result] = await completeAll([job]);
+      return result as CompleteResult;
     },
+
+    completeAll,
 
     async fail(job, error, retryAt) {
       const now = clock.now();
       const lastError = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}…` : error;
       const exhausted = job.attempts >= job.maxAttempts;
-      // Fenced by revision and lock holder: a failure of an old revision must not push back or fail the
-      // replacement, and a worker whose lease expired must not unlock the worker that took over.
-      const result = await db
-        .updateTable('jobs')
-        .set(
-          exhausted
-            ? { failed_at: now, last_error: lastError, locked_by: null, locked_until: null, updated_at: now }
-            : { run_at: retryAt, last_error: lastError, locked_by: null, locked_until: null, updated_at: now },
-        )
-        .where('id', '=', job.id)
-        .where('revision', '=', job.revision)
-        .where('locked_by', '=', job.lockedBy)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) return exhausted ? 'failed' : 'retry';
-      return (await releaseSuperseded(job)) ? 'superseded' : 'gone';
+      return recordOutcome(async (executor) => {
+        // Fenced by revision and lock holder: a failure of an old revision must not push back or fail the
+        // replacement, and a worker whose lease expired must not unlock the worker that took over.
+        const result = await executor
+          .updateTable('jobs')
+          .set(
+            exhausted
+              ? { failed_at: now, last_error: lastError, locked_by: null, locked_until: null, updated_at: now }
+              : { run_at: retryAt, last_error: lastError, locked_by: null, locked_until: null, updated_at: now },
+          )
+          .where('id', '=', job.id)
+          .where('revision', '=', job.revision)
+          .where('locked_by', '=', job.lockedBy)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) return exhausted ? 'failed' : 'retry';
+        return (await releaseSuperseded(job, executor)) ? 'superseded' : 'gone';
+      });
     },
 
     async nextWakeAt() {

@@ -57,6 +57,31 @@ for (const dialect of dialectCases()) {
       return metric?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;
     }
 
+    it('records jobs that finish together in one write, fencing each: a job replaced while it ran keeps its replacement', async () => {
+      // Counts the writes that record outcomes (a transaction on SQLite; PostgreSQL runs the statements as they are).
+      let writes = 0;
+      const counted: FirebreakDatabase = { ...database, transactionSyncedLater: (work) => (writes++, database.transactionSyncedLater(work)) };
+      const jobs = runner({ database: counted, concurrency: 8 });
+      const gate = deferred();
+      const started: string[] = [];
+      jobs.register<{ name: string }>('batch', async ({ payload }) => {
+        started.push(payload.name);
+        await gate.promise;
+      });
+      for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await jobs.addJob(database.db, { task: 'batch', key: `batch:${name}`, payload: { name } });
+      const run = jobs.runDueJobs();
+      while (started.length < 6) await nextTurn();
+      // `c` is replaced while its old revision runs: the new revision must stay and run later.
+      await jobs.addJob(database.db, { task: 'batch', key: 'batch:c', payload: { name: 'c2' }, runAt: clock.now() + 60_000 });
+      writes = 0;
+      gate.resolve();
+      const outcomes = await run;
+      expect(outcomes.map((o) => o.outcome)).toEqual(['success', 'success', 'success', 'success', 'success', 'success']);
+      // One write for the six (two at most, should one finish a turn later); one each without batching.
+      if (database.capabilities.inProcess) expect(writes).toBeLessThanOrEqual(2);
+      expect(await rows()).toMatchObject([{ job_key: 'batch:c', payload: '{"name":"c2"}', revision: 1, locked_by: null, locked_until: null }]);
+    });
+
     it('runs a due job once with its payload and job details, then deletes it', async () => {
       const jobs = runner();
       const seen: JobContext[] = [];
@@ -123,6 +148,20 @@ for (const dialect of dialectCases()) {
       expect(calls).toBe(3);
       expect(await counter('firebreak_jobs_completed_total', { task: 'call-webhook', outcome: 'retry' })).toBe(2);
       expect(await counter('firebreak_jobs_completed_total', { task: 'call-webhook', outcome: 'failed' })).toBe(1);
+    });
+
+    it('waits as long as a failure asks (a provider’s Retry-After) when that is longer than its backoff', async () => {
+      const jobs = runner();
+      jobs.register('post-to-chat', () => {
+        throw Object.assign(new Error('ratelimited (HTTP 429)'), { retryAfterMs: 30_000 });
+      });
+      const added = await jobs.addJob(database.db, { task: 'post-to-chat', maxAttempts: 3 });
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'retry', attempts: 1 }]);
+      expect(await database.db.selectFrom('jobs').select(['run_at']).where('id', '=', added.id).executeTakeFirstOrThrow()).toEqual({ run_at: clock.now() + 30_000 });
+      clock.advance(29_999);
+      expect(await jobs.runDueJobs()).toEqual([]);
+      clock.advance(1);
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'retry', attempts: 2 }]);
     });
 
     it('uses a task’s own backoff policy, jittered by the injected random source', async () => {

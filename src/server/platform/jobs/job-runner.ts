@@ -5,7 +5,7 @@ import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { backoffDelay, resolveBackoff, type BackoffPolicy, type RandomSource } from './backoff.js';
-import { createJobQueue, type ClaimedJob, type JobQueue, type JobScheduler, type QueueStats } from './job-queue.js';
+import { createJobQueue, type ClaimedJob, type CompleteResult, type JobQueue, type JobScheduler, type QueueStats } from './job-queue.js';
 
 /** What a handler learns about the job it runs. */
 export interface JobInfo {
@@ -138,6 +138,9 @@ interface RunningJob extends Lease {
  */
 const MIN_IDLE_MS = 25;
 
+/** Most finished jobs recorded in one write. */
+const COMPLETION_BATCH = 256;
+
 /**
  * Builds the job runner: one per process. Feature modules get it as a `JobScheduler` to add jobs and
  * register their handlers at composition time.
@@ -184,6 +187,41 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   });
 
   const claimingAllowed = () => state === 'idle' || state === 'running';
+
+  /**
+   * Group commit of finished jobs: a job that finishes while the previous batch is being written waits
+   * for the next one, which records every job that finished meanwhile in one write (one transaction on
+   * SQLite). No timer: a lone job is recorded at once (after the current microtasks, so jobs finishing
+   * together share the first write). Each job keeps its own fencing (`completeAll`).
+   */
+  const finished: Array<{ job: ClaimedJob; resolve: (result: CompleteResult) => void; reject: (error: unknown) => void }> = [];
+  let recording = false;
+
+  function recordCompletion(job: ClaimedJob): Promise<CompleteResult> {
+    return new Promise((resolve, reject) => {
+      finished.push({ job, resolve, reject });
+      if (!recording) {
+        recording = true;
+        queueMicrotask(() => void recordFinished());
+      }
+    });
+  }
+
+  async function recordFinished(): Promise<void> {
+    try {
+      while (finished.length > 0) {
+        const batch = finished.splice(0, COMPLETION_BATCH);
+        try {
+          const results = await queue.completeAll(batch.map((entry) => entry.job));
+          batch.forEach((entry, i) => entry.resolve(results[i] as CompleteResult));
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+        }
+      }
+    } finally {
+      recording = false;
+    }
+  }
 
   function wake(): void {
     wakeRequested = true;
@@ -292,7 +330,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function recordSuccess(job: ClaimedJob): Promise<JobOutcome> {
-    const result = await queue.complete(job);
+    const result = await recordCompletion(job);
     // Routine for recurring jobs that re-add their own key while running; debug, not info.
     if (result === 'superseded') logger.debug({ jobId: job.id, task: job.task, key: job.key }, 'Job finished an older revision; its replacement stays scheduled');
     if (result === 'gone') logger.warn({ jobId: job.id, task: job.task }, 'Job finished after its row was removed or taken over by another worker');
@@ -301,7 +339,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   async function recordFailure(job: ClaimedJob, failure: unknown, backoff: BackoffPolicy): Promise<JobOutcome> {
     const message = describeError(failure);
-    const retryAt = clock.now() + backoffDelay(job.attempts, backoff, random);
+    // A failure may say how long to wait (a provider's Retry-After, `ChannelError.retryAfterMs`): never sooner.
+    const retryAt = clock.now() + Math.max(backoffDelay(job.attempts, backoff, random), askedWait(failure));
     const result = await queue.fail(job, message, retryAt);
     const fields = { jobId: job.id, task: job.task, key: job.key, attempts: job.attempts, maxAttempts: job.maxAttempts, err: failure };
     if (result === 'failed') {
@@ -407,4 +446,10 @@ function describeError(error: unknown): string {
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`Job runner ${name} must be a whole number >= 1, got ${value}`);
   return value;
+}
+
+/** The wait a failure asks for (`retryAfterMs`, e.g. from a provider's Retry-After), else 0. */
+export function askedWait(failure: unknown): number {
+  const asked = (failure as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof asked === 'number' && Number.isFinite(asked) && asked > 0 ? Math.min(asked, 3_600_000) : 0;
 }
