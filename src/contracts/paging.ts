@@ -80,3 +80,39 @@ export const testPageResultSchema = z.object({
   alertNumber: z.number().int(),
   pages: z.array(z.object({ channel: z.enum(contactMethodTypes), address: z.string(), dueAt: instantSchema })),
 });
+
+/**
+ * A drill of an escalation policy (`POST /api/v1/escalation-policies/{policy}/drills`): a test alert
+ * that walks the policy's real escalation — real schedules, real notification rules and delays, real
+ * providers — with every page marked as a test, and a report of how long each step took to be
+ * acknowledged (docs/paging.md, "Drills").
+ *
+ * @example
+ *   { "alertNumber": 311, "status": "acknowledged", "timeToAcknowledgeSeconds": 754,
+ *     "steps": [{ "level": 1, "outcome": "escalated", "waitedSeconds": 600, … }, { "level": 2, "outcome": "acknowledged", "acknowledgedAfterSeconds": 154, … }] }
+ */
+export const policyDrillSchema = z.object({
+  alertId: z.string(),
+  alertNumber: z.number().int(),
+  policy: z.object({ id: z.string(), handle: z.string(), name: z.string() }),
+  startedAt: instantSchema,
+  startedBy: z.string(),
+  status: z.enum(['running', 'acknowledged', 'unanswered', 'ended']).describe('running: waiting for an answer; acknowledged; unanswered: every step paged, nobody answered; ended: ran out of time unanswered'),
+  acknowledgedAt: instantSchema.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  timeToAcknowledgeSeconds: z.number().nullable(),
+  endsAt: instantSchema.describe('When the drill resolves itself if nobody answers'),
+  steps: z.array(
+    z.object({
+      level: z.number().int().nullable().describe('1-based level; null for the fallback'),
+      round: z.number().int(),
+      firedAt: instantSchema,
+      people: z.array(z.object({ id: z.string(), handle: z.string() })),
+      pages: z.array(z.object({ userHandle: z.string(), channel: z.enum(contactMethodTypes), address: z.string(), status: z.string().describe('pending, sent, failed, cancelled'), sentAt: instantSchema.nullable(), deliveredAt: instantSchema.nullable() })),
+      outcome: z.enum(['acknowledged', 'escalated', 'unanswered', 'waiting']),
+      acknowledgedAfterSeconds: z.number().nullable().describe('From this step firing to the acknowledgement, when this step was answered'),
+      waitedSeconds: z.number().describe('How long this step waited for an answer'),
+    }),
+  ),
+});
+export type PolicyDrill = z.infer<typeof policyDrillSchema>;

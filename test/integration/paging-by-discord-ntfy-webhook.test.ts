@@ -110,6 +110,8 @@ describe.each(cases)('paging through $kind', (c) => {
     const page = c.received().find((r) => r.acknowledge !== undefined);
     expect(page, `ana was paged through ${c.kind} with an Acknowledge link`).toBeDefined();
     expect(page!.text).toContain('Checkout 5xx above 2%');
+    // The webhook payload names whose page it is (a receiver URL may be shared).
+    if (c.kind === 'webhook') expect(receiver.received.find((r) => r.body.event === 'page')?.body.recipient).toEqual({ id: ana.userId, handle: 'ana', name: expect.any(String) });
     const link = new URL(page!.acknowledge!);
     expect(link.origin).toBe('https://firebreak.example.com');
 

@@ -33,6 +33,8 @@ export interface EscalationSnapshot extends EscalationPolicyDefinition {
    * with the levels, so a later edit changes only new alerts.
    */
   ackTimeoutMinutes?: number | null;
+  /** A drill of the policy: every page is marked as a test (subject `[TEST]`), nothing else changes. */
+  test?: boolean;
 }
 
 export type EscalationStatus = 'active' | 'acknowledged' | 'resolved' | 'exhausted';

@@ -13,7 +13,7 @@ import { notifyRepo } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { createActionLinks } from './action-links.js';
 import { DELIVER_PAGE_TASK, deliverJobKey, PAGE_MAX_ATTEMPTS, queuePage, type DeliverPayload } from './outbox.js';
-import { pageMessage, resolvedMessage } from './page-message.js';
+import { INCIDENT_REQUEST_LABEL, pageMessage, resolvedMessage, type PagePurpose } from './page-message.js';
 
 export const DIGEST_TASK = 'paging.digest';
 export const digestJobKey = (contactMethodId: string) => `${DIGEST_TASK}:${contactMethodId}`;
@@ -129,6 +129,7 @@ export class PageDelivery {
             alertUrl,
             // A shadow copy is for information: its reader is not the one to answer it.
             actionLinks: row.shadow === 1 ? null : links,
+            purpose: this.purposeOf(row, alert.labels_json),
           });
     const page: PageContext = {
       alertId: alert.id,
@@ -148,13 +149,16 @@ export class PageDelivery {
       text.subject = fitSubject(`${mark}${text.subject}`);
       // Not "You are paged as level N …": a test page and a shadow copy make nobody responsible.
       const role = row.test === 1 ? `This is a test page, ${user.name}: nothing is wrong. Acknowledge it to check the acknowledge path; it resolves itself after 30 minutes otherwise.` : `This is a shadow copy for your information, ${user.name}: the person on call is the one to answer it.`;
-      text.text = text.text.replace(/You are paged as [^\n]*$/, role);
+      // (…nor "INC-42 needs you, Ana: acknowledge…" for a shadow copy of a responder request.)
+      text.text = text.text.replace(/(?:You are paged as|You were added as a responder|INC-\d+ needs you,) [^\n]*$/, role);
     }
     const started = this.deps.clock.now();
     try {
-      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: row.kind === 'resolved' ? 'notification' : 'page', idempotencyKey: row.idempotency_key, page }, attempt.signal ? { signal: attempt.signal } : {});
+      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: row.kind === 'resolved' ? 'notification' : 'page', idempotencyKey: row.idempotency_key, page, recipient: { id: user.id, handle: user.handle, name: user.name } }, attempt.signal ? { signal: attempt.signal } : {});
       const now = this.deps.clock.now();
-      await this.deps.database.transaction(async (tx) => {
+      // Recorded without waiting for the disk (ADR 0035): nothing acts on the record before the commits
+      // after it, and if a power cut loses it the page is sent again (at least once, same idempotency key).
+      const { durable } = await this.deps.database.transactionSyncedLater(async (tx) => {
         await tx.db
           .updateTable('page_notifications')
           .set({ status: 'sent', sent_at: now, provider_message_id: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, last_error: null, updated_at: now })
@@ -170,6 +174,7 @@ export class PageDelivery {
           },
         ]);
       });
+      durable.catch(() => {});
       this.countDelivery(row, 'sent', now);
       return 'sent';
     } catch (error) {
@@ -183,6 +188,13 @@ export class PageDelivery {
       if (outcome === 'failed') return 'failed';
       throw error;
     }
+  }
+
+  /** Why the row pages its person: an incident's responder request (by its alert's label), an added responder, or a level. */
+  private purposeOf(row: NotificationRow, labelsJson: string): PagePurpose {
+    const incident = (JSON.parse(labelsJson) as Record<string, string>)[INCIDENT_REQUEST_LABEL];
+    if (incident) return { kind: 'incident', incident, warRoomUrl: `${this.deps.publicUrl}/incidents/${encodeURIComponent(incident)}` };
+    return row.idempotency_key.startsWith('responder:') ? { kind: 'responder' } : { kind: 'escalation' };
   }
 
   /**
@@ -251,7 +263,7 @@ export class PageDelivery {
     const text = [`${live.length} more alerts were paged to you in the last minutes; they are collapsed here instead of one message each.`, '', ...lines, '', `Open them: ${this.deps.publicUrl}/alerts?status=triggered`].join('\n');
     const started = this.deps.clock.now();
     try {
-      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), subject, text, kind: 'page', idempotencyKey: `digest:${payload.contactMethodId}:${live.map((r) => r.id).join(',')}`.slice(0, 200) }, attempt.signal ? { signal: attempt.signal } : {});
+      const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), subject, text, kind: 'page', idempotencyKey: `digest:${payload.contactMethodId}:${live.map((r) => r.id).join(',')}`.slice(0, 200), recipient: { id: user.id, handle: user.handle, name: user.name } }, attempt.signal ? { signal: attempt.signal } : {});
       const done = this.deps.clock.now();
       await this.deps.database.transaction(async (tx) => {
         await tx.db

@@ -51,4 +51,28 @@ describe('page message', () => {
     expect(notice.subject.length).toBeLessThanOrEqual(50);
     expect(notice.text).toContain('Resolved by @ana via email link at 2026-11-02 10:30 UTC.');
   });
+
+  it('words a page to an added responder as such, not as a level of the escalation', () => {
+    const { subject, text } = pageMessage({ ...input, level: null, purpose: { kind: 'responder' } });
+    expect(subject).toBe('#12 Checkout 5xx rate above 2% for 5 minutes on e…');
+    expect(text).toContain('You were added as a responder to this alert, Ana.');
+    expect(text).not.toMatch(/level \d|fallback|You are paged as/);
+  });
+
+  it('words an incident responder request as “INC-42 needs you”, with the war room and the acknowledge link', () => {
+    const { subject, text } = pageMessage({
+      ...input,
+      title: 'INC-42 needs you: Checkout errors in every EU region',
+      description: '@ben asks for policy Databases in INC-42 (SEV1, investigating): Checkout errors\n\nReplication lag on the primary',
+      purpose: { kind: 'incident', incident: 'INC-42', warRoomUrl: 'https://firebreak.example.com/incidents/INC-42' },
+      actionLinks: { acknowledge: 'https://firebreak.example.com/a/ack', resolve: 'https://firebreak.example.com/a/res', expiresAt: Date.parse('2026-11-03T10:00:00Z') },
+    });
+    expect(subject).toBe('INC-42 needs you: Checkout errors in every EU reg…');
+    expect(text).toContain('Replication lag on the primary');
+    expect(text).toContain('Acknowledge: https://firebreak.example.com/a/ack');
+    expect(text).not.toContain('https://firebreak.example.com/a/res');
+    expect(text).toContain('War room: https://firebreak.example.com/incidents/INC-42');
+    expect(text).toContain('INC-42 needs you, Ana: acknowledge this page to say you are coming');
+    expect(text).not.toMatch(/level \d|You are paged as|Service: /);
+  });
 });

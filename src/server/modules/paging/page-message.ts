@@ -1,6 +1,19 @@
 import type { MessageText } from '../notify/messages.js';
 import { MAX_SUBJECT_LENGTH } from '../notify/channels/channel.js';
 
+/**
+ * The label an incident's responder request puts on its paging alert (`incidents/responders`), with
+ * the incident's reference (`INC-42`) as its value: such a page is worded as the request it is.
+ */
+export const INCIDENT_REQUEST_LABEL = 'firebreak.incident';
+
+/**
+ * Why this person is paged, which decides the closing words: a level of the alert's escalation (the
+ * default), added to the alert as a responder (`responder:` pages, outside the levels), or asked into
+ * an incident (a responder request's alert: "INC-42 needs you").
+ */
+export type PagePurpose = { kind: 'escalation' } | { kind: 'responder' } | { kind: 'incident'; incident: string; warRoomUrl: string };
+
 export interface PageMessageInput {
   number: number;
   title: string;
@@ -23,6 +36,8 @@ export interface PageMessageInput {
   alertUrl: string;
   /** Single-use acknowledge and resolve links for this person (email pages; ADR 0023). */
   actionLinks?: { acknowledge: string; resolve: string; expiresAt: number } | null;
+  /** Default: a level of the escalation. */
+  purpose?: PagePurpose;
 }
 
 /**
@@ -31,6 +46,8 @@ export interface PageMessageInput {
  * runbook and dashboard, how many times the alert fired and the link to the alert page. Pure.
  */
 export function pageMessage(input: PageMessageInput): MessageText {
+  const purpose = input.purpose ?? { kind: 'escalation' };
+  if (purpose.kind === 'incident') return incidentRequestMessage(input, purpose);
   const subject = fit(`#${input.number} ${input.title.replace(/\s+/g, ' ').trim()}`, MAX_SUBJECT_LENGTH);
   const step = input.level === null ? 'the fallback of the escalation' : `level ${input.level}${input.round > 0 ? ` (repeat ${input.round})` : ''} of the escalation`;
   const lines = [
@@ -50,7 +67,35 @@ export function pageMessage(input: PageMessageInput): MessageText {
     const until = new Date(input.actionLinks.expiresAt).toISOString().slice(0, 16).replace('T', ' ');
     lines.push('', `Acknowledge: ${input.actionLinks.acknowledge}`, `Resolve: ${input.actionLinks.resolve}`, `(Each link works once, for you only, until ${until} UTC; no login needed.)`);
   }
-  lines.push('', `Acknowledge or resolve it in Firebreak: ${input.alertUrl}`, '', `You are paged as ${step}, ${input.personName}. If nobody acknowledges, the next level is paged.`);
+  const role =
+    purpose.kind === 'responder'
+      ? `You were added as a responder to this alert, ${input.personName}. Acknowledge it to say you are on it; the alert's own escalation goes on as it was.`
+      : `You are paged as ${step}, ${input.personName}. If nobody acknowledges, the next level is paged.`;
+  lines.push('', `Acknowledge or resolve it in Firebreak: ${input.alertUrl}`, '', role);
+  return { subject, text: lines.join('\n') };
+}
+
+/**
+ * A responder request's page: the subject is the request (`INC-42 needs you: Checkout errors`, no
+ * alert number: the incident is what matters), the body who asks and why (the alert's description),
+ * the one-click acknowledge link and the war room. Acknowledging says "I am coming"; the request's
+ * escalation pages its next level when nobody does.
+ */
+function incidentRequestMessage(input: PageMessageInput, purpose: { incident: string; warRoomUrl: string }): MessageText {
+  const subject = fit(input.title.replace(/\s+/g, ' ').trim(), MAX_SUBJECT_LENGTH);
+  const lines = [input.title];
+  if (input.description.trim() !== '') lines.push('', input.description.trim().slice(0, 4000));
+  if (input.actionLinks) {
+    const until = new Date(input.actionLinks.expiresAt).toISOString().slice(0, 16).replace('T', ' ');
+    lines.push('', `Acknowledge: ${input.actionLinks.acknowledge}`, `(Works once, for you only, until ${until} UTC; no login needed.)`);
+  }
+  lines.push(
+    '',
+    `War room: ${purpose.warRoomUrl}`,
+    `The page in Firebreak: ${input.alertUrl}`,
+    '',
+    `${purpose.incident} needs you, ${input.personName}: acknowledge this page to say you are coming, then join the war room. If nobody acknowledges, the request's escalation pages the next level.`,
+  );
   return { subject, text: lines.join('\n') };
 }
 

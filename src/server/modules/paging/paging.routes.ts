@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { addRespondersSchema, escalationViewSchema, policyPagingSettingsSchema, testPageResultSchema } from '../../../contracts/paging.js';
+import { listOf } from '../../../contracts/common.js';
+import { addRespondersSchema, escalationViewSchema, policyDrillSchema, policyPagingSettingsSchema, testPageResultSchema } from '../../../contracts/paging.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
 import type { PagingService } from './paging.service.js';
+import type { PolicyDrills } from './drill.js';
 import type { TestPages } from './test-page.js';
 
 const alertParams = z.strictObject({ alert: z.string().min(1).max(64).describe('Alert id, or its number as `#12` or `12`') });
@@ -16,7 +18,27 @@ const respond = { role: 'responder', scope: 'team' } as const;
  * are mounted twice like contact methods (`/me/…` for your own, `/users/{user}/…` for admins), so each
  * rule is exactly what `x-firebreak-auth` documents.
  */
-export function pagingRoutes(paging: PagingService, testPages?: TestPages): AnyRoute[] {
+export function pagingRoutes(paging: PagingService, testPages?: TestPages, drills?: PolicyDrills): AnyRoute[] {
+  const drillParams = z.strictObject({ policy: policyParams.shape.policy, drill: z.string().min(1).max(64).describe('The drill’s alert id or number') });
+  const drillRoutes: AnyRoute[] = drills
+    ? [
+        defineRoute({
+          method: 'POST', path: '/api/v1/escalation-policies/{policy}/drills', operationId: 'startPolicyDrill', summary: 'Start a drill: a test alert that walks the policy’s real escalation, every page marked as a test, reporting how long each step took to be acknowledged', tag: 'Escalation policies',
+          auth: { role: 'admin', teamAdmin: true, scope: 'team' }, params: policyParams, success: { status: 201, schema: policyDrillSchema }, errors: ['NOT_FOUND'],
+          handler: async ({ params, actor, principal }) => drills.start({ actor, principal }, params.policy),
+        }),
+        defineRoute({
+          method: 'GET', path: '/api/v1/escalation-policies/{policy}/drills', operationId: 'listPolicyDrills', summary: 'The latest drills of a policy, newest first, each with its step-by-step report', tag: 'Escalation policies',
+          auth: { role: 'viewer' }, params: policyParams, success: { status: 200, schema: listOf(policyDrillSchema) }, errors: ['NOT_FOUND'],
+          handler: async ({ params }) => ({ items: await drills.list(params.policy) }),
+        }),
+        defineRoute({
+          method: 'GET', path: '/api/v1/escalation-policies/{policy}/drills/{drill}', operationId: 'getPolicyDrill', summary: 'One drill’s report', tag: 'Escalation policies',
+          auth: { role: 'viewer' }, params: drillParams, success: { status: 200, schema: policyDrillSchema }, errors: ['NOT_FOUND'],
+          handler: async ({ params }) => drills.get(params.policy, params.drill),
+        }),
+      ]
+    : [];
   const tests: AnyRoute[] = testPages
     ? [
         defineRoute({
@@ -33,6 +55,7 @@ export function pagingRoutes(paging: PagingService, testPages?: TestPages): AnyR
     : [];
   return [
     ...tests,
+    ...drillRoutes,
     defineRoute({
       method: 'GET', path: '/api/v1/alerts/{alert}/escalation', operationId: 'getAlertEscalation', summary: 'An alert’s escalation: levels, steps taken, who was paged and the next step', tag: 'Alerts',
       auth: { role: 'viewer' }, params: alertParams, success: { status: 200, schema: escalationViewSchema }, errors: ['NOT_FOUND'],

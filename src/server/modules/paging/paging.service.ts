@@ -26,6 +26,7 @@ import { assertCanManage } from '../oncall/oncall.access.js';
 import { definitionOf, oncallRepo, type PolicyRow } from '../oncall/oncall.repo.js';
 import { shadowsAt } from '../../../core/oncall/final-schedule.js';
 import { queuePage } from './outbox.js';
+import { policySettingsRepo } from './policy-settings.js';
 
 export const ESCALATION_STEP_TASK = 'escalation.step';
 /** Exactly one pending step timer per alert: a new step's timer replaces the previous one (keyed job). */
@@ -149,6 +150,8 @@ export class PagingService {
     if (!alert) return;
     const now = this.deps.clock.now() as Instant;
     const snapshot = await this.snapshotFor(db, alert.service_id, alert.assignee_json);
+    // A drill (drill.ts) walks the real escalation, its pages marked as tests everywhere.
+    if (snapshot !== null && isTestAlert(alert.labels_json)) snapshot.test = true;
     // No policy: nobody to page. The escalation view answers `none`; the timeline stays as it was, so
     // alerts of services that never page read exactly as before paging existed.
     if (snapshot === null) return;
@@ -247,10 +250,10 @@ export class PagingService {
     }
     if (entries.length > 0) await this.timeline(db, alertId, now, entries);
     for (const effect of result.effects) {
-      if (effect.type === 'notify') await this.queuePages(tx, alertId, effect, now);
+      if (effect.type === 'notify') await this.queuePages(tx, alertId, effect, now, snapshot.test === true);
       else await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: 'Escalation exhausted: every level was paged and nobody acknowledged', data: null }]);
     }
-    if (fires) await this.queueShadowCopies(tx, alertId, result.effects, now);
+    if (fires) await this.queueShadowCopies(tx, alertId, result.effects, now, snapshot.test === true);
     if (!fires) {
       await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation stopped: ${input.type === 'acknowledge' ? 'acknowledged' : 'resolved'}`, data: null }]);
       // Later rules' pages (an SMS after a minute) are not sent once someone answered.
@@ -265,9 +268,9 @@ export class PagingService {
   }
 
   /** One outbox row and delivery job per rule of the person's high-urgency notification rules. */
-  private async queuePages(tx: Tx, alertId: string, effect: Extract<EscalationEffect, { type: 'notify' }>, now: number): Promise<void> {
+  private async queuePages(tx: Tx, alertId: string, effect: Extract<EscalationEffect, { type: 'notify' }>, now: number, test: boolean): Promise<void> {
     const label = levelLabel(effect.level, effect.round);
-    await this.pagePerson(tx, alertId, effect.userId, now, { key: (method) => `page:${alertId}:${effect.generation}:${effect.userId}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label });
+    await this.pagePerson(tx, alertId, effect.userId, now, { key: (method) => `page:${alertId}:${effect.generation}:${effect.userId}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label, ...(test ? { test } : {}) });
   }
 
   /**
@@ -277,7 +280,7 @@ export class PagingService {
    * Copies are not the engine's business: they never make anyone responsible and change no state. A
    * shadow who is also paged in the same step gets only the real page.
    */
-  private async queueShadowCopies(tx: Tx, alertId: string, effects: readonly EscalationEffect[], now: number): Promise<void> {
+  private async queueShadowCopies(tx: Tx, alertId: string, effects: readonly EscalationEffect[], now: number, test: boolean): Promise<void> {
     const notifies = effects.filter((e): e is Extract<EscalationEffect, { type: 'notify' }> => e.type === 'notify');
     const scheduleIds = [...new Set(notifies.filter((e) => e.via.type === 'schedule').map((e) => e.via.id))];
     if (scheduleIds.length === 0) return;
@@ -294,7 +297,7 @@ export class PagingService {
         if (paged.has(key) || copied.has(key)) continue;
         copied.add(key);
         const of = (await tx.db.selectFrom('users').select(['handle']).where('id', '=', effect.userId).executeTakeFirst())?.handle ?? effect.userId;
-        await this.pagePerson(tx, alertId, shadow, now, { key: (method) => `shadow:${alertId}:${effect.generation}:${shadow}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label: `shadowing @${of}, ${levelLabel(effect.level, effect.round)}`, shadow: true });
+        await this.pagePerson(tx, alertId, shadow, now, { key: (method) => `shadow:${alertId}:${effect.generation}:${shadow}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label: `shadowing @${of}, ${levelLabel(effect.level, effect.round)}`, shadow: true, ...(test ? { test } : {}) });
       }
     }
   }
@@ -304,7 +307,7 @@ export class PagingService {
    * (keyed by `how.key`, so the same page cannot be queued twice) and a delivery job per rule, and a
    * timeline entry each. Returns how many pages were queued.
    */
-  private async pagePerson(tx: Tx, alertId: string, userId: string, now: number, how: { key: (contactMethodId: string) => string; level: number | null; round: number; generation: number; label: string; shadow?: boolean; test?: boolean }): Promise<number> {
+  private async pagePerson(tx: Tx, alertId: string, userId: string, now: number, how: { key: (contactMethodId: string) => string; level: number | null; round: number; generation: number; label: string; shadow?: boolean; test?: boolean; allAtOnce?: boolean }): Promise<number> {
     const db = tx.db;
     const user = await db.selectFrom('users').select(['id', 'handle', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
     if (!user || user.deactivated_at !== null) return 0;
@@ -318,7 +321,7 @@ export class PagingService {
     for (const rule of rules) {
       const id = this.deps.ids();
       // A test page goes to every method at once: the point is to hear each of them now.
-      const delayMinutes = how.test ? 0 : rule.delayMinutes;
+      const delayMinutes = how.allAtOnce ? 0 : rule.delayMinutes;
       const dueAt = now + delayMinutes * MINUTE_MS;
       const queued = await queuePage(tx, this.deps.jobs, {
         id,
@@ -340,7 +343,7 @@ export class PagingService {
       });
       if (!queued) continue;
       const how2 = channelName(rule.type).toLowerCase();
-      const whom = how.shadow ? `Sent @${user.handle} a shadow copy` : how.test ? `Sent @${user.handle} a test page` : `Paged @${user.handle}`;
+      const whom = how.shadow ? `Sent @${user.handle} a shadow copy` : how.test && how.allAtOnce ? `Sent @${user.handle} a test page` : how.test ? `Paged @${user.handle} (drill)` : `Paged @${user.handle}`;
       entries.push({
         kind: 'event',
         action: 'page',
@@ -416,8 +419,7 @@ export class PagingService {
     if (policyId === null) return null;
     const policy = (await db.selectFrom('escalation_policies').selectAll().where('id', '=', policyId).executeTakeFirst()) as PolicyRow | undefined;
     if (!policy) return null;
-    const settings = await db.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', policy.id).executeTakeFirst();
-    return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy), ackTimeoutMinutes: settings?.ack_timeout_minutes ?? null };
+    return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy), ackTimeoutMinutes: await policySettingsRepo.ackTimeout(db, policy.id) };
   }
 
   // ---- people acting on an escalation
@@ -512,7 +514,7 @@ export class PagingService {
    */
   async queueTestPages(tx: Tx, alertId: string, userId: string): Promise<Array<{ channel: ContactMethodType; address: string; dueAt: string }>> {
     const now = this.deps.clock.now();
-    await this.pagePerson(tx, alertId, userId, now, { key: (method) => `test:${alertId}:${userId}:${method}`, level: null, round: 0, generation: RESPONDER_GENERATION, label: 'test page', test: true });
+    await this.pagePerson(tx, alertId, userId, now, { key: (method) => `test:${alertId}:${userId}:${method}`, level: null, round: 0, generation: RESPONDER_GENERATION, label: 'test page', test: true, allAtOnce: true });
     const rows = await tx.db.selectFrom('page_notifications').select(['channel', 'address', 'due_at']).where('alert_id', '=', alertId).where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
     return rows.map((r) => ({ channel: r.channel as ContactMethodType, address: r.address, dueAt: iso(r.due_at) }));
   }
@@ -550,8 +552,7 @@ export class PagingService {
   /** Paging's settings of an escalation policy (`ackTimeoutMinutes`). */
   async policySettings(ref: string): Promise<{ policy: string; ackTimeoutMinutes: number | null }> {
     const policy = await this.requirePolicy(this.db, ref);
-    const row = await this.db.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', policy.id).executeTakeFirst();
-    return { policy: policy.handle, ackTimeoutMinutes: row?.ack_timeout_minutes ?? null };
+    return { policy: policy.handle, ackTimeoutMinutes: await policySettingsRepo.ackTimeout(this.db, policy.id) };
   }
 
   /** Sets them: org admins, or team admins of the team owning the policy. Audited. Applies to alerts triggered from now on. */
@@ -560,14 +561,9 @@ export class PagingService {
       const db = tx.db;
       const policy = await this.requirePolicy(db, ref);
       assertCanManage(acting, policy.team_id, `Escalation policy \`${policy.handle}\``);
-      const before = await db.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', policy.id).executeTakeFirst();
-      const now = this.deps.clock.now();
-      await db
-        .insertInto('paging_policy_settings')
-        .values({ policy_id: policy.id, ack_timeout_minutes: input.ackTimeoutMinutes, updated_at: now })
-        .onConflict((oc) => oc.column('policy_id').doUpdateSet({ ack_timeout_minutes: input.ackTimeoutMinutes, updated_at: now }))
-        .execute();
-      await this.audit.record(db, acting.actor, { action: 'escalation-policy.paging-settings', targetType: 'escalation-policy', targetId: policy.id, before: { ackTimeoutMinutes: before?.ack_timeout_minutes ?? null }, after: input });
+      const before = await policySettingsRepo.ackTimeout(db, policy.id);
+      await policySettingsRepo.setAckTimeout(db, policy.id, input.ackTimeoutMinutes, this.deps.clock.now());
+      await this.audit.record(db, acting.actor, { action: 'escalation-policy.paging-settings', targetType: 'escalation-policy', targetId: policy.id, before: { ackTimeoutMinutes: before }, after: input });
     });
     return this.policySettings(ref);
   }
@@ -737,4 +733,13 @@ export function timerGeneration(payload: string): number | null {
 
 function targetsOf(snapshot: EscalationSnapshot): EscalationTarget[] {
   return [...snapshot.levels.flatMap((l) => l.targets), ...(snapshot.fallback ? [snapshot.fallback] : [])];
+}
+
+/** A test alert (a test page or a drill, `firebreak.test` label): its pages are marked as tests everywhere. */
+export function isTestAlert(labelsJson: string): boolean {
+  try {
+    return (JSON.parse(labelsJson) as Record<string, unknown>)['firebreak.test'] === 'true';
+  } catch {
+    return false;
+  }
 }

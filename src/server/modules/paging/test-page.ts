@@ -83,19 +83,24 @@ export class TestPages {
   async end(payload: TestPageEndPayload): Promise<'resolved' | 'closed'> {
     const alert = await this.deps.alerts.get(payload.alertId).catch(() => null);
     if (!alert || alert.status === 'resolved') return 'closed';
-    await this.deps.alerts.act(FIREBREAK, alert.id, 'resolve', alert.status === 'acknowledged' ? 'Test page acknowledged' : 'Test page not acknowledged within 30 minutes');
+    await this.deps.alerts.act(FIREBREAK, alert.id, 'resolve', alert.status === 'acknowledged' ? 'Test acknowledged' : 'Test not acknowledged in time');
     return 'resolved';
   }
 
-  private async ensureService(): Promise<void> {
-    const { services, database } = this.deps;
-    if (await services.find(database.db, SELF_TEST_SERVICE)) return;
-    try {
-      await services.create(FIREBREAK, serviceInputSchema.parse({ handle: SELF_TEST_SERVICE, name: 'Firebreak self-test', description: 'Internal: test pages (“Send me a test page”) open their alerts here. It pages nobody by itself.' }));
-    } catch (error) {
-      // Another request made it first.
-      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
-    }
+  private ensureService(): Promise<void> {
+    return ensureSelfTestService(this.deps);
+  }
+}
+
+/** Makes the internal self-test service on first use (test pages and drills open their alerts there). */
+export async function ensureSelfTestService(deps: Pick<TestPagesDeps, 'services' | 'database'>): Promise<void> {
+  const { services, database } = deps;
+  if (await services.find(database.db, SELF_TEST_SERVICE)) return;
+  try {
+    await services.create(FIREBREAK, serviceInputSchema.parse({ handle: SELF_TEST_SERVICE, name: 'Firebreak self-test', description: 'Internal: test pages (“Send me a test page”) and escalation policy drills open their alerts here. It pages nobody by itself.' }));
+  } catch (error) {
+    // Another request made it first.
+    if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
   }
 }
 

@@ -10,6 +10,7 @@ import { teamsQuery } from '../teams/teams.api.js';
 import { policiesApi, policyQuery, usePolicyChange, type EscalationPolicy } from './escalation-policies.api.js';
 import { policySummary } from './policies-page.js';
 import { draftFromPolicy, draftSignature, inputFromDraft, PolicyForm, type PolicyDraft } from './policy-form.js';
+import { PolicyPagingSection } from './policy-paging-section.js';
 import { PolicyPreviewPanel } from './policy-preview.js';
 
 /** One escalation policy: the editor (for people who may edit) beside the live preview. */
@@ -77,6 +78,7 @@ function PolicyEditor({ policy, justSaved, onSaved }: { policy: EscalationPolicy
         </div>
         <PolicyPreviewPanel policy={policy} dirty={manage && dirty} />
       </div>
+      <PolicyPagingSection policy={policy} manage={manage} />
       {manage && (
         <Section title="Delete policy" description="Services using this policy stop paging anyone until they get another.">
           <FormAlert error={remove.error} />

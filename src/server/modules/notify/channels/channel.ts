@@ -54,6 +54,11 @@ export interface ChannelMessage {
   idempotencyKey?: string;
   /** Set for pages, resolved notices and test pages; absent for verification codes and other mail. */
   page?: PageContext;
+  /**
+   * The person the message is for, when it is for one (pages, resolved notices, digests): channels
+   * whose address does not say who it is (an outgoing webhook's URL) name them from this.
+   */
+  recipient?: { id: string; handle: string; name: string };
 }
 
 export interface SendResult {

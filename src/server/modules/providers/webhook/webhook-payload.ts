@@ -44,6 +44,11 @@ export interface WebhookPayloadV1 {
    * that person. Single use, expiring, bound to the recipient; null when there is nothing to do.
    */
   actions: { acknowledge: string; resolve: string } | null;
+  /**
+   * Who the message is for (added within version 1): the person paged, so one receiver URL shared by
+   * several people (a team's bot) can tell whose page it is. Null for messages to nobody in particular.
+   */
+  recipient: { id: string; handle: string; name: string } | null;
 }
 
 export function webhookEvent(message: ChannelMessage): WebhookEvent {
@@ -65,5 +70,6 @@ export function webhookPayload(message: ChannelMessage, id: string, sentAtMs: nu
       ? { id: page.alertId, number: page.alertNumber, title: page.title, service: page.serviceName, severity: page.severity, status: page.status, url: page.url, test: page.test === true, shadow: page.shadow === true }
       : null,
     actions: page?.actions && page.status !== 'resolved' && !page.shadow ? { acknowledge: page.actions.acknowledge, resolve: page.actions.resolve } : null,
+    recipient: message.recipient ? { id: message.recipient.id, handle: message.recipient.handle, name: message.recipient.name } : null,
   };
 }

@@ -56,12 +56,20 @@ describe('outgoing webhook specifics', () => {
       text: 'Alert #42 on Checkout API (critical).',
       alert: { id: '01JD0000000000000000000042', number: 42, title: 'error rate above 5%', service: 'Checkout API', severity: 'critical', status: 'triggered', url: 'https://firebreak.example.com/alerts/42', test: false, shadow: false },
       actions: { acknowledge: 'https://firebreak.example.com/a/ack-token', resolve: 'https://firebreak.example.com/a/res-token' },
+      recipient: null,
     });
     expect(delivery?.headers['x-firebreak-event']).toBe('page');
     expect(delivery?.headers['idempotency-key']).toBe('notification-01JD0000000000000000000007');
     expect(delivery?.signedAt).toBe(Date.parse('2026-11-02T10:00:00Z') / 1000);
     // The receivers' reference helper accepts what the channel sent.
     expect(verifyWebhookSignature({ rawBody: delivery!.rawBody, header: delivery!.headers['x-firebreak-signature'], secret: SECRET, nowMs: clock.now() }).ok).toBe(true);
+  });
+
+  it('names the recipient of a page (added within version 1), so a receiver shared by several people can tell whose page it is', async () => {
+    receiver.clear();
+    await channel().send({ ...page(), recipient: { id: '01JD00000000000000000000AN', handle: 'ana', name: 'Ana Ruiz' } });
+    expect(receiver.received[0]?.body).toMatchObject({ version: 1, event: 'page', recipient: { id: '01JD00000000000000000000AN', handle: 'ana', name: 'Ana Ruiz' } });
+    expect(receiver.received[0]?.headers['x-firebreak-webhook-version']).toBe('1');
   });
 
   it('sends a resolved notice as event `resolved`, without action links', async () => {
