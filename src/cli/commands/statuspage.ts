@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { exportStatusPages } from '../../server/modules/statuspages/statuspage.export.js';
+import { systemClock } from '../../server/platform/clock.js';
+import { openDatabase } from '../../server/platform/db/database.js';
+import { createLogger } from '../../server/platform/logger.js';
+import { createServices } from '../../server/services.js';
+import { CliError } from '../output.js';
+import { configOrExit } from './serve.js';
+
+/**
+ * `firebreak statuspage export <dir>`: every public status page as static files (docs/status-pages.md),
+ * the same bytes the server answers, for object storage or a CDN in another failure domain. Reads the
+ * configured database directly, like `backup`; `--every <seconds>` writes again on that interval.
+ */
+export function registerStatusPageCommands(program: Command): void {
+  const statuspage = program.command('statuspage').description('Public status pages');
+  statuspage
+    .command('export <dir>')
+    .description('Write every public status page as static files under <dir>/status/<slug>/ (private pages never)')
+    .option('--every <seconds>', 'keep running and write again every this many seconds (continuous export)')
+    .action(async (dir: string, opts: { every?: string }) => {
+      const every = opts.every === undefined ? null : Number(opts.every);
+      if (every !== null && (!Number.isInteger(every) || every < 1 || every > 86_400)) throw new CliError('--every must be a whole number of seconds from 1 to 86400', 2);
+      const config = configOrExit();
+      if (!config.databaseUrl && !existsSync(config.sqlitePath)) throw new CliError(`There is no database at ${config.sqlitePath} (set FIREBREAK_DATA_DIR to the data directory, or DATABASE_URL)`);
+      const database = openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
+      const logger = createLogger('warn');
+      const target = resolve(dir);
+      try {
+        const services = createServices({ config, database, clock: systemClock });
+        for (;;) {
+          const result = await exportStatusPages({ pages: services.statusPages, clock: systemClock, logger }, target);
+          process.stdout.write(`Exported ${result.pages.length} public status page${result.pages.length === 1 ? '' : 's'} (${result.files} files) to ${target}${result.pages.length > 0 ? `: ${result.pages.join(', ')}` : ''}\n`);
+          if (every === null) break;
+          await new Promise((done) => setTimeout(done, every * 1000));
+        }
+      } finally {
+        await database.close();
+      }
+    });
+}

@@ -1,0 +1,3 @@
+export * from './status.js';
+export * from './snapshot.js';
+export * from './statuspage-json.js';

@@ -1,0 +1,339 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { statuspageDocuments } from '../../../core/statuspages/statuspage-json.js';
+import type { PageSnapshot } from '../../../core/statuspages/snapshot.js';
+import type { StatusChange } from '../../../core/statuspages/status.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Authenticator } from '../../platform/http/app.js';
+import { escapeHtml, LOCAL_TIME_SCRIPT, renderAtom, renderBadge, renderHistory, renderIncident, renderPage, renderRss } from './statuspage.render.js';
+import type { StatusPageService } from './statuspage.service.js';
+
+/**
+ * The public side of status pages (ADR 0036): `/status/<slug>` (HTML), `/history`, the feeds, the
+ * Statuspage v2 JSON under `/api/v2/`, and the same at `/` of a page's custom domain (chosen by the
+ * `Host` header). Nothing is rendered per request: each page's documents are rendered once per change
+ * into bytes with their ETag, and requests are answered from memory — the database may be down.
+ */
+
+/** The documents of every page, by path below the page's root. */
+export const API_DOCUMENTS = ['summary.json', 'status.json', 'components.json', 'incidents.json', 'incidents/unresolved.json', 'scheduled-maintenances.json', 'scheduled-maintenances/upcoming.json', 'scheduled-maintenances/active.json'] as const;
+
+/** How long browsers and CDNs may reuse an answer: short, since a status change should show within seconds. */
+export const MAX_AGE_SECONDS = 5;
+/** Re-render at least this often even without a change: uptime bars and "last 7 days" move with time. */
+const RERENDER_MS = 60_000;
+const HTML_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export interface Doc {
+  body: Buffer;
+  /** The body gzipped once at render time (null when too small to gain), and its own ETag. */
+  gzip: { body: Buffer; etag: string } | null;
+  etag: string;
+  type: string;
+}
+
+export interface Entry {
+  pageId: string;
+  version: number;
+  visibility: string;
+  lastModified: string;
+  renderedAt: number;
+  snapshot: PageSnapshot;
+  history: Map<string, StatusChange[]>;
+  /** `<mode>:<path>`; mode `slug` (under /status/<slug>) or `domain` (at / of the custom domain). */
+  docs: Map<string, Doc>;
+}
+
+interface PageRef {
+  id: string;
+  slug: string;
+  customDomain: string | null;
+  visibility: string;
+  version: number;
+}
+
+const doc = (body: string, type: string): Doc => {
+  const bytes = Buffer.from(body, 'utf8');
+  const tag = createHash('sha1').update(bytes).digest('base64url').slice(0, 22);
+  // Compressed once per change, not per request: a phone on a crowded network gets a tenth of the bytes.
+  const gzip = bytes.length >= 1024 ? { body: gzipSync(bytes, { level: 9 }), etag: `"${tag}-gz"` } : null;
+  return { body: bytes, gzip, type, etag: `"${tag}"` };
+};
+
+/** True when the client takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`). */
+function acceptsGzip(request: FastifyRequest): boolean {
+  const header = request.headers['accept-encoding'];
+  if (typeof header !== 'string') return false;
+  return header.split(',').some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    return (name === 'gzip' || name === '*') && !params.some((p) => /^\s*q=0(\.0+)?\s*$/.test(p));
+  });
+}
+
+/**
+ * Every page's rendered documents in memory. A change on this node re-renders its page right after the
+ * commit (`StatusPageService.onPublicChange`); changes made on other nodes are noticed by re-reading
+ * each page's `version` every `recheckMs` (one small query per node, not per request).
+ */
+export class StatusPageCache {
+  private directory = new Map<string, PageRef>();
+  private domains = new Map<string, string>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly building = new Map<string, Promise<Entry | null>>();
+  /** Per page, how many changes this node has made; a render started before the latest is not kept. */
+  private readonly generation = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  private again: Promise<void> | null = null;
+
+  constructor(private readonly deps: { pages: StatusPageService; clock: Clock; logger: Logger; recheckMs: number; /** false: a one-off reader (static export) that does not follow changes. */ follow?: boolean }) {
+    if (deps.follow === false) return;
+    deps.pages.onPublicChange((pageId) => {
+      // Renders under way read before this change: they must neither be handed out nor stored.
+      this.generation.set(pageId, (this.generation.get(pageId) ?? 0) + 1);
+      this.building.delete(pageId);
+      this.entries.delete(pageId);
+      void this.refresh().then(() => this.load(pageId)).catch((error: unknown) => deps.logger.error({ err: error, pageId }, 'status page re-render failed'));
+    });
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.refresh().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'status page version check failed')), this.deps.recheckMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Synchronous (the router asks on each request): the slug of the page served at this host, if any. */
+  slugForHost(host: string | undefined): string | undefined {
+    if (host === undefined || this.domains.size === 0) return undefined;
+    return this.domains.get(host.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase());
+  }
+
+  /** Re-reads every page's version; re-renders pages that changed (elsewhere) or grew old. */
+  refresh(): Promise<void> {
+    // A change made while a re-read is under way needs another one: the running one may predate it.
+    if (this.refreshing) {
+      this.again ??= this.refreshing.catch(() => undefined).then(() => {
+        this.again = null;
+        return this.refresh();
+      });
+      return this.again;
+    }
+    this.refreshing = (async () => {
+      try {
+        const rows = await this.deps.pages.directory();
+        this.directory = new Map(rows.map((r) => [r.slug, r]));
+        this.domains = new Map(rows.filter((r) => r.customDomain !== null).map((r) => [r.customDomain as string, r.slug]));
+        const ids = new Set(rows.map((r) => r.id));
+        const now = this.deps.clock.now();
+        for (const [id, entry] of this.entries) {
+          const row = rows.find((r) => r.id === id);
+          if (!ids.has(id)) this.entries.delete(id);
+          else if (row && (row.version !== entry.version || now - entry.renderedAt >= RERENDER_MS)) await this.build(id);
+        }
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /**
+   * Resolves when the re-read under way (if any) is done, without starting one: a request for a page
+   * created a moment ago on this node waits for it, while requests for made-up slugs never cause a query.
+   */
+  settled(): Promise<void> {
+    // A failed re-read is logged by whoever started it; a visitor then gets what the last one found.
+    return (this.again ?? this.refreshing ?? Promise.resolve()).catch(() => undefined);
+  }
+
+  /** Every page known at the last re-read. */
+  pages(): PageRef[] {
+    return [...this.directory.values()];
+  }
+
+  page(slug: string): PageRef | undefined {
+    return this.directory.get(slug);
+  }
+
+  /** The page's rendered entry, rendering it on first use (later changes re-render in the background). */
+  async load(pageId: string): Promise<Entry | null> {
+    return this.entries.get(pageId) ?? (await this.build(pageId));
+  }
+
+  private build(pageId: string): Promise<Entry | null> {
+    const running = this.building.get(pageId);
+    if (running) return running;
+    const generation = this.generation.get(pageId) ?? 0;
+    const work = this.render(pageId, generation).finally(() => {
+      if (this.building.get(pageId) === work) this.building.delete(pageId);
+    });
+    this.building.set(pageId, work);
+    return work;
+  }
+
+  private async render(pageId: string, generation: number): Promise<Entry | null> {
+    const read = await this.deps.pages.snapshot(pageId);
+    if (!read) {
+      this.entries.delete(pageId);
+      return null;
+    }
+    const now = this.deps.clock.now();
+    const docs = new Map<string, Doc>();
+    const json = statuspageDocuments(read.snapshot, now);
+    for (const [path, body] of Object.entries(json)) {
+      const d = doc(JSON.stringify(body), 'application/json; charset=utf-8');
+      docs.set(`slug:api/v2/${path}`, d);
+      docs.set(`domain:api/v2/${path}`, d);
+    }
+    const badge = doc(renderBadge(read.snapshot, now), 'image/svg+xml; charset=utf-8');
+    docs.set('slug:badge.svg', badge);
+    docs.set('domain:badge.svg', badge);
+    const script = doc(LOCAL_TIME_SCRIPT, 'text/javascript; charset=utf-8');
+    docs.set('slug:local-time.js', script);
+    docs.set('domain:local-time.js', script);
+    const entry: Entry = { pageId, version: read.version, visibility: read.visibility, lastModified: new Date(read.snapshot.page.updatedAt).toUTCString(), renderedAt: now, snapshot: read.snapshot, history: read.history, docs };
+    this.renderMode(entry, 'slug', now);
+    if (this.domainOf(read.snapshot.page.slug)) this.renderMode(entry, 'domain', now);
+    if ((this.generation.get(pageId) ?? 0) === generation) this.entries.set(pageId, entry);
+    return entry;
+  }
+
+  private domainOf(slug: string): boolean {
+    return this.directory.get(slug)?.customDomain != null;
+  }
+
+  private renderMode(entry: Entry, mode: 'slug' | 'domain', now: number): void {
+    const s = entry.snapshot;
+    const base = mode === 'slug' ? `/status/${s.page.slug}` : '';
+    entry.docs.set(`${mode}:`, doc(renderPage(s, entry.history, now, base), 'text/html; charset=utf-8'));
+    entry.docs.set(`${mode}:history`, doc(renderHistory(s, base), 'text/html; charset=utf-8'));
+    entry.docs.set(`${mode}:history.rss`, doc(renderRss(s, s.page.url), 'application/rss+xml; charset=utf-8'));
+    entry.docs.set(`${mode}:history.atom`, doc(renderAtom(s, s.page.url), 'application/atom+xml; charset=utf-8'));
+  }
+
+  /** A document of a rendered page; incident pages are rendered on first request and kept until the next change. */
+  document(entry: Entry, mode: 'slug' | 'domain', path: string): Doc | null {
+    const key = `${mode}:${path}`;
+    const found = entry.docs.get(key);
+    if (found) return found;
+    if (mode === 'domain' && !entry.docs.has('domain:')) this.renderMode(entry, 'domain', entry.renderedAt);
+    if (entry.docs.has(key)) return entry.docs.get(key) as Doc;
+    const incident = /^incidents\/([0-9A-Za-z]{1,64})$/.exec(path);
+    if (!incident) return null;
+    const item = entry.snapshot.incidents.find((i) => i.id === incident[1]);
+    if (!item) return null;
+    const d = doc(renderIncident(entry.snapshot, item, mode === 'slug' ? `/status/${entry.snapshot.page.slug}` : ''), 'text/html; charset=utf-8');
+    entry.docs.set(key, d);
+    return d;
+  }
+}
+
+const NOT_FOUND_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found</title></head><body><main><h1>Not found</h1><p>There is no status page here.</p></main></body></html>`;
+
+/** The same answer for a page that does not exist and a private page the visitor may not see. */
+function notFound(reply: FastifyReply): FastifyReply {
+  return reply.status(404).header('cache-control', 'no-store').header('content-security-policy', HTML_CSP).type('text/html; charset=utf-8').send(NOT_FOUND_HTML);
+}
+
+/** True when `If-None-Match` (or, without it, `If-Modified-Since`) says the visitor has this version. */
+function fresh(request: FastifyRequest, etag: string, lastModified: string): boolean {
+  const inm = request.headers['if-none-match'];
+  if (inm !== undefined) return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+  const ims = request.headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const since = Date.parse(ims);
+  return Number.isFinite(since) && Date.parse(lastModified) <= since;
+}
+
+export interface PublicRouteDeps {
+  cache: StatusPageCache;
+  /** Who is calling, for private pages: any logged-in user may see them (ADR 0036). */
+  authenticator: Authenticator;
+  /** Per client IP per minute, for status-page traffic only (its own bucket, apart from intake). */
+  ratePerMinute: number;
+}
+
+/** Registers the public status-page routes. Call before `app.ready()`. */
+export function statusPagePublicRoutes(deps: PublicRouteDeps) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    const { cache } = deps;
+    // A page with a custom domain answers at `/` of that host. The router asks this strategy per
+    // request (a Map lookup); hosts that are no status page's domain never match these routes, so the
+    // web UI keeps `/` everywhere else.
+    app.addConstraintStrategy({
+      name: 'statusPageHost',
+      storage() {
+        const handlers = new Map<string, unknown>();
+        return { get: (value: string) => (handlers.get(value) ?? null) as never, set: (value: string, handler: unknown) => void handlers.set(value, handler) };
+      },
+      deriveConstraint: (request: { headers: Record<string, string | string[] | undefined> }) => (cache.slugForHost(request.headers.host as string | undefined) === undefined ? undefined : 'custom'),
+      mustMatchWhenDerived: false,
+    } as never);
+    app.addHook('onReady', async () => {
+      await cache.refresh().catch(() => undefined);
+      cache.start();
+    });
+    app.addHook('onClose', async () => cache.stop());
+
+    const config = { rateLimit: { max: deps.ratePerMinute, timeWindow: 60_000 } };
+
+    const serve = async (request: FastifyRequest, reply: FastifyReply, slug: string | undefined, mode: 'slug' | 'domain', path: string) => {
+      let ref = slug === undefined ? undefined : cache.page(slug);
+      if (!ref && slug !== undefined) {
+        await cache.settled();
+        ref = cache.page(slug);
+      }
+      if (!ref) return notFound(reply);
+      const entry = await cache.load(ref.id);
+      if (!entry) return notFound(reply);
+      const isPrivate = entry.visibility !== 'public';
+      if (isPrivate && !(await loggedIn(deps.authenticator, request))) return notFound(reply);
+      const d = cache.document(entry, mode, path);
+      if (!d) return notFound(reply);
+      const gz = d.gzip !== null && acceptsGzip(request) ? d.gzip : null;
+      const etag = gz ? gz.etag : d.etag;
+      reply
+        .header('etag', etag)
+        .header('last-modified', entry.lastModified)
+        .header('cache-control', isPrivate ? 'private, no-store' : `public, max-age=${MAX_AGE_SECONDS}, stale-while-revalidate=60, stale-if-error=86400`)
+        .header('vary', isPrivate ? 'Accept-Encoding, Cookie, Authorization' : 'Accept-Encoding');
+      if (d.type.startsWith('text/html')) reply.header('content-security-policy', HTML_CSP);
+      // The badge is embedded on other sites (<img>): no script, and allowed cross-origin.
+      if (d.type.startsWith('image/svg')) reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").header('cross-origin-resource-policy', 'cross-origin');
+      if (d.type.startsWith('application/json') && !isPrivate) reply.header('access-control-allow-origin', '*');
+      if (fresh(request, etag, entry.lastModified)) return reply.status(304).send();
+      if (gz) reply.header('content-encoding', 'gzip');
+      return reply.status(200).type(d.type).send(gz ? gz.body : d.body);
+    };
+
+    type SlugReq = FastifyRequest<{ Params: { slug: string; incident?: string } }>;
+    const paths = ['', 'history', 'history.rss', 'history.atom', 'badge.svg', 'local-time.js', ...API_DOCUMENTS.map((p) => `api/v2/${p}`)];
+    for (const path of paths) {
+      const urls = path === '' ? ['/status/:slug', '/status/:slug/'] : [`/status/:slug/${path}`];
+      for (const url of urls) app.get(url, { config }, (request: SlugReq, reply) => serve(request, reply, request.params.slug, 'slug', path));
+      app.get(`/${path}`, { config, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest, reply: FastifyReply) => serve(request, reply, cache.slugForHost(request.headers.host), 'domain', path));
+    }
+    app.get('/status/:slug/incidents/:incident', { config }, (request: SlugReq, reply) => serve(request, reply, request.params.slug, 'slug', `incidents/${request.params.incident ?? ''}`));
+    app.get('/incidents/:incident', { config, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest<{ Params: { incident: string } }>, reply: FastifyReply) =>
+      serve(request, reply, cache.slugForHost(request.headers.host), 'domain', `incidents/${request.params.incident}`),
+    );
+    // Anything else under /status/ is no page (rather than the web UI's index.html).
+    app.get('/status/*', { config }, (_request, reply) => notFound(reply));
+  };
+}
+
+async function loggedIn(authenticator: Authenticator, request: FastifyRequest): Promise<boolean> {
+  if (request.headers.cookie === undefined && request.headers.authorization === undefined) return false;
+  const auth = await authenticator.authenticate(request).catch(() => null);
+  return auth !== null;
+}
+
+export { escapeHtml };

@@ -1,0 +1,66 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type { SessionInfo } from '../../../contracts/auth.js';
+import type {
+  createComponentSchema,
+  createIncidentSchema,
+  createIncidentUpdateSchema,
+  createMaintenanceSchema,
+  createMaintenanceUpdateSchema,
+  createStatusPageSchema,
+  StatusComponent,
+  StatusIncident,
+  StatusPage,
+  StatusPageDetail,
+  updateComponentSchema,
+  updateStatusPageSchema,
+} from '../../../contracts/status-pages.js';
+import { api } from '../../api/client.js';
+import { roleAtLeast } from '../../app/permissions.js';
+
+export type { StatusComponent, StatusIncident, StatusPage, StatusPageDetail };
+
+const ref = (v: string) => encodeURIComponent(v);
+
+export const componentStatusNames = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+} as const;
+export type ComponentStatusName = keyof typeof componentStatusNames;
+
+export const statusPagesQuery = () => ({ queryKey: ['status-pages', 'list'] as const, queryFn: async () => (await api.get<{ items: StatusPage[] }>('/status-pages')).items });
+export const statusPageQuery = (page: string) => ({ queryKey: ['status-pages', 'detail', page] as const, queryFn: () => api.get<StatusPageDetail>(`/status-pages/${ref(page)}`) });
+export const statusIncidentsQuery = (page: string, kind: 'incidents' | 'maintenances') => ({
+  queryKey: ['status-pages', 'detail', page, kind] as const,
+  queryFn: async () => (await api.get<{ items: StatusIncident[] }>(`/status-pages/${ref(page)}/${kind}`, { limit: 20 })).items,
+});
+
+export const statusPagesApi = {
+  create: (input: z.input<typeof createStatusPageSchema>) => api.post<StatusPage>('/status-pages', input),
+  update: (page: string, input: z.input<typeof updateStatusPageSchema>) => api.patch<StatusPage>(`/status-pages/${ref(page)}`, input),
+  addComponent: (page: string, input: z.input<typeof createComponentSchema>) => api.post<StatusComponent>(`/status-pages/${ref(page)}/components`, input),
+  updateComponent: (page: string, component: string, input: z.input<typeof updateComponentSchema>) => api.patch<StatusComponent>(`/status-pages/${ref(page)}/components/${ref(component)}`, input),
+  removeComponent: (page: string, component: string) => api.delete<void>(`/status-pages/${ref(page)}/components/${ref(component)}`),
+  postIncident: (page: string, input: z.input<typeof createIncidentSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/incidents`, input),
+  postIncidentUpdate: (page: string, incident: string, input: z.input<typeof createIncidentUpdateSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/incidents/${ref(incident)}/updates`, input),
+  scheduleMaintenance: (page: string, input: z.input<typeof createMaintenanceSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/maintenances`, input),
+  postMaintenanceUpdate: (page: string, maintenance: string, input: z.input<typeof createMaintenanceUpdateSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/maintenances/${ref(maintenance)}/updates`, input),
+};
+
+/** A mutation that re-reads every status-page query once it succeeded. */
+export function useStatusPageChange<A extends unknown[], R>(call: (...args: A) => Promise<R>, onDone?: (result: R) => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (args: A) => call(...args),
+    onSuccess: async (result) => {
+      await queryClient.invalidateQueries({ queryKey: ['status-pages'] });
+      onDone?.(result);
+    },
+  });
+}
+
+export const canShape = (session: SessionInfo) => roleAtLeast(session.user.role, 'admin');
+export const canRespond = (session: SessionInfo) => roleAtLeast(session.user.role, 'responder');
