@@ -98,6 +98,7 @@ export const serviceInputSchema = z.strictObject({
   }).default({ critical: 'high', error: 'high', warning: 'low', info: 'low' }).describe('Urgency of a new alert by its severity'),
   flapWindowMinutes: z.number().int().min(0).max(24 * 60).default(0).describe('Flap damping: an alert that resolved and re-triggers within this many minutes is reopened, not re-created (0: off)'),
   stormThresholdPerMinute: z.number().int().min(0).max(100_000).default(0).describe('Storm guard: past this many new alerts in a minute, further new alerts collapse into one summary alert until a quiet minute (0: off, the default; 50 suits most services)'),
+  dependsOn: z.array(refParam).max(50).optional().describe('Services this one depends on (ids or handles; replaces the list). Incidents show the changes of these too (ADR 0031)'),
 });
 /**
  * An update: every field optional and WITHOUT the create defaults (zod 4's `.partial()` keeps them, so
@@ -153,6 +154,7 @@ export const serviceSchema = z.object({
   urgency: z.object({ critical: urgencySchema, error: urgencySchema, warning: urgencySchema, info: urgencySchema }),
   integrations: z.array(integrationSchema), openAlerts: z.number(), createdAt: instantSchema, updatedAt: instantSchema,
   flapWindowMinutes: z.number().describe('Flap damping window (0: off)'), stormThresholdPerMinute: z.number().describe('Storm guard threshold of new alerts per minute (0: off)'),
+  dependsOn: z.array(z.string()).describe('Handles of the services this one depends on, sorted'),
 });
 export type Service = z.infer<typeof serviceSchema>;
 
@@ -227,14 +229,5 @@ export const bulkAlertResultSchema = z.object({
   items: z.array(z.object({ id: z.string(), ok: z.boolean(), status: alertStatusSchema.nullable(), error: z.string().nullable() })),
 });
 
-/** A change event (deploy, configuration change) recorded on a service: `POST /v2/change/enqueue`. */
-export const changeSchema = z.object({
-  id: z.string(), serviceId: z.string(), integrationId: z.string().nullable(), summary: z.string(), source: z.string().nullable(),
-  timestamp: instantSchema.describe('When the change happened (the sender\'s payload.timestamp, else when it was received)'),
-  links: z.array(z.object({ href: z.string(), text: z.string().nullable() })), details: z.unknown().nullable(), receivedAt: instantSchema,
-});
-export type Change = z.infer<typeof changeSchema>;
-export const listChangesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().max(64).optional().describe('Change id for pagination'),
-});
-export const changePageSchema = z.object({ items: z.array(changeSchema), nextBefore: z.string().nullable() });
+/** Changes recorded on a service (change events and `POST /api/v1/changes`): see contracts/changes.ts. */
+export { changePageSchema, changeSchema, listChangesQuery, type Change } from './changes.js';

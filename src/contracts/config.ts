@@ -6,6 +6,8 @@ import { contactAddressSchemas, contactMethodLabelSchema, MAX_RULE_DELAY_MINUTES
 import { hhmm, restrictionSchema } from './oncall.js';
 import { envVarNameSchema, MAX_PROVIDER_POSITION, providerKinds } from './providers.js';
 import { maintenanceWindowInputSchema, silenceInputSchema } from './suppression.js';
+import { configurableSeverityKeySchema, incidentRuleActionSchema, incidentRuleConditionsSchema, updateCadenceMinutesSchema } from './incident-rules.js';
+import { playbookSpecSchema } from './incident-work.js';
 
 /**
  * Config-as-code: the YAML documents `firebreak config validate|plan|apply|export` read and write,
@@ -262,6 +264,7 @@ export const escalationPolicySpecSchema = z.strictObject({
   repeat: z.number().int().min(0).max(9).default(0).describe('How many more times to run through all levels'),
   fallback: escalationTargetSpecSchema.optional().describe('Notified when every level and repeat went unanswered; leave out for none'),
   skipEmptyLevels: z.boolean().default(true).describe('A level that resolves to nobody is skipped immediately (default true)'),
+  ackTimeoutMinutes: z.number().int().min(1).max(10_080).optional().describe('An acknowledged alert not resolved within this many minutes triggers again and escalates from level 1; leave out for an acknowledgement that holds until resolved'),
 });
 
 // ---- Service
@@ -375,6 +378,38 @@ export const notificationProviderSpecSchema = z.strictObject({
 });
 export type NotificationProviderSpec = z.output<typeof notificationProviderSpecSchema>;
 
+// ---- Severity, IncidentRule (ADR 0033) and Playbook (ADR 0030)
+
+/**
+ * An incident severity. The document's name is the key in lowercase (`sev1` for SEV1). Once any
+ * Severity document is applied, the stored severities replace the built-in SEV1–SEV4: list every
+ * severity you use. Order: `position`, then key (0 = most severe).
+ */
+export const severitySpecSchema = z.strictObject({
+  key: configurableSeverityKeySchema.optional().describe('The key incidents store, such as SEV1; default the document name in capitals. Must equal the name in any case'),
+  name: z.string().trim().min(1, 'is required').max(100),
+  description: z.string().trim().max(2000).default(''),
+  response: z.string().trim().max(2000).default('').describe('What responders are expected to do'),
+  updateCadenceMinutes: updateCadenceMinutesSchema.nullable().default(null).describe('Stakeholder-update reminder cadence; null: the default (30 minutes)'),
+  position: z.number().int().min(0).max(1000).default(0).describe('0 is the most severe'),
+});
+export type SeveritySpec = z.output<typeof severitySpecSchema>;
+
+/**
+ * An auto-declare rule (docs/incidents.md): an alert matching every condition declares an incident
+ * with the action's severity and title (or joins the open incident the rule declared for its service).
+ */
+export const incidentRuleSpecSchema = z.strictObject({
+  description: z.string().trim().max(2000).default(''),
+  enabled: z.boolean().default(true),
+  position: z.number().int().min(0).max(10_000).default(0).describe('Rules are tried lowest first, then by name'),
+  conditions: incidentRuleConditionsSchema
+    .extend({ services: z.array(handleSchema).max(100).default([]).describe('Handles of Services; empty: any') })
+    .default({ services: [], alertSeverities: [], urgency: null, titleContains: null, labels: {} }),
+  action: incidentRuleActionSchema.extend({ commander: handleSchema.nullable().default(null).describe('Handle of the User to take command; null: the first to acknowledge the alert') }),
+});
+export type IncidentRuleSpec = z.output<typeof incidentRuleSpecSchema>;
+
 export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
 export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
 export const scheduleDocumentSchema = documentSchema('Schedule', scheduleSpecSchema, 'An on-call schedule: its layers (rotations). Overrides are not config: people make them in the UI.');
@@ -392,6 +427,10 @@ export const notificationProviderDocumentSchema = documentSchema(
   'A notification provider (SMTP relay, Twilio, Slack app…) pages are delivered through; secrets are named by environment variable',
 );
 
+export const severityDocumentSchema = documentSchema('Severity', severitySpecSchema, 'An incident severity (name: the key in lowercase); once any is applied, the stored ones replace the built-in SEV1–SEV4');
+export const incidentRuleDocumentSchema = documentSchema('IncidentRule', incidentRuleSpecSchema, 'An auto-declare rule: alerts matching its conditions declare an incident (or join the open one it declared for the service)');
+export const playbookDocumentSchema = documentSchema('Playbook', playbookSpecSchema, 'A playbook: a checklist instantiated into incidents of its services or severities');
+
 /**
  * Every kind of document. To add a kind add its schema here, its entry in
  * `src/core/config/kinds.ts` (order, references, canonical form) and its apply step in the config service.
@@ -407,8 +446,11 @@ export const configDocumentSchema = z.discriminatedUnion(
     serviceDocumentSchema,
     maintenanceWindowDocumentSchema,
     silenceDocumentSchema,
+    severityDocumentSchema,
+    playbookDocumentSchema,
+    incidentRuleDocumentSchema,
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence' : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule' : undefined) },
 );
 
 /** A document after validation and defaults. */
@@ -424,6 +466,9 @@ export type ServiceDocument = z.output<typeof serviceDocumentSchema>;
 export type MaintenanceWindowDocument = z.output<typeof maintenanceWindowDocumentSchema>;
 export type SilenceDocument = z.output<typeof silenceDocumentSchema>;
 export type NotificationProviderDocument = z.output<typeof notificationProviderDocumentSchema>;
+export type SeverityDocument = z.output<typeof severityDocumentSchema>;
+export type IncidentRuleDocument = z.output<typeof incidentRuleDocumentSchema>;
+export type PlaybookDocument = z.output<typeof playbookDocumentSchema>;
 
 /**
  * The JSON Schema of one document, for editors (yaml-language-server, VS Code) through
@@ -438,7 +483,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 export const configBody = z.strictObject({
   documents: z.array(configDocumentSchema).max(10_000).describe('The desired state: every document from your config files, in any order'),
-  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders deleted)'),
+  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders, Severities, Playbooks and IncidentRules deleted)'),
 });
 export type ConfigBody = z.input<typeof configBody>;
 
@@ -509,5 +554,5 @@ export type ConfigApplyResult = z.infer<typeof configApplyResultSchema>;
 export const configExportSchema = z.object({
   documents: z
     .array(configDocumentSchema)
-    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, as config documents in a stable order'),
+    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, every stored Severity, Playbook and IncidentRule, as config documents in a stable order'),
 });

@@ -22,15 +22,16 @@ export const incidentSeverityDefinitionSchema = z.object({
   name: z.string(),
   description: z.string().describe('When to use it'),
   response: z.string().describe('What responders are expected to do'),
+  updateCadenceMinutes: z.number().int().nullable().optional().describe('Minutes between stakeholder-update reminders; null or absent: the default (30)'),
 });
 export type IncidentSeverityDefinition = z.infer<typeof incidentSeverityDefinitionSchema>;
 
 /** The default severities, most severe first. */
 export const defaultIncidentSeverities: readonly IncidentSeverityDefinition[] = [
-  { key: 'SEV1', name: 'Critical', description: 'A core service is down or data is at risk for many customers', response: 'Page the on-call at once, all hands, stakeholder updates every 30 minutes' },
-  { key: 'SEV2', name: 'Major', description: 'A core feature is badly degraded or down for some customers', response: 'Page the on-call at once, stakeholder updates every 30 minutes' },
-  { key: 'SEV3', name: 'Minor', description: 'A non-core feature is degraded, or a workaround exists', response: 'Work it in business hours, updates as things change' },
-  { key: 'SEV4', name: 'Low', description: 'Little or no customer impact; worth tracking as an incident', response: 'Work it in business hours' },
+  { key: 'SEV1', name: 'Critical', description: 'A core service is down or data is at risk for many customers', response: 'Page the on-call at once, all hands, stakeholder updates every 30 minutes', updateCadenceMinutes: 30 },
+  { key: 'SEV2', name: 'Major', description: 'A core feature is badly degraded or down for some customers', response: 'Page the on-call at once, stakeholder updates every 30 minutes', updateCadenceMinutes: 30 },
+  { key: 'SEV3', name: 'Minor', description: 'A non-core feature is degraded, or a workaround exists', response: 'Work it in business hours, updates as things change', updateCadenceMinutes: 60 },
+  { key: 'SEV4', name: 'Low', description: 'Little or no customer impact; worth tracking as an incident', response: 'Work it in business hours', updateCadenceMinutes: 120 },
 ];
 
 /** A severity key as given in requests; whether it is a known severity is checked by the service (400 naming the field). */
@@ -95,6 +96,10 @@ export const incidentSchema = z.object({
   declaredBy: z.string(),
   times: incidentTimesSchema,
   lastUpdateAt: instantSchema.nullable().describe('When the last stakeholder update was posted; null: none yet'),
+  postmortem: z
+    .object({ required: z.boolean(), reasons: z.array(z.string()), requested: z.boolean() })
+    .nullable()
+    .describe('The postmortem policy’s verdict, evaluated when the incident resolves (ADR 0033); before that null unless someone asked for one'),
   updatedAt: instantSchema,
 });
 export type Incident = z.infer<typeof incidentSchema>;
@@ -173,7 +178,7 @@ export const assignIncidentRoleSchema = z.strictObject({
 /** `DELETE /api/v1/incidents/{incident}/roles/{role}?holder=dev`: leave a role vacant; `holder` names who holds it (compare-and-set). */
 export const releaseIncidentRoleQuery = z.strictObject({ holder: refParam.describe('Who holds the role now (id or handle)') });
 
-export const incidentTimelineKindSchema = z.enum(['milestone', 'note', 'role', 'edit', 'alert', 'update']);
+export const incidentTimelineKindSchema = z.enum(['milestone', 'note', 'role', 'edit', 'alert', 'update', 'responder', 'task', 'thread', 'reminder', 'change']);
 
 /** One timeline entry. Notes can be edited (earlier texts kept in `history`); any entry can be pinned. */
 export const incidentTimelineEntrySchema = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertStatusSchema, urgencySchema } from './alerts.js';
+import { incidentStatusSchema } from './incidents.js';
 
 /**
  * Live updates: what `GET /api/v1/stream` (server-sent events) sends. Events are hints that something
@@ -18,8 +19,22 @@ export const liveAlertEventSchema = z.object({
 });
 export type LiveAlertEvent = z.infer<typeof liveAlertEventSchema>;
 
+/**
+ * `event: incident`: an incident changed (declared, edited, status, a role, a timeline entry or any
+ * part such as a thread or checklist item). Incidents are organization-wide reads, so every stream
+ * hears them, team-scoped ones included. A war-room page re-reads the incident and fetches its
+ * timeline `after` the last entry it has.
+ */
+export const liveIncidentEventSchema = z.object({
+  incidentId: z.string(),
+  reference: z.string().describe('`INC-42`'),
+  status: incidentStatusSchema,
+  action: z.string().describe('What the change was: declare, update, status, resolve, role, note, timeline-edit, stakeholder-update, …'),
+});
+export type LiveIncidentEvent = z.infer<typeof liveIncidentEventSchema>;
+
 /** Event names the stream uses. `resync`: events may have been missed (this node lost its database listener); re-read everything. */
-export const liveEventNames = ['ready', 'alert', 'resync'] as const;
+export const liveEventNames = ['ready', 'alert', 'incident', 'resync'] as const;
 export type LiveEventName = (typeof liveEventNames)[number];
 
 /** How long (ms) a client waits before reconnecting; sent as the stream's `retry:` field. */

@@ -79,6 +79,6 @@ describe('firebreak incident', () => {
     const program = new Command('firebreak');
     registerIncidentCommands(program);
     const incident = program.commands.find((c) => c.name() === 'incident');
-    expect(incident?.commands.map((c) => c.name()).sort()).toEqual(['declare', 'list', 'resolve', 'role', 'status', 'update']);
+    expect(incident?.commands.map((c) => c.name()).sort()).toEqual(['declare', 'list', 'resolve', 'role', 'status', 'task', 'tasks', 'thread', 'threads', 'update']);
   });
 });

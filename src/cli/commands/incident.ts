@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Incident } from '../../contracts/incidents.js';
 import { apiClientFromEnv, type ApiClient } from '../api-client.js';
 import { CliError, printTable } from '../output.js';
+import { registerIncidentWorkCommands } from './incident-work.js';
 
 const statuses = ['investigating', 'identified', 'monitoring', 'resolved'];
 
@@ -124,7 +125,7 @@ export async function listIncidents(api: ApiClient, opts: { status?: string | un
 
 /** `firebreak incident …`: declare, update, status, role, resolve and list incidents through the API. */
 export function registerIncidentCommands(program: Command): void {
-  const incident = program.command('incident').description('Declare, update, move, staff, resolve and list incidents (talks to the server)');
+  const incident = program.command('incident').description('Declare, update, move, staff, resolve and list incidents, and work their checklists and threads (talks to the server)');
   incident
     .command('declare')
     .description('Declare an incident; you become its incident commander')
@@ -190,4 +191,5 @@ export function registerIncidentCommands(program: Command): void {
     .option('--service <service>')
     .option('--limit <n>')
     .action(async (opts: { status?: string; severity?: string; service?: string; limit?: string }) => listIncidents(apiClientFromEnv(), opts));
+  registerIncidentWorkCommands(incident);
 }

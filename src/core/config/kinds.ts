@@ -20,7 +20,11 @@ import {
   type SilenceDocument,
   type TeamDocument,
   type UserDocument,
+  type SeverityDocument,
+  type IncidentRuleDocument,
+  type PlaybookDocument,
 } from '../../contracts/config.js';
+import { unknownPlaceholders } from '../incidents/rules.js';
 import { isWebUrl, type Instant } from '../alerts/alert.js';
 import { checkHeartbeatSettings } from '../alerts/heartbeat.js';
 import { matcherIssues, rruleIssue, type Matcher } from '../alerts/suppression.js';
@@ -86,7 +90,11 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * policy never targets a schedule that is not there yet, and a User is never deactivated while a
  * Team, Schedule or policy update still needs it.
  */
-export const configKindOrder: readonly ConfigKind[] = ['NotificationProvider', 'User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence'];
+export const configKindOrder: readonly ConfigKind[] = ['NotificationProvider', 'User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence', 'Severity', 'Playbook', 'IncidentRule'];
+// Severity names nothing; Playbook and IncidentRule name Services (and Users) and severity keys, so they
+// come after both, and `--prune` deletes rules and playbooks before the severities they use. Severity
+// keys are not references: with no Severity stored, the built-in SEV1–SEV4 are the severities, and the
+// server checks the keys at apply (400 naming the field).
 // NotificationProvider names nothing and nothing names it, so any place would do; first means an apply
 // that adds a provider and the people it pages has the provider in place before anyone is paged, and
 // `--prune` deletes providers only after every other change is made.
@@ -285,6 +293,104 @@ function canonicalServiceSettings(spec: ServiceDocument['spec']): Record<string,
   return out;
 }
 
+const byKey = (a: string, b: string) => byString(a, b);
+
+/** Incident kinds (ADR 0033, ADR 0030): rules for Severity, IncidentRule and Playbook. */
+const incidentKindRules = {
+  Severity: {
+    fileName: 'severities.yaml',
+    deletion: 'delete',
+    references: () => [],
+    validate: (d: SeverityDocument) =>
+      d.spec.key !== undefined && d.spec.key.toLowerCase() !== d.metadata.name ? [{ path: ['spec', 'key'], message: `must be \`${d.metadata.name}\` in any case (the document's name is the key in lowercase)` }] : [],
+    canonical: (d: SeverityDocument): SeverityDocument => ({
+      apiVersion: configApiVersion,
+      kind: 'Severity',
+      metadata: { name: d.metadata.name },
+      spec: {
+        key: d.spec.key ?? d.metadata.name.toUpperCase(),
+        name: d.spec.name,
+        ...(d.spec.description ? { description: d.spec.description } : {}),
+        ...(d.spec.response ? { response: d.spec.response } : {}),
+        ...(d.spec.updateCadenceMinutes !== null && d.spec.updateCadenceMinutes !== undefined ? { updateCadenceMinutes: d.spec.updateCadenceMinutes } : {}),
+        position: d.spec.position ?? 0,
+      } as SeverityDocument['spec'],
+    }),
+    listKeys: {},
+  },
+  IncidentRule: {
+    fileName: 'incident-rules.yaml',
+    deletion: 'delete',
+    references: (d: IncidentRuleDocument) => [
+      ...(d.spec.conditions?.services ?? []).map((s, i) => ({ kind: 'Service' as const, name: s, path: ['spec', 'conditions', 'services', i] })),
+      ...(d.spec.action.commander ? [{ kind: 'User' as const, name: d.spec.action.commander, path: ['spec', 'action', 'commander'] }] : []),
+    ],
+    validate: (d: IncidentRuleDocument) => {
+      const problems: Array<{ path: DocumentPath; message: string }> = [];
+      const unknown = unknownPlaceholders(d.spec.action.title ?? '');
+      if (unknown.length > 0) problems.push({ path: ['spec', 'action', 'title'], message: `unknown placeholder${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `{${u}}`).join(', ')}; use {alert.title}, {alert.number}, {alert.severity} or {service}` });
+      for (const name of Object.keys(d.spec.conditions?.labels ?? {})) {
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) problems.push({ path: ['spec', 'conditions', 'labels', name], message: 'must be a label name (letters, digits, _ . -)' });
+      }
+      return problems;
+    },
+    canonical: (d: IncidentRuleDocument): IncidentRuleDocument => {
+      const c = d.spec.conditions ?? { services: [], alertSeverities: [], urgency: null, titleContains: null, labels: {} };
+      const services = sortedUnique(c.services ?? []);
+      const severities = sortedUnique(c.alertSeverities ?? []);
+      const labels = Object.fromEntries(Object.entries(c.labels ?? {}).sort(([a], [b]) => byKey(a, b)));
+      const conditions = {
+        ...(services.length > 0 ? { services } : {}),
+        ...(severities.length > 0 ? { alertSeverities: severities } : {}),
+        ...(c.urgency ? { urgency: c.urgency } : {}),
+        ...(c.titleContains ? { titleContains: c.titleContains } : {}),
+        ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      };
+      return {
+        apiVersion: configApiVersion,
+        kind: 'IncidentRule',
+        metadata: { name: d.metadata.name },
+        spec: {
+          ...(d.spec.description ? { description: d.spec.description } : {}),
+          enabled: d.spec.enabled ?? true,
+          position: d.spec.position ?? 0,
+          ...(Object.keys(conditions).length > 0 ? { conditions } : {}),
+          action: { severity: d.spec.action.severity, title: d.spec.action.title ?? '{alert.title}', ...(d.spec.action.commander ? { commander: d.spec.action.commander } : {}) },
+        } as IncidentRuleDocument['spec'],
+      };
+    },
+    listKeys: {},
+  },
+  Playbook: {
+    fileName: 'playbooks.yaml',
+    deletion: 'delete',
+    references: (d: PlaybookDocument) => (d.spec.appliesTo?.services ?? []).map((s, i) => ({ kind: 'Service' as const, name: s, path: ['spec', 'appliesTo', 'services', i] })),
+    canonical: (d: PlaybookDocument): PlaybookDocument => {
+      const applies = d.spec.appliesTo;
+      const severities = sortedUnique(applies?.severities ?? []);
+      const services = sortedUnique(applies?.services ?? []);
+      return {
+        apiVersion: configApiVersion,
+        kind: 'Playbook',
+        metadata: { name: d.metadata.name },
+        spec: {
+          title: d.spec.title,
+          ...(d.spec.description ? { description: d.spec.description } : {}),
+          // Present but empty means "every incident"; absent means "added by hand only".
+          ...(applies ? { appliesTo: { ...(severities.length > 0 ? { severities } : {}), ...(services.length > 0 ? { services } : {}) } } : {}),
+          items: d.spec.items.map((i) => ({
+            title: i.title,
+            ...(i.description ? { description: i.description } : {}),
+            ...(i.link ? { link: i.link } : {}),
+            ...(i.ownerRole ? { ownerRole: i.ownerRole } : {}),
+          })),
+        },
+      };
+    },
+    listKeys: { 'spec.items': { byPosition: true } },
+  },
+} satisfies Pick<RulesByKind, 'Severity' | 'IncidentRule' | 'Playbook'>;
+
 export const kindRules: RulesByKind = {
   NotificationProvider: {
     fileName: 'notification-providers.yaml',
@@ -417,6 +523,7 @@ export const kindRules: RulesByKind = {
         repeat: d.spec.repeat,
         ...(d.spec.fallback !== undefined ? { fallback: canonicalTarget(d.spec.fallback) } : {}),
         skipEmptyLevels: d.spec.skipEmptyLevels,
+        ...(d.spec.ackTimeoutMinutes !== undefined ? { ackTimeoutMinutes: d.spec.ackTimeoutMinutes } : {}),
       },
     }),
     listKeys: { 'spec.levels': { byPosition: true } },
@@ -577,6 +684,7 @@ export const kindRules: RulesByKind = {
     },
     listKeys: { 'spec.matchers': { byPosition: true } },
   },
+  ...incidentKindRules,
 };
 
 /** The rules for a document's kind, typed loosely for code that handles every kind alike. */

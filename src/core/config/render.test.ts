@@ -201,7 +201,7 @@ spec:
 
 describe('renderConfigFiles', () => {
   it('writes one file per kind, in kind order', () => {
-    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml']);
+    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml', 'severities.yaml', 'playbooks.yaml', 'incident-rules.yaml']);
   });
 
   it('writes an empty file for a kind with no documents, so a re-export leaves nothing stale', () => {
@@ -214,6 +214,9 @@ describe('renderConfigFiles', () => {
       { name: 'services.yaml', text: '' },
       { name: 'maintenance-windows.yaml', text: '' },
       { name: 'silences.yaml', text: '' },
+      { name: 'severities.yaml', text: '' },
+      { name: 'playbooks.yaml', text: '' },
+      { name: 'incident-rules.yaml', text: '' },
     ]);
   });
 });

@@ -19,7 +19,8 @@ const issuesOf = (values: Array<{ metadata: { name: string } }>) =>
 
 describe('the MaintenanceWindow kind', () => {
   it('comes after Service, and Silence last (they name services)', () => {
-    expect(configKindOrder.slice(-3)).toEqual(['Service', 'MaintenanceWindow', 'Silence']);
+    const at = configKindOrder.indexOf('Service');
+    expect(configKindOrder.slice(at, at + 3)).toEqual(['Service', 'MaintenanceWindow', 'Silence']);
   });
 
   it('has a canonical form: instants in UTC, a one-off duration as its end, services sorted, empty description left out', () => {

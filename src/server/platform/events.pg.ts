@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { LiveAlertEvent } from '../../contracts/live.js';
+import type { LiveAlertEvent, LiveIncidentEvent } from '../../contracts/live.js';
 import type { EventBus, LiveEvent } from './events.js';
 import type { Logger } from './logger.js';
 
@@ -14,7 +14,15 @@ interface Envelope {
   /** The node that sent it: a node ignores its own notifications (it already published them locally). */
   node: string;
   alerts: LiveAlertEvent[];
+  /**
+   * Incident events (issue 6). Optional and beside `alerts` so that, during a rolling upgrade, an
+   * older node reading a newer node's payload still finds its alerts and ignores the rest.
+   */
+  incidents?: LiveIncidentEvent[];
 }
+
+/** What is forwarded to other nodes: alert and incident events (a `resync` is a node's own business). */
+type Forwarded = Extract<LiveEvent, { type: 'alert' } | { type: 'incident' }>;
 
 export interface PgFanout {
   /** Connects and LISTENs. Resolves after the first attempt, connected or not (it keeps retrying). */
@@ -29,7 +37,7 @@ export interface PgFanout {
  * Fans live updates out between Firebreak nodes sharing one PostgreSQL (ARCHITECTURE.md, multi-node).
  *
  * One dedicated connection per node (not from the pool: a pooled client would lose its LISTEN when
- * returned) LISTENs on `firebreak_events`. Local alert events, published after their transaction
+ * returned) LISTENs on `firebreak_events`. Local alert and incident events, published after their transaction
  * committed, are batched per tick and sent with `pg_notify` on that same connection; other nodes
  * publish them on their own bus as `remote`. A notification is only a hint, so sending after commit
  * (not inside the transaction) is enough, and intake never waits for it.
@@ -47,13 +55,13 @@ export function createPgFanout(options: { url: string; bus: EventBus; logger: Lo
   let everConnected = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let failures = 0;
-  let pending: LiveAlertEvent[] = [];
+  let pending: Forwarded[] = [];
   let flushScheduled = false;
 
   const unsubscribe = bus.subscribe((event: LiveEvent, origin) => {
-    if (origin !== 'local' || event.type !== 'alert') return;
+    if (origin !== 'local' || event.type === 'resync') return;
     if (!listening) return; // other nodes miss it; they resync when this connection is back
-    pending.push(event.alert);
+    pending.push(event);
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
@@ -71,21 +79,31 @@ export function createPgFanout(options: { url: string; bus: EventBus; logger: Lo
     }
   }
 
-  function chunks(alerts: LiveAlertEvent[]): string[] {
+  function envelope(events: Forwarded[]): string {
+    const alerts: LiveAlertEvent[] = [];
+    const incidents: LiveIncidentEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'alert') alerts.push(event.alert);
+      else incidents.push(event.incident);
+    }
+    return JSON.stringify({ node: nodeId, alerts, ...(incidents.length > 0 ? { incidents } : {}) } satisfies Envelope);
+  }
+
+  function chunks(events: Forwarded[]): string[] {
     const out: string[] = [];
-    let current: LiveAlertEvent[] = [];
+    let current: Forwarded[] = [];
     let size = 0;
-    for (const alert of alerts) {
-      const bytes = Buffer.byteLength(JSON.stringify(alert)) + 1;
+    for (const event of events) {
+      const bytes = Buffer.byteLength(JSON.stringify(event.type === 'alert' ? event.alert : event.incident)) + 1;
       if (current.length > 0 && size + bytes > MAX_PAYLOAD_BYTES) {
-        out.push(JSON.stringify({ node: nodeId, alerts: current } satisfies Envelope));
+        out.push(envelope(current));
         current = [];
         size = 0;
       }
-      current.push(alert);
+      current.push(event);
       size += bytes;
     }
-    if (current.length > 0) out.push(JSON.stringify({ node: nodeId, alerts: current } satisfies Envelope));
+    if (current.length > 0) out.push(envelope(current));
     return out;
   }
 
@@ -99,6 +117,7 @@ export function createPgFanout(options: { url: string; bus: EventBus; logger: Lo
     }
     if (envelope.node === nodeId || !Array.isArray(envelope.alerts)) return;
     for (const alert of envelope.alerts) bus.publish({ type: 'alert', alert }, 'remote');
+    if (Array.isArray(envelope.incidents)) for (const incident of envelope.incidents) bus.publish({ type: 'incident', incident }, 'remote');
   }
 
   function scheduleReconnect(): void {

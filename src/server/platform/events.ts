@@ -1,4 +1,4 @@
-import type { LiveAlertEvent } from '../../contracts/live.js';
+import type { LiveAlertEvent, LiveIncidentEvent } from '../../contracts/live.js';
 
 /**
  * In-process publish/subscribe for live updates (server-sent events). Publishers call `publish` only
@@ -6,7 +6,7 @@ import type { LiveAlertEvent } from '../../contracts/live.js';
  * back. With several nodes on PostgreSQL, `events.pg.ts` forwards local events to the other nodes and
  * publishes theirs here with `origin: 'remote'`.
  */
-export type LiveEvent = { type: 'alert'; alert: LiveAlertEvent } | { type: 'resync' };
+export type LiveEvent = { type: 'alert'; alert: LiveAlertEvent } | { type: 'incident'; incident: LiveIncidentEvent } | { type: 'resync' };
 
 /** Where an event came from: this process, or another node (through PostgreSQL NOTIFY). */
 export type EventOrigin = 'local' | 'remote';

@@ -315,6 +315,26 @@ export class AlertService {
     return { outcome: result.outcome, dedupKey: event.dedupKey, alert };
   }
 
+  /**
+   * Opens an alert a person asked for, in the caller's transaction (an incident's responder request,
+   * `incidents/responders`): assigned to `assignee`, high urgency, past routing rules and suppression (a
+   * person asking for help is not noise to filter), with the usual timeline, audit entry and hooks, so
+   * paging escalates it like any alert and it commits with the caller's own rows or not at all.
+   */
+  async openRequested(tx: Tx, acting: Acting, input: { serviceId: string; dedupKey: string; title: string; description: string; labels: Record<string, string>; links: Array<{ href: string; text: string | null }>; assignee: Assignee }): Promise<AlertRow> {
+    const now = this.deps.clock.now();
+    const high = { critical: 'high', error: 'high', warning: 'high', info: 'high' } as const;
+    const event: AlertEvent = { action: 'trigger', dedupKey: input.dedupKey, title: input.title, description: input.description, source: 'firebreak', severity: 'critical', labels: input.labels, details: null, links: input.links, images: [] };
+    const created = applyEvent(null, event, { now, urgency: high, actor: acting.actor.label });
+    const decision: Decision = { ...created, alert: created.alert ? { ...created.alert, assignee: input.assignee } : null };
+    const stored = (await this.store(tx, null, decision, { serviceId: input.serviceId, integrationId: null, now })) as AlertRow;
+    await alertRepo.insertTimeline(tx.db, this.deps.ids, stored.id, now, decision.timeline);
+    const [view] = await this.views(tx.db, [stored]);
+    await this.deps.audit.record(tx.db, acting.actor, { action: 'alert.trigger', targetType: 'alert', targetId: stored.id, after: view });
+    await this.changed(tx, stored, decision);
+    return stored;
+  }
+
   private assertScope(acting: Acting, service: { team_id: string | null; handle: string }): void {
     const scope = acting.principal?.teamScope ?? null;
     if (scope !== null && scope !== service.team_id) throw new AppError('FORBIDDEN', `This API token is scoped to another team than the one owning service \`${service.handle}\``);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { changePageSchema, listChangesQuery } from '../../../contracts/alerts.js';
+import { changePageSchema, listChangesQuery } from '../../../contracts/changes.js';
 import { refParam } from '../../../contracts/common.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
 import type { ChangeLog } from './changes.js';

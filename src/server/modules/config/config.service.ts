@@ -22,6 +22,9 @@ import {
   type SilenceDocument,
   type TeamDocument,
   type UserDocument,
+  type SeverityDocument,
+  type IncidentRuleDocument,
+  type PlaybookDocument,
 } from '../../../contracts/config.js';
 import { AppError, type FieldIssue } from '../../../contracts/errors.js';
 import type { ContactMethod, NotificationRules } from '../../../contracts/notify.js';
@@ -46,6 +49,21 @@ import type { LayerInput } from '../oncall/schedule.service.js';
 import type { Oncall } from '../oncall/oncall.services.js';
 import { providerAdapters } from '../providers/adapters.js';
 import { providerSpecIssues, type ProviderConfigEntry, type ProvidersService } from '../providers/providers.service.js';
+import type { SeverityCatalog } from '../incidents/rules/severity-catalog.js';
+import type { IncidentRuleService } from '../incidents/rules/incident-rules.service.js';
+import type { PlaybookService } from '../incidents/work/playbook.service.js';
+import { policySettingsRepo } from '../paging/policy-settings.js';
+
+/**
+ * What config needs of the incident kinds (Severity, IncidentRule, Playbook): their state, and changes
+ * inside its transaction. Plugged in after construction (`useIncidentKinds`): those services are built
+ * after config's.
+ */
+export interface ConfigIncidentKinds {
+  severities: Pick<SeverityCatalog, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn'>;
+  rules: Pick<IncidentRuleService, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn'>;
+  playbooks?: Pick<PlaybookService, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn'>;
+}
 
 /** What config needs of the notification providers: their state, and changes inside its transaction. */
 export type ConfigProviders = Pick<ProvidersService, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn' | 'unsetVariables' | 'reload'>;
@@ -115,6 +133,13 @@ export class ConfigService {
     useProviderSpecCheck(providerSpecIssues);
   }
 
+  private incidentKinds: ConfigIncidentKinds | null = null;
+
+  /** Plugs in the incident kinds (Severity, IncidentRule, Playbook). */
+  useIncidentKinds(kinds: ConfigIncidentKinds): void {
+    this.incidentKinds = kinds;
+  }
+
   /**
    * Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow
    * and Silence that has not ended, as documents in kind order then name, each in canonical form. A person's notification rules are left out when one of them uses
@@ -165,6 +190,7 @@ export class ConfigService {
         try {
           if (change.kind === 'MaintenanceWindow' || change.kind === 'Silence') await this.applySuppression(tx, configActing, change, desired.get(id) ?? null, state.suppressionIds.get(id));
           else if (change.kind === 'NotificationProvider') await this.applyProvider(tx, configActing, change, (desired.get(id) ?? null) as NotificationProviderDocument | null);
+          else if (change.kind === 'Severity' || change.kind === 'IncidentRule' || change.kind === 'Playbook') await this.applyIncidentKind(tx, configActing, change, desired.get(id) ?? null);
           else await this.carryOut(tx, configActing, change, desired.get(id) ?? null, existing.get(id) ?? null, request.prune, (run) => deferred.push({ change, run }));
         } catch (error) {
           throw failed(change, error);
@@ -306,8 +332,10 @@ export class ConfigService {
     }
     const targetSpec = (t: EscalationTarget): EscalationTargetSpec =>
       t.type === 'user' ? { user: handleOf(t.id) } : t.type === 'schedule' ? { schedule: scheduleHandles.get(t.id) ?? t.id } : { team: teamHandles.get(t.id) ?? t.id };
+    const ackTimeouts = await policySettingsRepo.ackTimeouts(db);
     for (const p of await oncallRepo.listPolicies(db)) {
       const fallback = fallbackOf(p);
+      const ackTimeout = ackTimeouts.get(p.id);
       const doc: EscalationPolicyDocument = {
         apiVersion: configApiVersion,
         kind: 'EscalationPolicy',
@@ -320,6 +348,7 @@ export class ConfigService {
           repeat: p.repeat_count,
           ...(fallback !== null ? { fallback: targetSpec(fallback) } : {}),
           skipEmptyLevels: p.skip_empty_levels === 1,
+          ...(ackTimeout !== undefined ? { ackTimeoutMinutes: ackTimeout } : {}),
         },
       };
       state.active.push(canonicalDocument(doc));
@@ -361,6 +390,7 @@ export class ConfigService {
       state.active.push(canonicalDocument(doc));
     }
     await this.suppressionStateIn(db, state, new Map(serviceRows.map((r) => [r.id, r.handle])));
+    await this.incidentStateIn(db, state);
     return { ...state, active: sortDocuments(state.active), deactivated: sortDocuments(state.deactivated) };
   }
 
@@ -417,6 +447,73 @@ export class ConfigService {
       }
     }
     return warnings;
+  }
+
+  /** Stored severities, incident rules and playbooks as documents (nothing stored: none; the built-in severities are not documents). */
+  private async incidentStateIn(db: Kysely<Database>, state: ServerState): Promise<void> {
+    const kinds = this.incidentKinds;
+    if (!kinds) return;
+    for (const e of await kinds.severities.configEntriesIn(db)) {
+      const doc: SeverityDocument = {
+        apiVersion: configApiVersion,
+        kind: 'Severity',
+        metadata: { name: e.name },
+        spec: { key: e.key, name: e.displayName, description: e.description, response: e.response, updateCadenceMinutes: e.updateCadenceMinutes, position: e.position },
+      };
+      state.active.push(canonicalDocument(doc));
+    }
+    for (const e of await kinds.rules.configEntriesIn(db)) {
+      const doc: IncidentRuleDocument = {
+        apiVersion: configApiVersion,
+        kind: 'IncidentRule',
+        metadata: { name: e.name },
+        spec: { description: e.description, enabled: e.enabled, position: e.position, conditions: e.conditions, action: e.action },
+      };
+      state.active.push(canonicalDocument(doc));
+    }
+    for (const e of (await kinds.playbooks?.configEntriesIn(db)) ?? []) {
+      const doc: PlaybookDocument = { apiVersion: configApiVersion, kind: 'Playbook', metadata: { name: e.name }, spec: e.spec };
+      state.active.push(canonicalDocument(doc));
+    }
+  }
+
+  /** Creates, updates or deletes a severity, incident rule or playbook through its own service (its checks, its audit entries). */
+  private async applyIncidentKind(tx: Tx, acting: Acting, change: ConfigChange, want: ConfigDocument | null): Promise<void> {
+    const kinds = this.incidentKinds;
+    if (!kinds) throw new AppError('RULE_VIOLATION', `${change.kind} documents are not supported by this server`);
+    if (change.kind === 'Playbook' && !kinds.playbooks) throw new AppError('RULE_VIOLATION', 'Playbook documents are not supported by this server');
+    if (change.action === 'delete') {
+      if (change.kind === 'Severity') await kinds.severities.removeFromConfigIn(tx, acting, change.name);
+      else if (change.kind === 'IncidentRule') await kinds.rules.removeFromConfigIn(tx, acting, change.name);
+      else await kinds.playbooks?.removeFromConfigIn(tx, acting, change.name);
+      return;
+    }
+    if (!want) return;
+    if (want.kind === 'Severity') {
+      const spec = want.spec;
+      await kinds.severities.putFromConfigIn(tx, acting, {
+        name: want.metadata.name,
+        key: spec.key ?? want.metadata.name.toUpperCase(),
+        displayName: spec.name,
+        description: spec.description ?? '',
+        response: spec.response ?? '',
+        updateCadenceMinutes: spec.updateCadenceMinutes ?? null,
+        position: spec.position ?? 0,
+      });
+    } else if (want.kind === 'IncidentRule') {
+      const spec = want.spec;
+      const c = spec.conditions ?? { services: [], alertSeverities: [], urgency: null, titleContains: null, labels: {} };
+      await kinds.rules.putFromConfigIn(tx, acting, {
+        name: want.metadata.name,
+        description: spec.description ?? '',
+        enabled: spec.enabled ?? true,
+        position: spec.position ?? 0,
+        conditions: { services: c.services ?? [], alertSeverities: c.alertSeverities ?? [], urgency: c.urgency ?? null, titleContains: c.titleContains ?? null, labels: c.labels ?? {} },
+        action: { severity: spec.action.severity, title: spec.action.title ?? '{alert.title}', commander: spec.action.commander ?? null },
+      });
+    } else if (want.kind === 'Playbook') {
+      await kinds.playbooks?.putFromConfigIn(tx, acting, want.metadata.name, want.spec);
+    }
   }
 
   /** Creates, updates or deletes a provider through the providers service (its checks, its audit entries). */
@@ -656,8 +753,9 @@ export class ConfigService {
         fallback: want.spec.fallback !== undefined ? targetInput(want.spec.fallback) : null,
         skipEmptyLevels: want.spec.skipEmptyLevels,
       };
-      if (change.action === 'create') await policies.createIn(db, acting, { handle: want.metadata.name, ...input });
-      else await policies.updateIn(db, acting, change.name, { ...input, team: want.spec.team ?? null });
+      const policy = change.action === 'create' ? await policies.createIn(db, acting, { handle: want.metadata.name, ...input }) : await policies.updateIn(db, acting, change.name, { ...input, team: want.spec.team ?? null });
+      // Paging's setting of the policy (the acknowledgement timeout) lives beside it, not in it.
+      if ((await policySettingsRepo.ackTimeout(db, policy.id)) !== (want.spec.ackTimeoutMinutes ?? null)) await policySettingsRepo.setAckTimeout(db, policy.id, want.spec.ackTimeoutMinutes ?? null, this.deps.clock.now());
       return;
     }
     if (change.kind === 'Service') await this.applyService(tx, acting, change, desired as ServiceDocument | null, existing as ServiceDocument | null, prune, defer);
@@ -715,7 +813,7 @@ export class ConfigService {
       return;
     }
     if (!want) return;
-    const { integrations: _integrations, rules, supportHours, raiseAtSupportStart, backlogWebhookUrl, ...spec } = want.spec;
+    const { integrations: _integrations, rules, supportHours, raiseAtSupportStart, backlogWebhookUrl, dependsOn, ...spec } = want.spec;
     const input = { ...spec, description: spec.description ?? '' };
     if (change.action === 'create') {
       await services.createIn(tx.db, acting, { ...input, handle: want.metadata.name } as ServiceInput);
@@ -739,6 +837,8 @@ export class ConfigService {
     if (!sameSupport) await routing.putSupportIn(tx, acting, want.metadata.name, { supportHours: supportHours ?? null, raiseAtSupportStart: raiseAtSupportStart ?? false, backlogWebhookUrl: backlogWebhookUrl ?? null });
     const sameRules = JSON.stringify(have?.spec.rules ?? []) === JSON.stringify(want.spec.rules ?? []);
     if (!sameRules) defer(async () => void (await routing.putRulesIn(tx, acting, want.metadata.name, { rules: rules ?? [] })));
+    // Dependencies name other services, which may be created later in this apply: set them once all exist.
+    if (JSON.stringify(have?.spec.dependsOn ?? []) !== JSON.stringify(dependsOn ?? [])) defer(async () => void (await services.updateIn(tx, acting, want.metadata.name, { dependsOn: dependsOn ?? [] })));
     const wanted = want.spec.integrations;
     if (wanted === undefined) return;
     const service = await services.require(tx.db, want.metadata.name);

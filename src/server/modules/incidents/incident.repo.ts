@@ -81,6 +81,16 @@ export function timelineView(row: IncidentTimelineRow): IncidentTimelineEntry {
   };
 }
 
+/**
+ * The postmortem policy's verdict (migration 0021, ADR 0033): evaluated when the incident resolves;
+ * before that null, unless someone asked for a postmortem.
+ */
+export function postmortemView(row: IncidentRow): Incident['postmortem'] {
+  const requested = row.postmortem_requested_by !== null && row.postmortem_requested_by !== undefined;
+  if (row.postmortem_required === null || row.postmortem_required === undefined) return requested ? { required: true, reasons: [`requested by ${row.postmortem_requested_by}`], requested } : null;
+  return { required: Number(row.postmortem_required) === 1, reasons: row.postmortem_reasons_json ? (JSON.parse(row.postmortem_reasons_json) as string[]) : [], requested };
+}
+
 /** Queries for incidents. Thin: the rules live in src/core/incidents and the service. */
 export const incidentRepo = {
   /** An id, `INC-42` (any case), `#42` or `42`. */
@@ -244,6 +254,7 @@ export const incidentRepo = {
         resolvedAt: isoOrNull(row.resolved_at === null ? null : Number(row.resolved_at)),
       },
       lastUpdateAt: ((last) => (last === undefined || last === null ? null : iso(Number(last))))(updates.find((u) => u.incident_id === row.id)?.last),
+      postmortem: postmortemView(row),
       updatedAt: iso(Number(row.updated_at)),
     }));
   },

@@ -37,7 +37,7 @@ export function incidentRoutes(incidents: IncidentService): AnyRoute[] {
     defineRoute({
       method: 'GET', path: '/api/v1/incident-severities', operationId: 'listIncidentSeverities', summary: 'The incident severities, most severe first', tag: 'Incidents',
       auth: read, success: { status: 200, schema: listOf(incidentSeverityDefinitionSchema) },
-      handler: async () => ({ items: [...incidents.severities()] }),
+      handler: async () => ({ items: [...(await incidents.currentSeverities())] }),
     }),
     defineRoute({
       method: 'GET', path: '/api/v1/incidents', operationId: 'listIncidents', summary: 'List incidents, newest first', tag: 'Incidents',

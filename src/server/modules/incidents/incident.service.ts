@@ -27,6 +27,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { AuditLog } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
 import type { ServiceCatalog } from '../services/service.service.js';
+import type { SeveritySource } from './rules/severity-catalog.js';
 import { incidentRepo, reference, stateColumns, timelineView, toState, type HistoryItem, type IncidentRow } from './incident.repo.js';
 
 /** What changed, for live updates (a war-room page re-reads the incident). Published after commit. */
@@ -75,8 +76,11 @@ export class IncidentService {
       ids: IdGenerator;
       audit: AuditLog;
       services: ServiceCatalog;
-      /** The known severities; default SEV1–SEV4. Configurable severities (the `Severity` kind) plug in here. */
-      severities?: readonly IncidentSeverityDefinition[];
+      /**
+       * The known severities (ADR 0033): configurable, stored; without a source the built-in SEV1–SEV4.
+       * Checks read them in their own transaction; `severities()` gives the source's quick copy.
+       */
+      severities?: SeveritySource;
       /** Called after each change commits (never for a rollback): the seam for live updates. */
       onChange?: (change: IncidentChange) => void;
     },
@@ -105,8 +109,14 @@ export class IncidentService {
     this.published(tx, incident, incident.status as Incident['status'], action);
   }
 
+  /** The severities, most severe first: the source's quick copy (may lag another node's change by seconds). */
   severities(): readonly IncidentSeverityDefinition[] {
-    return this.deps.severities ?? defaultIncidentSeverities;
+    return this.deps.severities?.current() ?? defaultIncidentSeverities;
+  }
+
+  /** The severities as stored now (exact across nodes). */
+  async currentSeverities(db: Kysely<Database> = this.db): Promise<readonly IncidentSeverityDefinition[]> {
+    return this.deps.severities ? this.deps.severities.read(db) : defaultIncidentSeverities;
   }
 
   private get db(): Kysely<Database> {
@@ -153,7 +163,7 @@ export class IncidentService {
       q = q.where('incidents.status', 'in', [...wanted]);
     }
     if (query.severity) {
-      this.assertSeverity(query.severity, 'query.severity');
+      await this.assertSeverity(db, query.severity, 'query.severity');
       q = q.where('incidents.severity', '=', query.severity);
     }
     if (query.service) {
@@ -179,8 +189,8 @@ export class IncidentService {
 
   // ---- input checks (400 naming the field)
 
-  private assertSeverity(key: string, path: string): void {
-    const known = this.severities().map((s) => s.key);
+  private async assertSeverity(db: Kysely<Database>, key: string, path: string): Promise<void> {
+    const known = (await this.currentSeverities(db)).map((s) => s.key);
     if (!known.includes(key)) throw invalid(path, `unknown severity \`${key}\`; known: ${known.join(', ')}`);
   }
 
@@ -231,7 +241,7 @@ export class IncidentService {
     return this.retrying(async (tx) => {
       const db = tx.db;
       const now = this.deps.clock.now();
-      this.assertSeverity(input.severity, 'body.severity');
+      await this.assertSeverity(db, input.severity, 'body.severity');
       const detectedAt = input.detectedAt === undefined ? undefined : Date.parse(input.detectedAt);
       if (detectedAt !== undefined && Number.isNaN(detectedAt)) throw invalid('body.detectedAt', 'must be an ISO 8601 instant');
       const alerts = await this.alertsOf(db, input.alertIds ?? []);
@@ -261,6 +271,9 @@ export class IncidentService {
         declared_by_user_id: acting.principal?.userId ?? null,
         revision: 1,
         created_at: now,
+        postmortem_required: null,
+        postmortem_reasons_json: null,
+        postmortem_requested_by: null,
         ...stateColumns(decision.incident, now),
       };
       await db.insertInto('incidents').values(row).execute();
@@ -296,9 +309,12 @@ export class IncidentService {
     if (isRefusal(decision)) throw this.refusal(decision);
     if (!decision.changed) return (await incidentRepo.views(db, [row]))[0] as Incident;
     if (!(await incidentRepo.update(db, row, decision.incident, now))) throw new RevisionConflict();
-    const stored = (await db.selectFrom('incidents').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as IncidentRow;
-    await after?.(stored, decision);
+    const updated = (await db.selectFrom('incidents').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as IncidentRow;
+    // The decision's own entries first, so what extensions add (a postmortem verdict) follows the milestone.
     await incidentRepo.insertTimeline(db, this.deps.ids, row.id, now, decision.timeline);
+    await after?.(updated, decision);
+    // Read again: extensions may have written columns of their own (the postmortem verdict).
+    const stored = (await db.selectFrom('incidents').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as IncidentRow;
     const [before, view] = await incidentRepo.views(db, [row, stored]);
     await this.deps.audit.record(db, acting.actor, { action: `incident.${action}`, targetType: 'incident', targetId: row.id, before, after: view });
     this.published(tx, stored, decision.incident.status, action);
@@ -308,7 +324,7 @@ export class IncidentService {
   /** `PATCH /api/v1/incidents/{incident}`: once resolved, only the summary may change (422 naming the others). */
   async update(acting: Acting, ref: string, patch: z.output<typeof updateIncidentSchema>): Promise<Incident> {
     return this.retrying(async (tx) => {
-      if (patch.severity !== undefined) this.assertSeverity(patch.severity, 'body.severity');
+      if (patch.severity !== undefined) await this.assertSeverity(tx.db, patch.severity, 'body.severity');
       const services = patch.impactedServices ? await this.serviceIdsOf(tx.db, patch.impactedServices, 'body.impactedServices') : null;
       return this.decide(
         tx,

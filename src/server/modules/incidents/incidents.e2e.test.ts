@@ -82,7 +82,14 @@ for (const dialect of dialectCases()) describe(`incidents over HTTP (${dialect.n
     // Resolving with the resolution summary in the same change.
     const resolved = await call(ben, 'POST', '/api/v1/incidents/INC-1/status', { status: 'resolved', summary: 'Card processor outage' });
     expect(json<Incident>(resolved)).toMatchObject({ status: 'resolved', summary: 'Card processor outage' });
-    expect((await timeline('INC-1')).slice(-3).map((e) => e.summary)).toEqual(['Summary updated', 'Mitigated (recorded at resolution)', 'Resolved by ben (API token) (was investigating)']);
+    // Resolving's own milestones, then what the incident's parts add: the postmortem verdict and the all-clear update.
+    expect((await timeline('INC-1')).slice(-5).map((e) => e.summary)).toEqual([
+      'Summary updated',
+      'Mitigated (recorded at resolution)',
+      'Resolved by ben (API token) (was investigating)',
+      'A postmortem is required: SEV2',
+      'All clear: INC-1 (Checkout errors) is resolved. Card processor outage',
+    ]);
     expect((await call(ana, 'POST', '/api/v1/alerts', { service: 'checkout', title: 'Later' })).statusCode).toBe(200);
     expect((await call(ben, 'POST', `/api/v1/incidents/${incident.id}/alerts`, { alertIds: ['#2'] })).statusCode).toBe(422);
   });
@@ -128,6 +135,7 @@ for (const dialect of dialectCases()) describe(`incidents over HTTP (${dialect.n
       'Status: identified → monitoring',
       'Mitigated: customer impact ended',
       'Resolved by cho (API token) (was monitoring)',
+      'A postmortem is required: SEV2',
     ]);
 
     const refused = await call(ben, 'PATCH', '/api/v1/incidents/INC-1', { title: 'Renamed', severity: 'SEV1', summary: 'Rolled back v1.42' });

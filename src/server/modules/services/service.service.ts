@@ -23,6 +23,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { AuditLog } from '../audit/audit.repo.js';
 import { mappingColumn, mappingOf } from '../alerts/formats/mapping.js';
 import type { Acting } from '../catalog/catalog.service.js';
+import { dependsOnHandles, replaceDependencies } from '../changes/service-dependencies.js';
 
 export type ServiceRow = Selectable<ServicesTable>;
 export type IntegrationRow = Selectable<IntegrationsTable>;
@@ -157,6 +158,7 @@ export class ServiceCatalog {
       .execute();
     const open = new Map(counts.map((c) => [c.service_id, Number(c.n)]));
     const integrationViews = await this.extendedViews(db, integrations);
+    const dependsOn = await dependsOnHandles(db, ids);
     return rows.map((row) => ({
       id: row.id,
       handle: row.handle,
@@ -173,6 +175,7 @@ export class ServiceCatalog {
       updatedAt: iso(row.updated_at),
       flapWindowMinutes: row.flap_window_minutes,
       stormThresholdPerMinute: row.storm_threshold_per_minute,
+      dependsOn: dependsOn.get(row.id) ?? [],
     }));
   }
 
@@ -206,6 +209,7 @@ export class ServiceCatalog {
       deleted_at: null,
     };
     await db.insertInto('services').values(row).execute();
+    if (input.dependsOn) await replaceDependencies(db, row, input.dependsOn, now);
     const [view] = await this.views(db, [row]);
     await this.deps.audit.record(db, acting.actor, { action: 'service.create', targetType: 'service', targetId: row.id, after: view });
     return view as Service;
@@ -242,6 +246,7 @@ export class ServiceCatalog {
       .set({ name: updated.name, description: updated.description, team_id: updated.team_id, escalation_policy_id: updated.escalation_policy_id, runbook_url: updated.runbook_url, dashboard_url: updated.dashboard_url, urgency_json: updated.urgency_json, flap_window_minutes: updated.flap_window_minutes, storm_threshold_per_minute: updated.storm_threshold_per_minute, updated_at: updated.updated_at })
       .where('id', '=', row.id)
       .execute();
+    if (changes.dependsOn) await replaceDependencies(db, row, changes.dependsOn, updated.updated_at);
     const [after] = await this.views(db, [updated]);
     await this.deps.audit.record(db, acting.actor, { action: 'service.update', targetType: 'service', targetId: row.id, before, after });
     return after as Service;
@@ -471,10 +476,29 @@ export class ServiceCatalog {
     });
   }
 
-  /** The integration a key belongs to (current key, or the previous one within its grace), with its service. */
+  /**
+   * The integration a key belongs to (current key, or the previous one within its grace), with its service.
+   * Outside a transaction (`database.db` or `database.reader`: every intake route) the two reads are
+   * precompiled and run as reads of the last committed state (ADR 0021), so a request does not build and
+   * compile them anew; no cache, so a revoked or rotated key stops working with the next request.
+   */
   async findByKey(db: Kysely<Database>, key: string): Promise<{ integration: IntegrationRow; service: ServiceRow } | null> {
     const lookup = hashToken(key);
     const now = this.deps.clock.now();
+    const { database } = this.deps;
+    if (db === database.reader || db === database.db) {
+      const byKey = database.precompiled('services.integrationByKey', (d, p) =>
+        d
+          .selectFrom('integrations')
+          .selectAll()
+          .where((eb) => eb.or([eb('key_lookup', '=', p('lookup')), eb.and([eb('previous_key_lookup', '=', p('lookup')), eb('previous_key_valid_until', '>', p('now'))])])),
+      );
+      const found = (await database.run<IntegrationRow>(byKey, { lookup, now })).rows[0];
+      if (!found) return null;
+      const live = database.precompiled('services.liveService', (d, p) => d.selectFrom('services').selectAll().where('id', '=', p('id')).where('deleted_at', 'is', null));
+      const service = (await database.run<ServiceRow>(live, { id: found.service_id })).rows[0];
+      return service ? { integration: found, service } : null;
+    }
     const integration = await db
       .selectFrom('integrations')
       .selectAll()

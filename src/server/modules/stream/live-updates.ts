@@ -1,13 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../../../contracts/errors.js';
-import { LIVE_HEARTBEAT_MS, LIVE_RETRY_MS, type LiveAlertEvent } from '../../../contracts/live.js';
+import { LIVE_HEARTBEAT_MS, LIVE_RETRY_MS, type LiveAlertEvent, type LiveIncidentEvent } from '../../../contracts/live.js';
 import type { Principal } from '../../../core/auth/roles.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase } from '../../platform/db/database.js';
 import type { EventBus, LiveEvent } from '../../platform/events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AlertChange, AlertHooks } from '../alerts/alert.service.js';
+import type { IncidentChange } from '../incidents/incident.service.js';
 
 /**
  * Alert hooks that publish each change once its transaction has committed (never for a rollback, and
@@ -20,6 +21,18 @@ export function liveAlertHooks(bus: EventBus, next?: AlertHooks): AlertHooks {
       const alert: LiveAlertEvent = { id: change.alertId, number: change.number, serviceId: change.serviceId, status: change.status, urgency: change.urgency, outcome: change.outcome };
       tx.afterCommit(() => bus.publish({ type: 'alert', alert }));
     },
+  };
+}
+
+/**
+ * The `onChange` hook of `IncidentService`: it already runs after commit (never for a rollback), so
+ * this only shapes the event and publishes it. Every stream hears it (incidents are organization-wide
+ * reads); a war-room page filters by `incidentId`.
+ */
+export function liveIncidentChanges(bus: EventBus): (change: IncidentChange) => void {
+  return (change) => {
+    const incident: LiveIncidentEvent = { incidentId: change.incidentId, reference: change.reference, status: change.status, action: change.action };
+    bus.publish({ type: 'incident', incident });
   };
 }
 
@@ -116,6 +129,12 @@ export class LiveUpdates {
   private dispatch(event: LiveEvent): void {
     if (event.type === 'resync') {
       for (const conn of this.connections) this.write(conn, frame('resync', {}));
+      return;
+    }
+    if (event.type === 'incident') {
+      // Organization-wide: viewers and team-scoped tokens read every incident, so every stream hears it.
+      const data = frame('incident', event.incident);
+      for (const conn of this.connections) this.write(conn, data);
       return;
     }
     const data = frame('alert', event.alert);

@@ -9,7 +9,7 @@ import { postgresUrl } from '../../../../test/support/databases.js';
 import { createTestDatabase, freePort } from '../../../../test/support/postgres.js';
 import { spawnTs } from '../../../../test/reliability/support/processes.js';
 import { startTestServer, type TestServer } from '../../../../test/support/server.js';
-import type { LiveAlertEvent } from '../../../contracts/live.js';
+import type { LiveAlertEvent, LiveIncidentEvent } from '../../../contracts/live.js';
 import { ManualClock } from '../../platform/clock.js';
 import { openDatabase } from '../../platform/db/database.js';
 import { createEventBus } from '../../platform/events.js';
@@ -104,6 +104,19 @@ const alertFrame = (match: Partial<LiveAlertEvent>) => (frame: Frame) => {
   const data = JSON.parse(frame.data) as LiveAlertEvent;
   return Object.entries(match).every(([k, v]) => data[k as keyof LiveAlertEvent] === v);
 };
+
+const incidentFrame = (match: Partial<LiveIncidentEvent>) => (frame: Frame) => {
+  if (frame.event !== 'incident') return false;
+  const data = JSON.parse(frame.data) as LiveIncidentEvent;
+  return Object.entries(match).every(([k, v]) => data[k as keyof LiveIncidentEvent] === v);
+};
+
+/** A user with an API token of their own (the stream and the API know who acts). */
+async function personWithToken(server: TestServer, handle: string, role: 'viewer' | 'responder' | 'admin') {
+  const { catalog, auth, database } = server.firebreak.services;
+  await catalog.createUser({ actor: systemActor('test'), principal: null }, { handle, name: handle, email: `${handle}@example.test`, timeZone: 'UTC', role });
+  return auth.createTokenForUser(database.db, await catalog.requireUser(database.db, handle), 'test', systemActor('test'));
+}
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -219,6 +232,76 @@ describe('live updates over a real HTTP server (SQLite)', () => {
     try {
       expect(stream.status).toBe(200);
       await stream.next((f) => f.event === 'ready', 'ready');
+    } finally {
+      stream.close();
+    }
+  });
+});
+
+describe('live incident events (the war room)', () => {
+  let server: TestServer;
+  let admin: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ webRoot: null });
+    ({ admin } = await prepare(server, 'storefront'));
+  });
+  afterAll(async () => server?.stop());
+
+  const sse = { accept: 'text/event-stream' };
+
+  it('a note written by one responder reaches the other responder’s open stream, and the timeline read after it has the note', async () => {
+    const ben = await personWithToken(server, 'ben', 'responder');
+    const streamOfAna = await openStream(`${server.url}/api/v1/stream`, { ...sse, authorization: `Bearer ${admin}` });
+    const streamOfBen = await openStream(`${server.url}/api/v1/stream`, { ...sse, authorization: `Bearer ${ben}` });
+    try {
+      await streamOfAna.next((f) => f.event === 'ready', 'ready');
+      await streamOfBen.next((f) => f.event === 'ready', 'ready');
+      const declared = await post(`${server.url}/api/v1/incidents`, { title: 'Checkout errors', severity: 'SEV2', impactedServices: ['storefront'] }, { authorization: `Bearer ${admin}` });
+      expect(declared.status).toBe(201);
+      const incidentId = String(declared.body.id);
+      expect(JSON.parse((await streamOfBen.next(incidentFrame({ incidentId, action: 'declare' }), 'declared incident')).data)).toEqual({ incidentId, reference: 'INC-1', status: 'investigating', action: 'declare' });
+
+      // What a war-room page does: it has the timeline up to its last entry, then hears of the note.
+      const before = await fetch(`${server.url}/api/v1/incidents/INC-1/timeline`, { headers: { authorization: `Bearer ${admin}` } });
+      const known = ((await before.json()) as { items: Array<{ id: string }> }).items;
+      const note = await post(`${server.url}/api/v1/incidents/INC-1/timeline`, { note: 'Rolling back v1.42' }, { authorization: `Bearer ${ben}` });
+      expect(note.status).toBe(201);
+      expect(JSON.parse((await streamOfAna.next(incidentFrame({ incidentId, action: 'note' }), 'note on Ana’s stream')).data)).toEqual({ incidentId, reference: 'INC-1', status: 'investigating', action: 'note' });
+      const after = await fetch(`${server.url}/api/v1/incidents/INC-1/timeline?after=${known.at(-1)?.id}`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(((await after.json()) as { items: Array<{ summary: string; actor: string }> }).items).toMatchObject([{ kind: 'note', summary: 'Rolling back v1.42', actor: 'ben (API token)' }]);
+
+      // Status changes and handovers are events too, with the status after the change.
+      expect((await post(`${server.url}/api/v1/incidents/INC-1/status`, { status: 'resolved', summary: 'Rolled back' }, { authorization: `Bearer ${ben}` })).status).toBe(200);
+      await streamOfAna.next(incidentFrame({ incidentId, action: 'resolve', status: 'resolved' }), 'resolved');
+      // The note event came once per stream: one commit, one event.
+      expect(streamOfBen.frames.filter(incidentFrame({ action: 'note' }))).toHaveLength(1);
+    } finally {
+      streamOfAna.close();
+      streamOfBen.close();
+    }
+  });
+
+  it('sends nothing for a refused change, and team-scoped viewer tokens hear incidents too (organization-wide reads)', async () => {
+    const scoped = await post(`${server.url}/api/v1/tokens`, { name: 'scoped-viewer', role: 'viewer', team: (await server.firebreak.services.catalog.createTeam({ actor: systemActor('test'), principal: null }, { handle: 'web', name: 'web', description: '' })).handle }, { authorization: `Bearer ${admin}` });
+    expect(scoped.status).toBe(201);
+    const stream = await openStream(`${server.url}/api/v1/stream`, { ...sse, authorization: `Bearer ${String(scoped.body.secret)}` });
+    try {
+      await stream.next((f) => f.event === 'ready', 'ready');
+      // A refused handover (no expectedHolder for a held role): 409 and no event.
+      const declared = await post(`${server.url}/api/v1/incidents`, { title: 'Search slow', severity: 'SEV3' }, { authorization: `Bearer ${admin}` });
+      const incidentId = String(declared.body.id);
+      await stream.next(incidentFrame({ incidentId, action: 'declare' }), 'declared');
+      const refused = await fetch(`${server.url}/api/v1/incidents/${incidentId}/roles/incident_commander`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ben' }) });
+      expect(refused.status).toBe(409);
+      const marker = await post(`${server.url}/api/v1/incidents/${incidentId}/timeline`, { note: 'marker' }, { authorization: `Bearer ${admin}` });
+      expect(marker.status).toBe(201);
+      await stream.next(incidentFrame({ incidentId, action: 'note' }), 'marker note');
+      // The incident's other parts (a checklist, …) may publish their own events; the refused handover published none.
+      const actions = stream.frames.filter(incidentFrame({ incidentId })).map((f) => (JSON.parse(f.data) as LiveIncidentEvent).action);
+      expect(actions).toContain('declare');
+      expect(actions).not.toContain('role');
+      expect(actions.filter((action) => action === 'note')).toEqual(['note']);
     } finally {
       stream.close();
     }
@@ -360,6 +443,22 @@ describe.skipIf(!pgUrl)('live updates across two nodes on one PostgreSQL (LISTEN
       expect(onB.frames.filter((f) => f.event === 'alert')).toHaveLength(2);
     } finally {
       onA.close();
+      onB.close();
+    }
+  });
+
+  it('an incident note written on node A reaches a stream open on node B (incident events cross nodes too)', async () => {
+    const { admin } = await prepare(a, 'ledger');
+    const onB = await openStream(`${b.url}/api/v1/stream`, { accept: 'text/event-stream', authorization: `Bearer ${admin}` });
+    try {
+      await onB.next((f) => f.event === 'ready', 'ready');
+      const declared = await post(`${a.url}/api/v1/incidents`, { title: 'Ledger lag', severity: 'SEV3' }, { authorization: `Bearer ${admin}` });
+      expect(declared.status).toBe(201);
+      const incidentId = String(declared.body.id);
+      await onB.next(incidentFrame({ incidentId, action: 'declare' }), 'remote declare');
+      expect((await post(`${a.url}/api/v1/incidents/${incidentId}/timeline`, { note: 'Replica behind by 40 s' }, { authorization: `Bearer ${admin}` })).status).toBe(201);
+      expect(JSON.parse((await onB.next(incidentFrame({ incidentId, action: 'note' }), 'remote note')).data)).toEqual({ incidentId, reference: String(declared.body.reference), status: 'investigating', action: 'note' });
+    } finally {
       onB.close();
     }
   });

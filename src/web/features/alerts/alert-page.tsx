@@ -60,6 +60,9 @@ function AlertDetail({ alert, live }: { alert: Alert; live: LiveState }) {
               <button type="button" className="button button-primary" disabled={!canResolve || act.isPending} onClick={() => act.mutate('resolve')}>
                 Resolve
               </button>
+              <Link href={`/incidents/new?alert=${encodeURIComponent(alert.id)}`} className="button">
+                Declare incident
+              </Link>
             </>
           )
         }

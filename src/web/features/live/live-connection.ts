@@ -1,4 +1,4 @@
-import { LIVE_RETRY_MS, type LiveAlertEvent } from '../../../contracts/live.js';
+import { LIVE_RETRY_MS, type LiveAlertEvent, type LiveIncidentEvent } from '../../../contracts/live.js';
 import { apiPath } from '../../api/client.js';
 
 /**
@@ -11,8 +11,8 @@ import { apiPath } from '../../api/client.js';
  */
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
-/** What listeners hear: an alert changed, or "re-read everything" (connected again, or told to resync). */
-export type LiveSignal = { type: 'alert'; alert: LiveAlertEvent } | { type: 'resync' };
+/** What listeners hear: an alert or an incident changed, or "re-read everything" (connected again, or told to resync). */
+export type LiveSignal = { type: 'alert'; alert: LiveAlertEvent } | { type: 'incident'; incident: LiveIncidentEvent } | { type: 'resync' };
 
 type Listener = (signal: LiveSignal) => void;
 
@@ -48,6 +48,13 @@ function open(): void {
   es.addEventListener('alert', (event) => {
     try {
       emit({ type: 'alert', alert: JSON.parse((event as MessageEvent<string>).data) as LiveAlertEvent });
+    } catch {
+      emit({ type: 'resync' });
+    }
+  });
+  es.addEventListener('incident', (event) => {
+    try {
+      emit({ type: 'incident', incident: JSON.parse((event as MessageEvent<string>).data) as LiveIncidentEvent });
     } catch {
       emit({ type: 'resync' });
     }

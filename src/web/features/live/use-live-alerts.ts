@@ -19,8 +19,9 @@ export function useLiveAlerts(): LiveState {
   const queryClient = useQueryClient();
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const unsubscribe = liveConnection.subscribe(() => {
-      if (timer !== null) return;
+    const unsubscribe = liveConnection.subscribe((signal) => {
+      // Incident events are for war-room pages (use-live-incident.ts); alert views need not re-read.
+      if (signal.type === 'incident' || timer !== null) return;
       timer = setTimeout(() => {
         timer = null;
         void queryClient.invalidateQueries({ queryKey: ['alerts'] });

@@ -21,7 +21,7 @@ export const changesQuery = (service: string, limit = 10) => ({
 export function ChangesSection({ service }: { service: { id: string; handle: string } }) {
   const changes = useQuery(changesQuery(service.handle));
   return (
-    <Section title="Recent changes" description="Deploys and configuration changes sent as change events (POST /v2/change/enqueue with an Events API v2 key). They never page anyone.">
+    <Section title="Recent changes" description="Deploys and configuration changes from CI pipelines (POST /api/v1/changes, firebreak change record) and change events (POST /v2/change/enqueue with an Events API v2 key). They never page anyone; incidents flag those made shortly before impact.">
       {changes.isPending ? (
         <Loading />
       ) : changes.isError ? (
@@ -48,7 +48,33 @@ function ChangeItem({ change }: { change: Change }) {
       </div>
       <div className="small muted">
         <Time value={change.timestamp} />
+        {change.version && <> · {change.version}</>}
+        {change.commit && (
+          <>
+            {' '}
+            · <code title={change.commit}>{change.commit.slice(0, 12)}</code>
+          </>
+        )}
+        {change.author && <> · by {change.author}</>}
       </div>
+      {(change.link ?? change.rollbackLink) && (
+        <ul className="inline-list small">
+          {change.link && (
+            <li>
+              <a href={change.link} target="_blank" rel="noreferrer noopener">
+                View change
+              </a>
+            </li>
+          )}
+          {change.rollbackLink && (
+            <li>
+              <a href={change.rollbackLink} target="_blank" rel="noreferrer noopener">
+                Roll back
+              </a>
+            </li>
+          )}
+        </ul>
+      )}
       {change.links.length > 0 && (
         <ul className="inline-list small">
           {change.links.map((link) => (

@@ -13,7 +13,7 @@ const defaultUrgency: Record<Severity, Urgency> = { critical: 'high', error: 'hi
 
 const urlHint = 'Can be replaced but not removed yet.';
 
-const fields = ['handle', 'name', 'description', 'team', 'escalationPolicy', 'runbookUrl', 'dashboardUrl', 'urgency'];
+const fields = ['handle', 'name', 'description', 'team', 'escalationPolicy', 'runbookUrl', 'dashboardUrl', 'urgency', 'dependsOn'];
 
 interface ServiceFormProps {
   /** Editing an existing service: its handle is fixed, since URLs, config and the CLI use it. */
@@ -45,6 +45,8 @@ export function ServiceForm({ service, error, pending, submitLabel, onSubmit, on
       runbookUrl: optional('runbookUrl'),
       dashboardUrl: optional('dashboardUrl'),
       urgency,
+      // Editing: an empty box clears the dependencies; creating: none.
+      dependsOn: service || formText(data, 'dependsOn') ? formText(data, 'dependsOn').split(/[\s,]+/).filter(Boolean) : undefined,
     });
   }
 
@@ -103,6 +105,9 @@ export function ServiceForm({ service, error, pending, submitLabel, onSubmit, on
           {(control) => <input {...control} type="url" defaultValue={service?.dashboardUrl ?? ''} placeholder="https://" required={Boolean(service?.dashboardUrl)} />}
         </Field>
       </div>
+      <Field label="Depends on" name="dependsOn" error={errors.dependsOn ?? Object.entries(errors).find(([k]) => k.startsWith('dependsOn.'))?.[1]} hint="Handles of services this one calls, separated by commas. Incidents show their recent changes too.">
+        {(control) => <input {...control} defaultValue={service?.dependsOn.join(', ') ?? ''} spellCheck={false} autoComplete="off" placeholder="payments, auth" />}
+      </Field>
       <fieldset className="urgency-rules">
         <legend>Urgency by severity</legend>
         <p className="field-hint">High-urgency alerts page people at once; low-urgency ones notify within the service’s support hours; backlog alerts notify no one and wait in the Backlog.</p>

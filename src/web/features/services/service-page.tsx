@@ -74,6 +74,20 @@ function ServiceDetail({ service }: { service: Service }) {
             <dd>{team ? <Link href={`/teams/${team.handle}`}>{team.name}</Link> : <span className="muted">No team</span>}</dd>
             <dt>Escalation policy</dt>
             <dd>{policy ? <Link href={`/oncall/escalation-policies/${policy.handle}`}>{policy.name}</Link> : <span className="muted">None: alerts page nobody</span>}</dd>
+            <dt>Depends on</dt>
+            <dd>
+              {service.dependsOn.length === 0 ? (
+                <span className="muted">No dependencies named</span>
+              ) : (
+                <ul className="label-chips" aria-label="Depends on">
+                  {service.dependsOn.map((handle) => (
+                    <li key={handle}>
+                      <Link href={`/services/${handle}`}>{handle}</Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </dd>
             <dt>Runbook</dt>
             <dd>{service.runbookUrl ? <ExternalLink href={service.runbookUrl} /> : <span className="muted">None</span>}</dd>
             <dt>Dashboard</dt>

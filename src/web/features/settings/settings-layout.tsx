@@ -9,6 +9,7 @@ const tabs = [
   { href: '/settings/contact-methods', label: 'Contact methods', adminOnly: false },
   { href: '/settings/tokens', label: 'API tokens', adminOnly: false },
   { href: '/settings/providers', label: 'Notification providers', adminOnly: false },
+  { href: '/settings/incidents', label: 'Incidents', adminOnly: false },
   { href: '/settings/audit', label: 'Audit log', adminOnly: true },
 ];
 
