@@ -5,12 +5,14 @@
  */
 import { runHealthzThroughputBenchmark } from './healthz-throughput.bench.js';
 import { runIdleMemoryBenchmark } from './idle-memory.bench.js';
+import { runIncidentPageBenchmark } from './incident-page.bench.js';
 import { runIntakeBenchmark } from './intake.bench.js';
 import { printResult, renderTable, writeResults, type BenchResult } from './lib/report.js';
 import { runOncallBenchmark } from './oncall.bench.js';
 import { runPagingBenchmark } from './paging.bench.js';
 import { ensureServerBuild } from './lib/server.js';
 import { runStartupBenchmark } from './startup.bench.js';
+import { runStatusPageBenchmark } from './status-page.bench.js';
 
 const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
   ['startup', runStartupBenchmark],
@@ -19,6 +21,8 @@ const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
   ['on-call', runOncallBenchmark],
   ['alert intake', runIntakeBenchmark],
   ['paging', runPagingBenchmark],
+  ['incident page', runIncidentPageBenchmark],
+  ['status page', runStatusPageBenchmark],
 ];
 
 ensureServerBuild((line) => process.stdout.write(`${line}\n`));

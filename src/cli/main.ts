@@ -3,6 +3,7 @@ import { registerAlertCommands } from './commands/alert.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDrillCommands } from './commands/drill.js';
 import { registerHeartbeatCommands } from './commands/heartbeat.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerSilenceCommands } from './commands/silence.js';
@@ -10,8 +11,10 @@ import { registerWebPushCommands } from '../server/modules/providers/webpush/vap
 import { registerOncallCommand } from './commands/oncall.js';
 import { registerProviderCommands } from './commands/provider.js';
 import { registerIncidentCommands } from './commands/incident.js';
+import { registerChangeCommands } from './commands/change.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerStatusPageCommands } from './commands/statuspage.js';
 import { registerRoutingCommands } from './commands/service-routing.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
@@ -35,6 +38,7 @@ export function buildCli(): Command {
   registerConfigCommands(program);
   registerOncallCommand(program);
   registerAlertCommands(program);
+  registerDrillCommands(program);
   registerServiceCommands(program);
   registerRoutingCommands(program);
   registerHeartbeatCommands(program);
@@ -43,6 +47,8 @@ export function buildCli(): Command {
 registerWebPushCommands(program);
   registerProviderCommands(program);
   registerIncidentCommands(program);
+  registerChangeCommands(program);
+  registerStatusPageCommands(program);
   return program;
 }
 

@@ -17,6 +17,10 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { alertRoutes } from './modules/alerts/alert.routes.js';
 import { incidentRoutes } from './modules/incidents/incident.routes.js';
+import { registerResponderJobs, responderRoutes } from './modules/incidents/responders/responders.routes.js';
+import { incidentCommsRoutes } from './modules/incidents/comms/comms.routes.js';
+import { incidentWorkRoutes } from './modules/incidents/work/work.routes.js';
+import { registerIncidentCommsJobs } from './modules/incidents/comms/comms.jobs.js';
 import { maintenanceRoutes } from './modules/alerts/maintenance.routes.js';
 import { silenceRoutes } from './modules/alerts/silences.routes.js';
 import { SNOOZE_TASK, type SnoozePayload } from './modules/alerts/alert.service.js';
@@ -26,15 +30,19 @@ import { registerSuppressionJobs } from './modules/alerts/suppression.js';
 import { routingRoutes } from './modules/alerts/routing.routes.js';
 import { changeRoutes } from './modules/alerts/change.routes.js';
 import { ChangeLog } from './modules/alerts/changes.js';
+import { changeApiRoutes } from './modules/changes/change.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
 import { registerNotifyJobs } from './modules/notify/notify.jobs.js';
 import { registerPagingJobs } from './modules/paging/paging.jobs.js';
+import { incidentRulesRoutes } from './modules/incidents/rules/rules.routes.js';
+import { registerIncidentRuleJobs } from './modules/incidents/rules/rules.module.js';
 import { createEscalationAuditor, registerEscalationAuditor, scheduleEscalationAudit } from './modules/paging/auditor.js';
 import { pagingRoutes } from './modules/paging/paging.routes.js';
 import { registerTestPageJobs, TestPages } from './modules/paging/test-page.js';
+import { PolicyDrills } from './modules/paging/drill.js';
 import { createOutboundHeartbeat, OUTBOUND_HEARTBEAT_TASK, registerOutboundHeartbeat, scheduleOutboundHeartbeat } from './modules/paging/outbound-heartbeat.js';
 import { PageActionLinks } from './modules/paging/action-links.js';
 import { pageActionRoutes } from './modules/paging/action-links.routes.js';
@@ -52,6 +60,7 @@ import { systemRoutes } from './modules/system/system.routes.js';
 import { startEmailListener, type EmailListener } from './modules/alerts/email/email-listener.js';
 import { heartbeatRoutes } from './modules/heartbeats/heartbeat.routes.js';
 import { registerHeartbeatJobs } from './modules/heartbeats/heartbeat.job.js';
+import { registerStatusPageJobs, statusPageRoutes, statusPagesPublic } from './modules/statuspages/statuspage.module.js';
 import { createServices, type Services } from './services.js';
 
 export interface FirebreakOptions {
@@ -138,8 +147,13 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   });
   registerHeartbeatJobs(runner, services.heartbeats);
   registerPagingJobs(runner, services.paging, services.pageDelivery, services.alerts, logger.child({ component: 'paging' }));
+  registerIncidentRuleJobs(runner, services.incidentRules.rules, logger.child({ component: 'incident-rules' }));
+  registerResponderJobs(runner, services.responders, logger.child({ component: 'responders' }));
+  registerIncidentCommsJobs(runner, services.comms, logger.child({ component: 'incident-comms' }));
+  registerStatusPageJobs(runner, services.statusPages);
   const testPages = new TestPages({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog, catalog: services.catalog, paging: services.paging });
   registerTestPageJobs(runner, testPages, logger.child({ component: 'paging' }));
+  const drills = new PolicyDrills({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog });
   // FIREBREAK_HEARTBEAT_URL: a dead man's switch at an outside monitor. Unset: a beat left from an
   // earlier configuration finds this no-op handler and is not added again.
   const outboundHeartbeat = config.heartbeatUrl
@@ -178,7 +192,12 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...serviceRoutes(services.serviceCatalog),
     ...alertRoutes(services.alerts),
     ...incidentRoutes(services.incidents),
-    ...pagingRoutes(services.paging, testPages),
+    ...incidentRulesRoutes(services.incidentRules),
+    ...incidentWorkRoutes(services.incidentWork, services.playbooks),
+    ...changeApiRoutes(services.changes),
+    ...responderRoutes(services.responders),
+    ...incidentCommsRoutes(services.comms),
+    ...pagingRoutes(services.paging, testPages, drills),
     ...providerRoutes(services.providers),
     ...webPushRoutes(services.providers),
     ...notificationHistoryRoutes(database),
@@ -188,6 +207,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...changeRoutes(new ChangeLog({ database, clock, ids: services.ids, services: services.serviceCatalog })),
     ...streamRoutes(live),
     ...auditRoutes({ database, audit: services.audit }),
+    ...statusPageRoutes(services.statusPages),
   );
 
   const webRoot = options.webRoot === undefined ? defaultWebRoot() : options.webRoot;
@@ -208,6 +228,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   // Provider callbacks (SMS replies, chat buttons, delivery reports), each verified by its provider's signature.
   await app.register(providerCallbacks({ providers: services.providers, inbound: services.pagingInbound, clock, logger: logger.child({ component: 'providers' }), publicUrl: config.publicUrl, ratePerMinute: config.publicRateLimitPerMinute, allowPrivate: config.allowPrivateWebhooks ?? false }));
   await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
+  // Public status pages (ADR 0036): cached bytes, their own rate-limit bucket (10× the public limit: visitors share NAT and CDN addresses).
+  await app.register(statusPagesPublic({ pages: services.statusPages, clock, logger: logger.child({ component: 'status-pages' }), authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
 
   if (webRoot) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });
@@ -226,6 +248,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
       if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
       const setupToken = await services.auth.issueSetupToken();
       await services.providers.reload();
+      // The quick copy of the severities (update cadences) is right from the first request.
+      await services.incidentRules.severities.refresh();
       // Other nodes (and config applies) change providers too: pick their changes up.
       providerReload = setInterval(() => void services.providers.reload().catch((error: Error) => logger.warn({ err: error }, 'reloading notification providers failed')), PROVIDER_RELOAD_MS);
       providerReload.unref();

@@ -18,12 +18,20 @@ import { AlertRouting } from './modules/alerts/routing.js';
 import { EmailIntakeService } from './modules/alerts/email/email-intake.service.js';
 import { HeartbeatService } from './modules/heartbeats/heartbeat.service.js';
 import { ServiceCatalog } from './modules/services/service.service.js';
-import { liveAlertHooks } from './modules/stream/live-updates.js';
+import { liveAlertHooks, liveIncidentChanges } from './modules/stream/live-updates.js';
 import { PagingService } from './modules/paging/paging.service.js';
 import { PageDelivery } from './modules/paging/page-delivery.js';
 import { PagingInbound } from './modules/paging/inbound.js';
 import { ProvidersService } from './modules/providers/providers.service.js';
 import { IncidentService } from './modules/incidents/incident.service.js';
+import { createIncidentRules, createSeverityCatalog, type IncidentRules } from './modules/incidents/rules/rules.module.js';
+import { ChangeLog } from './modules/alerts/changes.js';
+import { ChangeService } from './modules/changes/change.service.js';
+import { IncidentResponders } from './modules/incidents/responders/responders.service.js';
+import { IncidentComms } from './modules/incidents/comms/comms.service.js';
+import { IncidentWorkService } from './modules/incidents/work/incident-work.service.js';
+import { StatusPageService } from './modules/statuspages/statuspage.service.js';
+import { PlaybookService } from './modules/incidents/work/playbook.service.js';
 import type { Metrics } from './platform/metrics.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
@@ -65,6 +73,20 @@ export interface Services {
   pagingInbound: PagingInbound;
   /** Incidents: declare, roles, status, timeline (docs/incidents.md). */
   incidents: IncidentService;
+  /** Configurable severities, auto-declare rules and the postmortem policy (ADR 0033). */
+  incidentRules: IncidentRules;
+  /** Changes from CI pipelines, recent changes on incidents and their marks (ADR 0031). */
+  changes: ChangeService;
+  /** Incident responders: paging people into incidents through alerts, joins (ADR 0034). */
+  responders: IncidentResponders;
+  /** Stakeholder updates: subscriptions, delivery, templates, cadence reminders, all clear (ADR 0032). */
+  comms: IncidentComms;
+  /** Playbooks: reusable checklists instantiated into declared incidents (ADR 0030). */
+  playbooks: PlaybookService;
+  /** Threads and the checklist (tasks) of incidents (ADR 0030). */
+  incidentWork: IncidentWorkService;
+  /** Status pages: pages, components, public incidents, maintenances (ADR 0036). */
+  statusPages: StatusPageService;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics; env?: Readonly<Record<string, string | undefined>> }): Services {
@@ -93,7 +115,8 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const events = createEventBus();
   const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   const pageDelivery = new PageDelivery({ database, clock, ids, jobs, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
-  const alertHooks = liveAlertHooks(events, paging.hooks);
+  // Responder requests hear of their alerts' changes after paging did (the service is built below).
+  const alertHooks = liveAlertHooks(events, { afterChange: async (tx, change) => { await paging.hooks.afterChange(tx, change); await responders.hooks.afterChange(tx, change); await incidentRules.rules.alertHooks.afterChange(tx, change); } });
   const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });
   const suppression = new Suppression({ database, clock, ids, audit, services: serviceCatalog, jobs, hooks: alertHooks });
   const configService = new ConfigService({ database, clock, catalog, notify, oncall, services: serviceCatalog, routing, suppression, providers });
@@ -103,6 +126,19 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const emailIntake = new EmailIntakeService({ database, clock, alerts, services: serviceCatalog, domain: config.intakeEmailDomain, listening: config.intakeSmtpPort !== null });
   serviceCatalog.addIntegrationExtension(emailIntake.extension);
   const pagingInbound = new PagingInbound({ database, clock, ids, alerts, onUndelivered: (id) => pageDelivery.failover(id) });
-  const incidents = new IncidentService({ database, clock, ids, audit, services: serviceCatalog });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents };
+  const severities = createSeverityCatalog({ database, clock, audit });
+  const incidents = new IncidentService({ database, clock, ids, audit, services: serviceCatalog, severities, onChange: liveIncidentChanges(events) });
+  const incidentRules = createIncidentRules({ database, clock, ids, audit, services: serviceCatalog, jobs, severities, incidents });
+  const changes = new ChangeService({ database, clock, audit, services: serviceCatalog, incidents, log: new ChangeLog({ database, clock, ids, services: serviceCatalog }) });
+  const responders = new IncidentResponders({ database, clock, ids, jobs, incidents, alerts, services: serviceCatalog, paging, publicUrl: config.publicUrl });
+  incidents.addExtension(responders.extension);
+  const comms = new IncidentComms({ database, clock, ids, audit, jobs, secrets, incidents, catalog, services: serviceCatalog, notify, channels, publicUrl: config.publicUrl });
+  incidents.addExtension(comms.extension);
+  const playbooks = new PlaybookService({ database, clock, ids, audit, services: serviceCatalog, knownSeverities: async (db) => (await incidents.currentSeverities(db)).map((s) => s.key) });
+  severities.addUsers((db, key) => playbooks.severityUsersIn(db, key));
+  const incidentWork = new IncidentWorkService({ database, clock, ids, audit, incidents, playbooks });
+  incidents.addExtension(incidentWork.extension());
+  configService.useIncidentKinds({ severities, rules: incidentRules.rules, playbooks });
+  const statusPages = new StatusPageService({ database, clock, ids, audit, jobs, services: serviceCatalog, publicUrl: config.publicUrl });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents, incidentRules, changes, responders, comms, playbooks, incidentWork, statusPages };
 }

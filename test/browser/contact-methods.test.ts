@@ -1,49 +1,6 @@
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { NotificationRules } from '../../src/contracts/notify.js';
-import { launchBrowser, saveScreenshot, setUpOwner, type BrowserApp } from '../support/browser.js';
-import { startTestServer } from '../support/server.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-
-const webRoot = join(import.meta.dirname, '..', '..', 'dist', 'web');
-
-/**
- * Like `useBrowserApp()`, but the server sends email to an SMTP sink in this process
- * (FIREBREAK_SMTP_URL), so the test reads verification codes from real mail.
- */
-function useBrowserAppWithMail(): BrowserApp & { sink: SmtpSink } {
-  const app = {} as BrowserApp & { sink: SmtpSink };
-  beforeAll(async () => {
-    app.browser = await launchBrowser(inject('chromiumPath')!);
-    app.sink = await startSmtpSink();
-  });
-  afterAll(async () => {
-    await app.browser?.close();
-    await app.sink?.close();
-  });
-  beforeEach(async () => {
-    app.pageErrors = [];
-    app.sink.clear();
-    app.server = await startTestServer({ webRoot, env: { FIREBREAK_SMTP_URL: app.sink.url, FIREBREAK_JOB_POLL_MS: '200' } });
-    app.context = await app.browser.newContext({ baseURL: app.server.url, viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    app.context.setDefaultTimeout(10_000);
-    app.page = await app.context.newPage();
-    app.page.on('pageerror', (error) => app.pageErrors.push(error.message));
-    app.page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) app.pageErrors.push(message.text());
-    });
-  });
-  afterEach(async (context) => {
-    try {
-      if (app.page && !app.page.isClosed()) await saveScreenshot(app.page, context.task.name);
-      expect(app.pageErrors, 'errors reported by the page').toEqual([]);
-    } finally {
-      await app.context?.close();
-      await app.server?.stop();
-    }
-  });
-  return app;
-}
+import { saveScreenshot, setUpOwner, useBrowserAppWithMail } from '../support/browser.js';
 
 describe.skipIf(!inject('chromiumPath'))('contact methods and notification rules', () => {
   const app = useBrowserAppWithMail();

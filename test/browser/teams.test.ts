@@ -75,6 +75,6 @@ describe.skipIf(!inject('chromiumPath'))('teams', () => {
     expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0);
     await page.goto('/settings/profile');
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API tokens' }).waitFor();
-    expect(await page.getByRole('navigation', { name: 'Settings' }).getByRole('link').allTextContents()).toEqual(['Profile', 'Contact methods', 'API tokens', 'Notification providers']);
+    expect(await page.getByRole('navigation', { name: 'Settings' }).getByRole('link').allTextContents()).toEqual(['Profile', 'Contact methods', 'API tokens', 'Notification providers', 'Incidents']);
   });
 });

@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import type { Clock } from '../../src/server/platform/clock.js';
 import { startTestServer, type TestServer } from './server.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 /**
  * Flags for the system Chromium on a machine whose only network is a package mirror. Without the
@@ -71,7 +72,7 @@ export interface BrowserApp {
  * Chromium serves the whole file. Read the returned object inside tests, not at collection time.
  * `clock` is handed to every server (a ManualClock pins "now" for time-dependent pages).
  */
-export function useBrowserApp(options: { clock?: Clock } = {}): BrowserApp {
+export function useBrowserApp(options: { clock?: Clock; env?: () => Record<string, string>; viewport?: { width: number; height: number } } = {}): BrowserApp {
   const app = {} as BrowserApp;
   // Filled in by the hooks below; tests run after them.
   beforeAll(async () => {
@@ -84,8 +85,8 @@ export function useBrowserApp(options: { clock?: Clock } = {}): BrowserApp {
   });
   beforeEach(async () => {
     app.pageErrors = [];
-    app.server = await startTestServer({ webRoot, ...(options.clock ? { clock: options.clock } : {}) });
-    app.context = await app.browser.newContext({ baseURL: app.server.url, viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    app.server = await startTestServer({ webRoot, ...(options.clock ? { clock: options.clock } : {}), ...(options.env ? { env: options.env() } : {}) });
+    app.context = await app.browser.newContext({ baseURL: app.server.url, viewport: options.viewport ?? { width: 1280, height: 800 }, colorScheme: 'light' });
     app.context.setDefaultTimeout(10_000);
     app.page = await app.context.newPage();
     app.page.on('pageerror', (error) => app.pageErrors.push(error.message));
@@ -118,4 +119,22 @@ export async function apiAs(app: BrowserApp, csrfToken: string, method: 'POST' |
   const response = await app.context.request.fetch(path, { method, data, headers: { 'x-csrf-token': csrfToken } });
   expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
   return response.status() === 204 ? undefined : response.json();
+}
+
+/**
+ * Like `useBrowserApp()`, but the server sends email to an SMTP sink in this process
+ * (FIREBREAK_SMTP_URL), cleared before each test, so a test reads real mail (verification codes,
+ * stakeholder updates). Jobs are polled every 200 ms so mail goes out promptly.
+ */
+export function useBrowserAppWithMail(): BrowserApp & { sink: SmtpSink } {
+  const mail = {} as { sink: SmtpSink };
+  beforeAll(async () => {
+    mail.sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await mail.sink?.close();
+  });
+  beforeEach(() => mail.sink.clear());
+  const app = useBrowserApp({ env: () => ({ FIREBREAK_SMTP_URL: mail.sink.url, FIREBREAK_JOB_POLL_MS: '200' }), viewport: { width: 1280, height: 900 } });
+  return Object.defineProperty(app, 'sink', { get: () => mail.sink }) as BrowserApp & { sink: SmtpSink };
 }

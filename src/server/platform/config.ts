@@ -54,6 +54,7 @@ const envSchema = z.object({
   FIREBREAK_BODY_LIMIT_BYTES: intFrom(1024 * 1024, 1024, 64 * 1024 * 1024),
   FIREBREAK_LOGIN_RATE_LIMIT: intFrom(10, 1, 10000),
   FIREBREAK_PUBLIC_RATE_LIMIT: intFrom(600, 1, 1_000_000),
+  FIREBREAK_STATUS_PAGE_RATE_LIMIT: intFrom(6000, 1, 100_000_000),
   FIREBREAK_INTAKE_RATE_LIMIT: intFrom(6000, 1, 100_000_000),
   FIREBREAK_INTAKE_SMTP_PORT: intFrom(-1, 0, 65535),
   FIREBREAK_INTAKE_SMTP_HOST: z.string().default('0.0.0.0'),
@@ -61,7 +62,7 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(v), 'must be a domain name such as alerts.example.com'),
-  FIREBREAK_JOB_CONCURRENCY: intFrom(4, 1, 64),
+  FIREBREAK_JOB_CONCURRENCY: intFrom(16, 1, 64),
   FIREBREAK_JOB_POLL_MS: intFrom(1000, 10, 60000),
   FIREBREAK_SHUTDOWN_TIMEOUT_MS: intFrom(10000, 100, 120000),
   FIREBREAK_SMTP_URL: z
@@ -94,6 +95,8 @@ export interface Config {
   bodyLimitBytes: number;
   loginRateLimitPerMinute: number;
   publicRateLimitPerMinute: number;
+  /** Requests per minute per address to public status pages: their own budget, apart from intake's and the API's. */
+  statusPageRateLimitPerMinute: number;
   /** Events per minute per integration (token bucket: bursts up to this many), per node. */
   intakeRateLimitPerMinute: number;
   /** Email intake: the SMTP port to listen on (0: any free port); null when email intake is off. */
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.FIREBREAK_BODY_LIMIT_BYTES,
     loginRateLimitPerMinute: e.FIREBREAK_LOGIN_RATE_LIMIT,
     publicRateLimitPerMinute: e.FIREBREAK_PUBLIC_RATE_LIMIT,
+    statusPageRateLimitPerMinute: e.FIREBREAK_STATUS_PAGE_RATE_LIMIT,
     intakeRateLimitPerMinute: e.FIREBREAK_INTAKE_RATE_LIMIT,
     intakeSmtpPort: e.FIREBREAK_INTAKE_SMTP_PORT === -1 ? null : e.FIREBREAK_INTAKE_SMTP_PORT,
     intakeSmtpHost: e.FIREBREAK_INTAKE_SMTP_HOST,

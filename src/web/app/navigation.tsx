@@ -16,7 +16,8 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
       { href: '/backlog', label: 'Backlog' },
       { href: '/silences', label: 'Silences' },
       { href: '/maintenance-windows', label: 'Maintenance' },
-      { href: '/incidents', label: 'Incidents', upcoming: 'Incidents with severity, roles, a timeline, stakeholder updates and mitigation checklists.' },
+      { href: '/incidents', label: 'Incidents' },
+      { href: '/playbooks', label: 'Playbooks' },
       { href: '/oncall', label: 'On-call' },
     ],
   },
@@ -31,7 +32,7 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
   {
     label: 'Communicate and learn',
     areas: [
-      { href: '/status-pages', label: 'Status pages', upcoming: 'Public status pages with components, public incidents, maintenance windows and subscribers.' },
+      { href: '/status-pages', label: 'Status pages' },
       { href: '/postmortems', label: 'Postmortems', upcoming: 'Blameless postmortems for finished incidents, with tracked action items.' },
       { href: '/analytics', label: 'Analytics', upcoming: 'MTTA, MTTR, MTBF, alert noise and on-call load over time.' },
     ],

@@ -3,9 +3,16 @@ import { AlertPage } from '../features/alerts/alert-page.js';
 import { AlertsPage } from '../features/alerts/alerts-page.js';
 import { BacklogPage } from '../features/alerts/backlog-page.js';
 import { AuditPage } from '../features/audit/audit-page.js';
+import { DeclareIncidentPage } from '../features/incidents/declare-incident.js';
+import { IncidentPage } from '../features/incidents/incident-page.js';
+import { IncidentsPage } from '../features/incidents/incidents-page.js';
+import { StatusPagePage } from '../features/status-pages/status-page-page.js';
+import { StatusPagesPage } from '../features/status-pages/status-pages-page.js';
+import { PlaybooksPage } from '../features/playbooks/playbooks-page.js';
 import { HoursReportPage, MyOnCallPage, PoliciesPage, PolicyPage, SchedulePage, SchedulesPage } from '../features/oncall/oncall-pages.js';
 import { ContactMethodsPage } from '../features/contact-methods/contact-methods-page.js';
 import { ProfilePage } from '../features/settings/profile-page.js';
+import { IncidentSettingsPage } from '../features/incident-settings/incident-settings-page.js';
 import { ProviderPage } from '../features/providers/provider-page.js';
 import { ProvidersPage } from '../features/providers/providers-page.js';
 import { ServicePage } from '../features/services/service-page.js';
@@ -29,6 +36,12 @@ export function AppRoutes() {
       <Route path="/alerts" component={AlertsPage} />
       <Route path="/backlog" component={BacklogPage} />
       <Route path="/alerts/:alert">{(params) => <AlertPage alert={params.alert} />}</Route>
+      <Route path="/incidents" component={IncidentsPage} />
+      <Route path="/incidents/new" component={DeclareIncidentPage} />
+      <Route path="/incidents/:incident">{(params) => <IncidentPage incident={params.incident} />}</Route>
+      <Route path="/status-pages" component={StatusPagesPage} />
+      <Route path="/status-pages/:page">{(params) => <StatusPagePage page={params.page} />}</Route>
+      <Route path="/playbooks" component={PlaybooksPage} />
       <Route path="/services" component={ServicesPage} />
       <Route path="/maintenance-windows" component={MaintenanceWindowsPage} />
       <Route path="/silences" component={SilencesPage} />
@@ -72,6 +85,11 @@ export function AppRoutes() {
             <ProviderPage provider={params.provider} />
           </SettingsLayout>
         )}
+      </Route>
+      <Route path="/settings/incidents">
+        <SettingsLayout>
+          <IncidentSettingsPage />
+        </SettingsLayout>
       </Route>
       <Route path="/settings/audit">
         <SettingsLayout>

@@ -394,6 +394,16 @@ export interface ChangesTable {
   links_json: string;
   details_json: string | null;
   received_at: number;
+  /** Migration 0019 (ADR 0031): what `POST /api/v1/changes` records; NULL for PagerDuty change events. */
+  version: string | null;
+  commit_sha: string | null;
+  author: string | null;
+  url: string | null;
+  rollback_url: string | null;
+  /** Who recorded it through the API (audit label); NULL for change events. */
+  recorded_by: string | null;
+  /** When it happened: `timestamp`, else `received_at` (the incident windows are ranges over it). */
+  happened_at: number;
 }
 
 /** A heartbeat integration's schedule and state (migration 0008, src/core/alerts/heartbeat.ts). */
@@ -587,10 +597,34 @@ export interface Database {
   incident_roles: IncidentRolesTable;
   incident_timeline: IncidentTimelineTable;
   // 0018 incident work (threads, checklists, playbooks)
+  playbooks: PlaybooksTable;
+  playbook_services: PlaybookServicesTable;
+  incident_playbooks: IncidentPlaybooksTable;
+  incident_tasks: IncidentTasksTable;
+  incident_threads: IncidentThreadsTable;
   // 0019 changes and service dependencies
+  service_dependencies: ServiceDependenciesTable;
+  incident_change_marks: IncidentChangeMarksTable;
   // 0020 stakeholder updates (subscriptions, deliveries, reminders)
+  incident_subscriptions: IncidentSubscriptionsTable;
+  incident_comms: IncidentCommsTable;
+  incident_comms_deliveries: IncidentCommsDeliveriesTable;
+  incident_update_templates: IncidentUpdateTemplatesTable;
   // 0021 severities, incident rules, postmortem policy
+  incident_severities: IncidentSeveritiesTable;
+  incident_rules: IncidentRulesTable;
+  incident_rule_declarations: IncidentRuleDeclarationsTable;
+  postmortem_policy: PostmortemPolicyTable;
   // 0022 incident responders
+  incident_responder_requests: IncidentResponderRequestsTable;
+  incident_participants: IncidentParticipantsTable;
+  // 0023 status pages
+  status_pages: StatusPagesTable;
+  status_components: StatusComponentsTable;
+  status_component_history: StatusComponentHistoryTable;
+  status_incidents: StatusIncidentsTable;
+  status_incident_updates: StatusIncidentUpdatesTable;
+  status_incident_components: StatusIncidentComponentsTable;
 }
 
 /** An incident (migration 0017, docs/incidents.md). Shown as INC-<number>. */
@@ -614,6 +648,57 @@ export interface IncidentsTable {
   revision: number;
   created_at: number;
   updated_at: number;
+  /** The postmortem policy's verdict (migration 0021): 1 required, 0 not, null not evaluated yet. */
+  postmortem_required: number | null;
+  /** The reasons (string[] as JSON) when required. */
+  postmortem_reasons_json: string | null;
+  /** Who first asked for a postmortem; null: nobody. */
+  postmortem_requested_by: string | null;
+}
+
+/** A configured incident severity (migration 0021); no rows: the built-in SEV1–SEV4. */
+export interface IncidentSeveritiesTable {
+  key: string;
+  /** The key in lowercase: unique, and the `Severity` document's name. */
+  handle: string;
+  name: string;
+  description: string;
+  response: string;
+  update_cadence_minutes: number | null;
+  position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An auto-declare rule (migration 0021, ADR 0033). */
+export interface IncidentRulesTable {
+  id: string;
+  name: string;
+  description: string;
+  enabled: number;
+  position: number;
+  conditions_json: string;
+  action_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What a rule did for one alert (migration 0021): the alert id is the key, so never twice per alert. */
+export interface IncidentRuleDeclarationsTable {
+  alert_id: string;
+  rule_id: string;
+  service_id: string;
+  incident_id: string;
+  outcome: string;
+  at: number;
+}
+
+/** The postmortem policy (migration 0021): one row `default`; none: the defaults. */
+export interface PostmortemPolicyTable {
+  id: string;
+  policy_json: string;
+  updated_at: number;
+  updated_by: string;
 }
 
 /** A service an incident impacts (migration 0017). */
@@ -654,4 +739,273 @@ export interface IncidentTimelineTable {
   pinned: number;
   edited_at: number | null;
   history_json: string;
+}
+
+/** A reusable checklist (migration 0018, ADR 0030), addressed by its unique `name`. */
+export interface PlaybooksTable {
+  id: string;
+  name: string;
+  title: string;
+  description: string;
+  /** 0: only added by hand; 1: declared incidents matching severities/services get it. */
+  auto_apply: number;
+  severities_json: string;
+  /** [{title, description, link, ownerRole}] */
+  items_json: string;
+  /** api | config */
+  managed_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A service a playbook applies to (migration 0018). */
+export interface PlaybookServicesTable {
+  playbook_id: string;
+  service_id: string;
+}
+
+/** A playbook added to an incident (migration 0018); the primary key keeps it from being added twice. */
+export interface IncidentPlaybooksTable {
+  incident_id: string;
+  playbook_name: string;
+  playbook_title: string;
+  added_at: number;
+  added_by: string;
+}
+
+/** One task of an incident's checklist (migration 0018). */
+export interface IncidentTasksTable {
+  id: string;
+  incident_id: string;
+  position: number;
+  title: string;
+  description: string | null;
+  link: string | null;
+  /** NULL: added by hand. */
+  playbook_name: string | null;
+  playbook_title: string | null;
+  /** An incident role; the owner is whoever holds it. */
+  owner_role: string | null;
+  owner_user_id: string | null;
+  done_at: number | null;
+  done_by: string | null;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+}
+
+/** A line of investigation on an incident (migration 0018). */
+export interface IncidentThreadsTable {
+  id: string;
+  incident_id: string;
+  title: string;
+  description: string;
+  owner_user_id: string | null;
+  /** open | concluded | abandoned */
+  status: string;
+  conclusion: string | null;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+}
+
+/** A service depends on another (migration 0019, ADR 0031): directed, cycles allowed, never itself. */
+export interface ServiceDependenciesTable {
+  service_id: string;
+  depends_on_id: string;
+  created_at: number;
+}
+
+/** What responders said about a change on an incident (migration 0019, ADR 0031); no row: unmarked. */
+export interface IncidentChangeMarksTable {
+  incident_id: string;
+  change_id: string;
+  /** caused | suspect | dismissed */
+  mark: string;
+  note: string | null;
+  marked_by: string;
+  marked_by_user_id: string | null;
+  marked_at: number;
+}
+
+/** A subscriber to stakeholder updates of an incident, a team's or a service's incidents (migration 0020, ADR 0032). */
+export interface IncidentSubscriptionsTable {
+  id: string;
+  /** incident | team | service */
+  scope: string;
+  scope_id: string;
+  /** user | email | slack | teams | mattermost | discord | ntfy | webhook */
+  type: string;
+  user_id: string | null;
+  contact_method_id: string | null;
+  channel: string;
+  /** Shown to people; ntfy topics and webhook URLs redacted. */
+  address: string;
+  /** The sealed full address of an ntfy topic or webhook URL. */
+  secret: string | null;
+  /** Unique per scope: `user:<id>` or `<channel>:<sha256 of the address>`. */
+  address_key: string;
+  label: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** An incident's update cadence and reminder (migration 0020). */
+export interface IncidentCommsTable {
+  incident_id: string;
+  /** NULL: the severity's default. */
+  cadence_minutes: number | null;
+  /** When the reminder job is due; NULL once resolved. The job's fence. */
+  reminder_due_at: number | null;
+  updated_at: number;
+}
+
+/** The outbox of stakeholder updates and reminders: one row per recipient (migration 0020). */
+export interface IncidentCommsDeliveriesTable {
+  id: string;
+  incident_id: string;
+  entry_id: string;
+  /** update | reminder */
+  purpose: string;
+  subscription_id: string | null;
+  user_id: string | null;
+  channel: string;
+  address: string;
+  /** The channel's ContactAddress as sealed JSON. */
+  target_sealed: string;
+  subject: string;
+  body: string;
+  idempotency_key: string;
+  /** pending | sent | failed */
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  sent_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An admin's replacement of a built-in update template (migration 0020); no row: the default. */
+export interface IncidentUpdateTemplatesTable {
+  /** first | update | all_clear */
+  kind: string;
+  text: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** A request to page someone into an incident (migration 0022, ADR 0034); its paging is the alert `alert_id`. */
+export interface IncidentResponderRequestsTable {
+  id: string;
+  incident_id: string;
+  alert_id: string;
+  /** user | policy | team, as asked. */
+  target_type: string;
+  target_id: string;
+  /** The escalation policy that pages (the policy, or the team's); NULL for a person. */
+  policy_id: string | null;
+  message: string | null;
+  requested_by: string;
+  requested_by_user_id: string | null;
+  /** requested | acknowledged | joined | cancelled */
+  state: string;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  joined_user_id: string | null;
+  joined_at: number | null;
+  closed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Someone who joined an incident (migration 0022); `left_at` set once they left. */
+export interface IncidentParticipantsTable {
+  incident_id: string;
+  user_id: string;
+  joined_at: number;
+  left_at: number | null;
+}
+
+/** A status page (migration 0023, docs/status-pages.md). `version` moves on every public change. */
+export interface StatusPagesTable {
+  id: string;
+  slug: string;
+  name: string;
+  visibility: string;
+  time_zone: string;
+  brand_color: string;
+  logo_url: string | null;
+  custom_domain: string | null;
+  footer_links_json: string;
+  allowed_email_domains_json: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A status-page component or group (`is_group` 1), migration 0023. */
+export interface StatusComponentsTable {
+  id: string;
+  page_id: string;
+  group_id: string | null;
+  is_group: number;
+  name: string;
+  description: string | null;
+  position: number;
+  status: string;
+  showcase: number;
+  only_show_if_degraded: number;
+  public: number;
+  service_id: string | null;
+  start_date: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** From `at` on, the component had `status` (migration 0023); uptime bars come from these. */
+export interface StatusComponentHistoryTable {
+  id: string;
+  component_id: string;
+  status: string;
+  at: number;
+}
+
+/** A public incident or scheduled maintenance (`kind`) of a status page (migration 0023). */
+export interface StatusIncidentsTable {
+  id: string;
+  page_id: string;
+  kind: string;
+  name: string;
+  status: string;
+  impact: string;
+  started_at: number;
+  monitoring_at: number | null;
+  resolved_at: number | null;
+  scheduled_for: number | null;
+  scheduled_until: number | null;
+  auto_transition: number;
+  backfilled: number;
+  postmortem_url: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An update of a public incident or maintenance (migration 0023). */
+export interface StatusIncidentUpdatesTable {
+  id: string;
+  incident_id: string;
+  status: string;
+  body: string;
+  affected_json: string;
+  display_at: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StatusIncidentComponentsTable {
+  incident_id: string;
+  component_id: string;
 }

@@ -16,6 +16,13 @@ import * as pageActionLinks from './0014-page-action-links.js';
 import * as notificationProviders from './0015-notification-providers.js';
 import * as pagingActions from './0016-paging-actions.js';
 import * as incidents from './0017-incidents.js';
+import * as severitiesRulesPostmortemPolicy from './0021-severities-rules-postmortem-policy.js';
+import * as stakeholderUpdates from './0020-stakeholder-updates.js';
+import * as incidentWork from './0018-incident-work.js';
+import * as changes from './0019-changes.js';
+import * as incidentResponders from './0022-incident-responders.js';
+import * as statusPages from './0023-status-pages.js';
+import * as pageDigestIndex from './0024-page-digest-index.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -39,4 +46,11 @@ export const migrations: Record<string, Migration> = {
   '0015-notification-providers': notificationProviders,
   '0016-paging-actions': pagingActions,
   '0017-incidents': incidents,
+  '0018-incident-work': incidentWork,
+  '0019-changes': changes,
+  '0020-stakeholder-updates': stakeholderUpdates,
+  '0021-severities-rules-postmortem-policy': severitiesRulesPostmortemPolicy,
+  '0022-incident-responders': incidentResponders,
+  '0023-status-pages': statusPages,
+  '0024-page-digest-index': pageDigestIndex,
 };
