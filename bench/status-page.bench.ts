@@ -91,7 +91,7 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 export async function runStatusPageBenchmark(): Promise<BenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'firebreak-bench-status-'));
   const port = await freePort();
-  const config = { ...loadConfig({ PORT: String(port), HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', FIREBREAK_PUBLIC_RATE_LIMIT: '1000000' }), fastPasswordHashing: true };
+  const config = { ...loadConfig({ PORT: String(port), HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', FIREBREAK_PUBLIC_RATE_LIMIT: '1000000', FIREBREAK_STATUS_PAGE_RATE_LIMIT: '100000000' }), fastPasswordHashing: true };
   const firebreak = await createFirebreak({ config, logger: createLogger('silent'), webRoot: null, secretKey: randomBytes(32) });
   const started = await firebreak.start();
   const base = started.url.replace('localhost', '127.0.0.1');

@@ -24,6 +24,7 @@ import { PageDelivery } from './modules/paging/page-delivery.js';
 import { PagingInbound } from './modules/paging/inbound.js';
 import { ProvidersService } from './modules/providers/providers.service.js';
 import { IncidentService } from './modules/incidents/incident.service.js';
+import { linkedAlertTimeline } from './modules/incidents/linked-alerts.js';
 import { createIncidentRules, createSeverityCatalog, type IncidentRules } from './modules/incidents/rules/rules.module.js';
 import { ChangeLog } from './modules/alerts/changes.js';
 import { ChangeService } from './modules/changes/change.service.js';
@@ -116,7 +117,7 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   const pageDelivery = new PageDelivery({ database, clock, ids, jobs, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   // Responder requests hear of their alerts' changes after paging did (the service is built below).
-  const alertHooks = liveAlertHooks(events, { afterChange: async (tx, change) => { await paging.hooks.afterChange(tx, change); await responders.hooks.afterChange(tx, change); await incidentRules.rules.alertHooks.afterChange(tx, change); } });
+  const alertHooks = liveAlertHooks(events, { afterChange: async (tx, change) => { await paging.hooks.afterChange(tx, change); await responders.hooks.afterChange(tx, change); await incidentRules.rules.alertHooks.afterChange(tx, change); await linkedAlerts.afterChange(tx, change); } });
   const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });
   const suppression = new Suppression({ database, clock, ids, audit, services: serviceCatalog, jobs, hooks: alertHooks });
   const configService = new ConfigService({ database, clock, catalog, notify, oncall, services: serviceCatalog, routing, suppression, providers });
@@ -128,6 +129,7 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   const pagingInbound = new PagingInbound({ database, clock, ids, alerts, onUndelivered: (id) => pageDelivery.failover(id) });
   const severities = createSeverityCatalog({ database, clock, audit });
   const incidents = new IncidentService({ database, clock, ids, audit, services: serviceCatalog, severities, onChange: liveIncidentChanges(events) });
+  const linkedAlerts = linkedAlertTimeline(incidents);
   const incidentRules = createIncidentRules({ database, clock, ids, audit, services: serviceCatalog, jobs, severities, incidents });
   const changes = new ChangeService({ database, clock, audit, services: serviceCatalog, incidents, log: new ChangeLog({ database, clock, ids, services: serviceCatalog }) });
   const responders = new IncidentResponders({ database, clock, ids, jobs, incidents, alerts, services: serviceCatalog, paging, publicUrl: config.publicUrl });
