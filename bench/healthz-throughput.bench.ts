@@ -8,44 +8,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { generateLoad, loadTool, type LoadResult } from './lib/load.js';
 import { isMain, printResult, repoRoot, type BenchResult } from './lib/report.js';
 import { ensureServerBuild, freePort, freshDataDir, rssMb, startFirebreak, stopProcess } from './lib/server.js';
+import { capture, type Captured } from './lib/capture.js';
 
 const CONNECTIONS = 64;
 const SECONDS = 10;
 const WARMUP_SECONDS = 2;
 const TARGET_RATIO = 0.6;
 /** Added by node:http itself on every response, so the bare server must not send its own copy. */
-const PER_CONNECTION_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-interface Captured {
-  status: number;
-  headers: Array<[string, string]>;
-  body: string;
-}
-
-function capture(url: string): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        const headers: Array<[string, string]> = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) {
-          const name = res.rawHeaders[i] as string;
-          if (!PER_CONNECTION_HEADERS.has(name.toLowerCase())) headers.push([name, res.rawHeaders[i + 1] as string]);
-        }
-        resolve({ status: res.statusCode ?? 0, headers, body });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function startBareServer(response: Captured): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();

@@ -23,9 +23,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createFirebreak, type Firebreak } from '../src/server/main.js';
 import { systemActor } from '../src/server/modules/audit/audit.repo.js';
@@ -33,6 +32,7 @@ import { loadConfig } from '../src/server/platform/config.js';
 import { createLogger } from '../src/server/platform/logger.js';
 import { isMain, median, printResult, repoRoot, type BenchResult, type Metric } from './lib/report.js';
 import { freePort } from './lib/server.js';
+import { epochMs, percentile, progress, round, sleep, uptime } from './lib/measure.js';
 
 const TIMELINE = Number(process.env.FIREBREAK_BENCH_TIMELINE ?? 2000);
 const SMALL = 10;
@@ -46,22 +46,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'bench-password-123';
 
-const epochMs = () => performance.timeOrigin + performance.now();
-const uptime = () => {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
-  }
-};
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-};
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const progress = (line: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Builds the web UI into a temporary directory (production build, what the server serves). */
 function buildWeb(): string {

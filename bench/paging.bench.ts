@@ -24,11 +24,11 @@
  *   node --import tsx bench/paging.bench.ts            (FIREBREAK_BENCH_PAGING_PARTS=handover,timers,adapters;
  *                                                       FIREBREAK_JOB_CONCURRENCY / FIREBREAK_JOB_POLL_MS override the defaults)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createFirebreak, type Firebreak } from '../src/server/main.js';
@@ -50,6 +50,7 @@ import { startFakeSlack } from '../test/support/fakes/slack.js';
 import { startFakeWebhookReceiver } from '../test/support/fakes/webhook.js';
 import { startFakeNtfy } from '../test/support/fakes/ntfy.js';
 import { isMain, printResult, type BenchResult, type Metric } from './lib/report.js';
+import { epochMs, percentile, progress, round, sleep, uptime } from './lib/measure.js';
 import { freePort } from './lib/server.js';
 
 /** Offered rates of new alerts (each on a fresh server) and how long each is offered. */
@@ -67,22 +68,6 @@ const ADAPTER_SECONDS = 5;
 const ADAPTER_CONCURRENCY = 16;
 const LEVEL1_MINUTES = 10;
 
-const epochMs = () => performance.timeOrigin + performance.now();
-const uptime = () => {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
-  }
-};
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-};
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const progress = (line: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------------
 // An in-process Firebreak on a SQLite file, with a clock the benchmark may move forward.

@@ -21,7 +21,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,38 +31,13 @@ import { createLogger } from '../src/server/platform/logger.js';
 import { generateLoad, loadTool, type LoadResult } from './lib/load.js';
 import { isMain, median, printResult, repoRoot, sleep, type BenchResult, type Metric } from './lib/report.js';
 import { freePort, stopProcess } from './lib/server.js';
+import { capture, type Captured } from './lib/capture.js';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.FIREBREAK_BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
 const CHANGES = Number(process.env.FIREBREAK_BENCH_CHANGES ?? 20);
-const PER_CONNECTION_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-interface Captured {
-  status: number;
-  headers: Array<[string, string]>;
-  body: string;
-}
-
-function fetchOnce(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, method: init.method ?? 'GET', headers: init.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        const headers: Array<[string, string]> = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) {
-          const name = res.rawHeaders[i] as string;
-          if (!PER_CONNECTION_HEADERS.has(name.toLowerCase())) headers.push([name, res.rawHeaders[i + 1] as string]);
-        }
-        resolve({ status: res.statusCode ?? 0, headers, body });
-      });
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
 
 async function startBaseline(response: Captured): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -106,7 +80,7 @@ export async function runStatusPageBenchmark(): Promise<BenchResult> {
     const token = await auth.createTokenForUser(database.db, await catalog.requireUser(database.db, user.id), 'bench', systemActor('bench'));
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const api = async (method: string, path: string, body: unknown) => {
-      const res = await fetchOnce(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
+      const res = await capture(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
       if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${res.body}`);
       return JSON.parse(res.body) as { id: string };
     };
@@ -125,7 +99,7 @@ export async function runStatusPageBenchmark(): Promise<BenchResult> {
       ['HTML page', '/status/acme'],
     ];
     for (const [label, path] of targets) {
-      const captured = await fetchOnce(`${base}${path}`);
+      const captured = await capture(`${base}${path}`);
       if (captured.status !== 200) throw new Error(`${path} answered ${captured.status}`);
       const baseline = await startBaseline(captured);
       baselines.push(baseline.child);
@@ -150,7 +124,7 @@ export async function runStatusPageBenchmark(): Promise<BenchResult> {
       const t0 = performance.now();
       await api('PATCH', `/api/v1/status-pages/acme/components/${component}`, { status });
       for (;;) {
-        const res = await fetchOnce(`${base}/status/acme/api/v2/summary.json`);
+        const res = await capture(`${base}/status/acme/api/v2/summary.json`);
         const summary = JSON.parse(res.body) as { components: { id: string; status: string }[] };
         if (summary.components.find((c) => c.id === component)?.status === status) break;
         if (performance.now() - t0 > 10_000) throw new Error('a status change did not show within 10 s');
