@@ -21,7 +21,8 @@ export default defineConfig({
           include: ['src/**/*.e2e.test.ts', 'test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts'],
           globalSetup: ['test/support/postgres.global.ts'],
           environment: 'node',
-          testTimeout: 30_000,
+          // CLI tests start several `firebreak` processes; a CI machine under load can run at half speed.
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },

@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackupError, secretKeyId } from '../../server/modules/backup/backup.format.js';
-import { backupDatabase, restoreBackup } from '../../server/modules/backup/backup.service.js';
 import { systemClock } from '../../server/platform/clock.js';
 import type { Config } from '../../server/platform/config.js';
-import { openDatabase } from '../../server/platform/db/database.js';
 import { CliError, printTable } from '../output.js';
 import { configOrExit } from './serve.js';
 
@@ -23,6 +21,12 @@ function asCliError(error: unknown): unknown {
   return error;
 }
 
+/** The database layer, loaded only by the commands that need it so API commands start faster. */
+async function loadDatabase() {
+  const [{ backupDatabase, restoreBackup }, { openDatabase }] = await Promise.all([import('../../server/modules/backup/backup.service.js'), import('../../server/platform/db/database.js')]);
+  return { backupDatabase, restoreBackup, openDatabase };
+}
+
 const kB = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 export function registerBackupCommands(program: Command): void {
@@ -35,6 +39,7 @@ export function registerBackupCommands(program: Command): void {
       if (!config.databaseUrl && !existsSync(config.sqlitePath)) {
         throw new CliError(`There is no database at ${config.sqlitePath} (set FIREBREAK_DATA_DIR to the data directory, or DATABASE_URL)`);
       }
+      const { backupDatabase, openDatabase } = await loadDatabase();
       const database = openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
       try {
         const target = resolve(file);
@@ -57,6 +62,7 @@ export function registerBackupCommands(program: Command): void {
     .option('--force', 'delete every row in the target database first')
     .action(async (file: string, opts: { force?: boolean }) => {
       const config = configOrExit();
+      const { restoreBackup, openDatabase } = await loadDatabase();
       const open = () => openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
       let report;
       try {

@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { AppError } from '../../contracts/errors.js';
-import { DemoService } from '../../server/modules/demo/demo.service.js';
-import { systemClock } from '../../server/platform/clock.js';
-import { openDatabase } from '../../server/platform/db/database.js';
-import { createServices } from '../../server/services.js';
 import { CliError } from '../output.js';
 import { configOrExit } from './serve.js';
 
@@ -14,6 +10,13 @@ export function registerDemoCommand(program: Command): void {
     .option('--force', 'add the demo data even though teams or demo data already exist')
     .action(async (opts: { force?: boolean }) => {
       const config = configOrExit();
+      // Loaded here so commands that only talk to the API do not pay for the whole server.
+      const [{ DemoService }, { systemClock }, { openDatabase }, { createServices }] = await Promise.all([
+        import('../../server/modules/demo/demo.service.js'),
+        import('../../server/platform/clock.js'),
+        import('../../server/platform/db/database.js'),
+        import('../../server/services.js'),
+      ]);
       const database = openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
       try {
         await database.migrate();

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../../server/platform/config.js';
-import { openDatabase } from '../../server/platform/db/database.js';
 import { CliError } from '../output.js';
 
 /** Loads configuration, or reports every problem at once and exits 2. */
@@ -44,6 +43,7 @@ export function registerServeCommands(program: Command): void {
     .description('Apply pending database migrations and exit')
     .action(async () => {
       const config = configOrExit();
+      const { openDatabase } = await import('../../server/platform/db/database.js');
       const database = openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
       try {
         const applied = await database.migrate();

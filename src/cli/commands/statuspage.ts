@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { exportStatusPages } from '../../server/modules/statuspages/statuspage.export.js';
-import { systemClock } from '../../server/platform/clock.js';
-import { openDatabase } from '../../server/platform/db/database.js';
-import { createLogger } from '../../server/platform/logger.js';
-import { createServices } from '../../server/services.js';
 import { CliError } from '../output.js';
 import { configOrExit } from './serve.js';
 
@@ -25,6 +20,14 @@ export function registerStatusPageCommands(program: Command): void {
       if (every !== null && (!Number.isInteger(every) || every < 1 || every > 86_400)) throw new CliError('--every must be a whole number of seconds from 1 to 86400', 2);
       const config = configOrExit();
       if (!config.databaseUrl && !existsSync(config.sqlitePath)) throw new CliError(`There is no database at ${config.sqlitePath} (set FIREBREAK_DATA_DIR to the data directory, or DATABASE_URL)`);
+      // Loaded here so commands that only talk to the API do not pay for the whole server.
+      const [{ exportStatusPages }, { systemClock }, { openDatabase }, { createLogger }, { createServices }] = await Promise.all([
+        import('../../server/modules/statuspages/statuspage.export.js'),
+        import('../../server/platform/clock.js'),
+        import('../../server/platform/db/database.js'),
+        import('../../server/platform/logger.js'),
+        import('../../server/services.js'),
+      ]);
       const database = openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
       const logger = createLogger('warn');
       const target = resolve(dir);

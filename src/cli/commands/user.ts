@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import { createUserBody } from '../../contracts/users.js';
-import { hashPassword } from '../../server/platform/crypto.js';
-import { systemClock } from '../../server/platform/clock.js';
-import { openDatabase } from '../../server/platform/db/database.js';
-import { systemActor } from '../../server/modules/audit/audit.repo.js';
-import { createServices } from '../../server/services.js';
 import { CliError } from '../output.js';
 import { configOrExit } from './serve.js';
+
+/** The server's parts, loaded only when a command needs the database (API commands start faster without them). */
+async function loadServer() {
+  const [{ hashPassword }, { systemClock }, { openDatabase }, { systemActor }, { createServices }] = await Promise.all([
+    import('../../server/platform/crypto.js'),
+    import('../../server/platform/clock.js'),
+    import('../../server/platform/db/database.js'),
+    import('../../server/modules/audit/audit.repo.js'),
+    import('../../server/services.js'),
+  ]);
+  return { hashPassword, systemClock, openDatabase, systemActor, createServices };
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -36,6 +43,7 @@ export function registerUserCommands(program: Command): void {
       }
       if (!parsed.data.password && !opts.withToken) throw new CliError('give --password-stdin (to log in to the web UI) or --with-token (for the API), or both', 2);
       const config = configOrExit();
+      const { hashPassword, systemClock, openDatabase, systemActor, createServices } = await loadServer();
       const database = openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
       try {
         await database.migrate();
