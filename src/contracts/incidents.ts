@@ -178,7 +178,7 @@ export const assignIncidentRoleSchema = z.strictObject({
 /** `DELETE /api/v1/incidents/{incident}/roles/{role}?holder=dev`: leave a role vacant; `holder` names who holds it (compare-and-set). */
 export const releaseIncidentRoleQuery = z.strictObject({ holder: refParam.describe('Who holds the role now (id or handle)') });
 
-export const incidentTimelineKindSchema = z.enum(['milestone', 'note', 'role', 'edit', 'alert', 'update', 'responder', 'task', 'thread', 'reminder', 'change']);
+export const incidentTimelineKindSchema = z.enum(['milestone', 'note', 'role', 'edit', 'alert', 'update', 'responder', 'task', 'thread', 'reminder', 'change', 'status_page']);
 
 /** One timeline entry. Notes can be edited (earlier texts kept in `history`); any entry can be pinned. */
 export const incidentTimelineEntrySchema = z.object({

@@ -212,3 +212,59 @@ export const pageParams = z.strictObject({ page: refParam.describe('Status page 
 export const componentParams = z.strictObject({ page: refParam, component: z.string().min(1).max(64) });
 export const incidentParams = z.strictObject({ page: refParam, incident: z.string().min(1).max(64) });
 export const listIncidentsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+// ---- publishing from an internal incident (docs/status-pages.md, "Publishing from an incident")
+
+/**
+ * `GET /api/v1/incidents/{incident}/status-page-posts`: the public incidents already posted from this
+ * incident, and for each status page the components to preselect (those linked to an impacted
+ * service) with a suggested status from the incident's severity.
+ */
+export const incidentStatusPostsSchema = z.object({
+  posts: z.array(z.object({ page: z.object({ id: z.string(), slug: z.string(), name: z.string() }), incident: statusIncidentSchema })),
+  pages: z.array(
+    z.object({
+      id: z.string(),
+      slug: z.string(),
+      name: z.string(),
+      visibility: z.string(),
+      components: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          groupName: z.string().nullable(),
+          status: componentStatusSchema,
+          preselected: z.boolean().describe('Linked to a service the incident impacts'),
+          suggestedStatus: componentStatusSchema,
+        }),
+      ),
+    }),
+  ),
+});
+export type IncidentStatusPostsView = z.infer<typeof incidentStatusPostsSchema>;
+
+/**
+ * `POST /api/v1/incidents/{incident}/status-page-posts`: post a public incident about this incident.
+ * Its text is written here, for the public: nothing of the internal incident (title, notes, timeline)
+ * is copied. The internal timeline records the post.
+ *
+ * @example
+ *   { "page": "acme", "name": "Card payments failing", "status": "investigating", "impact": "major",
+ *     "body": "Some card payments fail. We are investigating.", "components": [{ "component": "01J…", "status": "partial_outage" }] }
+ */
+export const postFromIncidentSchema = z.strictObject({
+  page: refParam.describe('Status page id or slug'),
+  name: text(200).describe('The public title'),
+  status: incidentStatusSchema.default('investigating'),
+  impact: impactSchema.default('minor'),
+  body: text(10_000).describe('The first public update (plain text)'),
+  components: z.array(affectedSchema).max(200).default([]),
+});
+
+/** `POST /api/v1/incidents/{incident}/status-page-posts/{post}/updates`: the next public update. */
+export const postUpdateFromIncidentSchema = z.strictObject({
+  status: incidentStatusSchema,
+  body: text(10_000),
+  components: z.array(affectedSchema).max(200).default([]),
+});
+export const incidentPostParams = z.strictObject({ incident: refParam, post: z.string().min(1).max(64).describe('The public incident’s id') });

@@ -60,7 +60,7 @@ import { systemRoutes } from './modules/system/system.routes.js';
 import { startEmailListener, type EmailListener } from './modules/alerts/email/email-listener.js';
 import { heartbeatRoutes } from './modules/heartbeats/heartbeat.routes.js';
 import { registerHeartbeatJobs } from './modules/heartbeats/heartbeat.job.js';
-import { registerStatusPageJobs, statusPageRoutes, statusPagesPublic } from './modules/statuspages/statuspage.module.js';
+import { IncidentStatusPosts, incidentStatusPostRoutes, registerStatusPageJobs, statusPageRoutes, statusPagesPublic } from './modules/statuspages/statuspage.module.js';
 import { createServices, type Services } from './services.js';
 
 export interface FirebreakOptions {
@@ -208,6 +208,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...streamRoutes(live),
     ...auditRoutes({ database, audit: services.audit }),
     ...statusPageRoutes(services.statusPages),
+    ...incidentStatusPostRoutes(new IncidentStatusPosts({ database: services.database, pages: services.statusPages, incidents: services.incidents })),
   );
 
   const webRoot = options.webRoot === undefined ? defaultWebRoot() : options.webRoot;

@@ -47,7 +47,7 @@ export interface IncidentState {
 }
 
 /** `update`: a stakeholder update; `edit`: a field edit. */
-export type TimelineKind = 'milestone' | 'note' | 'role' | 'edit' | 'alert' | 'update' | 'responder' | 'task' | 'thread' | 'reminder' | 'change';
+export type TimelineKind = 'milestone' | 'note' | 'role' | 'edit' | 'alert' | 'update' | 'responder' | 'task' | 'thread' | 'reminder' | 'change' | 'status_page';
 
 /** A timeline entry to store, stamped with `now` by the caller. */
 export interface TimelineEntry {

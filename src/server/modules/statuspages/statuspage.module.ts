@@ -6,6 +6,7 @@ import { StatusPageCache, statusPagePublicRoutes } from './statuspage.public.js'
 import { MAINTENANCE_TASK, type MaintenancePayload, type StatusPageService } from './statuspage.service.js';
 
 export { statusPageRoutes } from './statuspage.routes.js';
+export { IncidentStatusPosts, incidentStatusPostRoutes } from './incident-posts.js';
 
 /** How often each node re-reads page versions (changes made on other nodes show within this). */
 export const STATUS_PAGE_RECHECK_MS = 500;

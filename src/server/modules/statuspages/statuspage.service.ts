@@ -275,42 +275,46 @@ export class StatusPageService {
    * incidents do not rewrite the components' history (their current status is what they say now).
    */
   async createIncident(acting: Acting, pageRef: string, input: z.output<typeof createIncidentSchema>): Promise<StatusIncident> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
-      const now = this.deps.clock.now();
-      const startedAt = input.startedAt === undefined ? now : Date.parse(input.startedAt);
-      if (startedAt > now + 60_000) throw invalid('body.startedAt', 'is in the future; schedule a maintenance instead');
-      const resolvedAt = input.resolvedAt === undefined ? null : Date.parse(input.resolvedAt);
-      if (resolvedAt !== null && input.status !== 'resolved') throw invalid('body.resolvedAt', 'is only for incidents posted with status `resolved`');
-      if (resolvedAt !== null && (resolvedAt < startedAt || resolvedAt > now + 60_000)) throw invalid('body.resolvedAt', 'must lie between startedAt and now');
-      const backfilled = startedAt < now - 60_000;
-      const row: StatusIncidentsTable = {
-        id: this.deps.ids(),
-        page_id: page.id,
-        kind: 'incident',
-        name: input.name,
-        status: input.status,
-        impact: input.impact,
-        started_at: startedAt,
-        monitoring_at: input.status === 'monitoring' ? startedAt : null,
-        resolved_at: input.status === 'resolved' ? (resolvedAt ?? now) : null,
-        scheduled_for: null,
-        scheduled_until: null,
-        auto_transition: 0,
-        backfilled: backfilled ? 1 : 0,
-        postmortem_url: input.postmortemUrl,
-        created_at: now,
-        updated_at: now,
-      };
-      await db.insertInto('status_incidents').values(row).execute();
-      const affected = await this.applyAffected(db, page.id, row.id, input.components, !backfilled, now, 'body.components');
-      await this.insertUpdate(db, acting, row.id, input.status, input.body, affected, input.status === 'resolved' && resolvedAt !== null ? resolvedAt : startedAt, now);
-      const incident = await this.getIncidentIn(db, page.id, 'incident', row.id);
-      await this.deps.audit.record(db, acting.actor, { action: 'status-incident.create', targetType: 'status_incident', targetId: row.id, after: incident });
-      await this.touch(tx, page.id);
-      return incident;
-    });
+    return this.deps.database.transaction(async (tx) => this.createIncidentIn(tx, acting, pageRef, input, null));
+  }
+
+  /** {@link createIncident} inside the caller's transaction; `incidentId` links the internal incident it is about. */
+  async createIncidentIn(tx: Tx, acting: Acting, pageRef: string, input: z.output<typeof createIncidentSchema>, incidentId: string | null): Promise<StatusIncident> {
+    const db = tx.db;
+    const page = await this.requirePage(db, pageRef);
+    const now = this.deps.clock.now();
+    const startedAt = input.startedAt === undefined ? now : Date.parse(input.startedAt);
+    if (startedAt > now + 60_000) throw invalid('body.startedAt', 'is in the future; schedule a maintenance instead');
+    const resolvedAt = input.resolvedAt === undefined ? null : Date.parse(input.resolvedAt);
+    if (resolvedAt !== null && input.status !== 'resolved') throw invalid('body.resolvedAt', 'is only for incidents posted with status `resolved`');
+    if (resolvedAt !== null && (resolvedAt < startedAt || resolvedAt > now + 60_000)) throw invalid('body.resolvedAt', 'must lie between startedAt and now');
+    const backfilled = startedAt < now - 60_000;
+    const row: StatusIncidentsTable = {
+      id: this.deps.ids(),
+      page_id: page.id,
+      kind: 'incident',
+      name: input.name,
+      status: input.status,
+      impact: input.impact,
+      started_at: startedAt,
+      monitoring_at: input.status === 'monitoring' ? startedAt : null,
+      resolved_at: input.status === 'resolved' ? (resolvedAt ?? now) : null,
+      scheduled_for: null,
+      scheduled_until: null,
+      auto_transition: 0,
+      backfilled: backfilled ? 1 : 0,
+      postmortem_url: input.postmortemUrl,
+      created_at: now,
+      updated_at: now,
+      incident_id: incidentId,
+    };
+    await db.insertInto('status_incidents').values(row).execute();
+    const affected = await this.applyAffected(db, page.id, row.id, input.components, !backfilled, now, 'body.components');
+    await this.insertUpdate(db, acting, row.id, input.status, input.body, affected, input.status === 'resolved' && resolvedAt !== null ? resolvedAt : startedAt, now);
+    const incident = await this.getIncidentIn(db, page.id, 'incident', row.id);
+    await this.deps.audit.record(db, acting.actor, { action: 'status-incident.create', targetType: 'status_incident', targetId: row.id, after: incidentId ? { ...incident, incidentId } : incident });
+    await this.touch(tx, page.id);
+    return incident;
   }
 
   async updateIncident(acting: Acting, pageRef: string, id: string, input: z.output<typeof updateIncidentSchema>): Promise<StatusIncident> {
@@ -332,30 +336,33 @@ export class StatusPageService {
 
   /** Posts an update: the new status, its text, and the affected components' new statuses. */
   async addIncidentUpdate(acting: Acting, pageRef: string, id: string, input: z.output<typeof createIncidentUpdateSchema>): Promise<StatusIncident> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
-      const incident = await this.requireIncident(db, page.id, 'incident', id);
-      const now = this.deps.clock.now();
-      const displayAt = input.displayAt === undefined ? now : Date.parse(input.displayAt);
-      if (displayAt > now + 60_000) throw invalid('body.displayAt', 'is in the future');
-      const affected = await this.applyAffected(db, page.id, incident.id, input.components, true, now, 'body.components');
-      await this.insertUpdate(db, acting, incident.id, input.status, input.body, affected, displayAt, now);
-      await db
-        .updateTable('status_incidents')
-        .set({
-          status: input.status,
-          updated_at: now,
-          monitoring_at: input.status === 'monitoring' ? (incident.monitoring_at ?? displayAt) : incident.monitoring_at,
-          resolved_at: input.status === 'resolved' ? displayAt : null,
-        })
-        .where('id', '=', incident.id)
-        .execute();
-      const after = await this.getIncidentIn(db, page.id, 'incident', incident.id);
-      await this.deps.audit.record(db, acting.actor, { action: 'status-incident.update-posted', targetType: 'status_incident', targetId: incident.id, before: { status: incident.status }, after: { status: input.status, body: input.body, components: input.components } });
-      await this.touch(tx, page.id);
-      return after;
-    });
+    return this.deps.database.transaction(async (tx) => this.addIncidentUpdateIn(tx, acting, pageRef, id, input));
+  }
+
+  /** {@link addIncidentUpdate} inside the caller's transaction. */
+  async addIncidentUpdateIn(tx: Tx, acting: Acting, pageRef: string, id: string, input: z.output<typeof createIncidentUpdateSchema>): Promise<StatusIncident> {
+    const db = tx.db;
+    const page = await this.requirePage(db, pageRef);
+    const incident = await this.requireIncident(db, page.id, 'incident', id);
+    const now = this.deps.clock.now();
+    const displayAt = input.displayAt === undefined ? now : Date.parse(input.displayAt);
+    if (displayAt > now + 60_000) throw invalid('body.displayAt', 'is in the future');
+    const affected = await this.applyAffected(db, page.id, incident.id, input.components, true, now, 'body.components');
+    await this.insertUpdate(db, acting, incident.id, input.status, input.body, affected, displayAt, now);
+    await db
+      .updateTable('status_incidents')
+      .set({
+        status: input.status,
+        updated_at: now,
+        monitoring_at: input.status === 'monitoring' ? (incident.monitoring_at ?? displayAt) : incident.monitoring_at,
+        resolved_at: input.status === 'resolved' ? displayAt : null,
+      })
+      .where('id', '=', incident.id)
+      .execute();
+    const after = await this.getIncidentIn(db, page.id, 'incident', incident.id);
+    await this.deps.audit.record(db, acting.actor, { action: 'status-incident.update-posted', targetType: 'status_incident', targetId: incident.id, before: { status: incident.status }, after: { status: input.status, body: input.body, components: input.components } });
+    await this.touch(tx, page.id);
+    return after;
   }
 
   async removeIncident(acting: Acting, pageRef: string, kind: 'incident' | 'maintenance', id: string): Promise<void> {
@@ -402,6 +409,7 @@ export class StatusPageService {
         postmortem_url: null,
         created_at: now,
         updated_at: now,
+        incident_id: null,
       };
       await db.insertInto('status_incidents').values(row).execute();
       for (const componentId of new Set(input.components)) {

@@ -54,7 +54,9 @@ const sqlite: SchemaIntrospector = {
 };
 
 async function allSqliteTables(db: Kysely<Database>): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`.execute(db);
+  // pragma_table_list tells ordinary tables from virtual ones (full-text search) and their shadow
+  // tables: those are derived (triggers refill them on restore) and exist only on SQLite.
+  const { rows } = await sql<{ name: string }>`select name from pragma_table_list where schema = 'main' and type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`.execute(db);
   return rows.map((r) => r.name);
 }
 

@@ -625,6 +625,16 @@ export interface Database {
   status_incidents: StatusIncidentsTable;
   status_incident_updates: StatusIncidentUpdatesTable;
   status_incident_components: StatusIncidentComponentsTable;
+  // 0025 postmortems and action items
+  postmortem_templates: PostmortemTemplatesTable;
+  postmortems: PostmortemsTable;
+  postmortem_revisions: PostmortemRevisionsTable;
+  postmortem_services: PostmortemServicesTable;
+  postmortem_tags: PostmortemTagsTable;
+  postmortem_reviewers: PostmortemReviewersTable;
+  postmortem_attachments: PostmortemAttachmentsTable;
+  postmortem_publications: PostmortemPublicationsTable;
+  action_items: ActionItemsTable;
 }
 
 /** An incident (migration 0017, docs/incidents.md). Shown as INC-<number>. */
@@ -990,6 +1000,8 @@ export interface StatusIncidentsTable {
   postmortem_url: string | null;
   created_at: number;
   updated_at: number;
+  /** The internal incident it was posted from (migration 0026); admin API only, never public. */
+  incident_id: string | null;
 }
 
 /** An update of a public incident or maintenance (migration 0023). */
@@ -1008,4 +1020,129 @@ export interface StatusIncidentUpdatesTable {
 export interface StatusIncidentComponentsTable {
   incident_id: string;
   component_id: string;
+}
+
+/** A stored postmortem template (migration 0025); one with a built-in's handle replaces it. */
+export interface PostmortemTemplatesTable {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  /** [{key, title, guidance, internal}] */
+  sections_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A postmortem (migration 0025, docs/postmortems.md). Shown as PM-<number>. */
+export interface PostmortemsTable {
+  id: string;
+  number: number;
+  incident_id: string | null;
+  title: string;
+  /** draft | in_review | published */
+  status: string;
+  template_handle: string;
+  /** [{key, title, body, internal}] */
+  sections_json: string;
+  severity: string | null;
+  occurred_at: number | null;
+  ended_at: number | null;
+  owner_user_id: string | null;
+  authors_json: string;
+  people_json: string;
+  due_at: number | null;
+  required: number;
+  required_reasons_json: string;
+  no_action_items_reason: string | null;
+  review_notes_json: string | null;
+  /** What full-text search reads besides the title (sections, tags, services, action items). */
+  search_text: string;
+  /** The optimistic-concurrency token: moves on every change. */
+  version: number;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  updated_by: string;
+  submitted_at: number | null;
+  published_at: number | null;
+}
+
+/** A saved version of a postmortem (migration 0025). */
+export interface PostmortemRevisionsTable {
+  postmortem_id: string;
+  version: number;
+  snapshot_json: string;
+  changed_fields_json: string;
+  at: number;
+  by_user_id: string | null;
+  by_label: string;
+}
+
+export interface PostmortemServicesTable {
+  postmortem_id: string;
+  service_id: string;
+}
+
+export interface PostmortemTagsTable {
+  postmortem_id: string;
+  tag: string;
+}
+
+/** A named reviewer of a postmortem and their decision (migration 0025). */
+export interface PostmortemReviewersTable {
+  postmortem_id: string;
+  user_id: string;
+  /** null: not decided | approved | changes_requested */
+  decision: string | null;
+  comment: string | null;
+  decided_at: number | null;
+  added_at: number;
+}
+
+/** An image or file attached to a postmortem (migration 0025); bytes as base64. */
+export interface PostmortemAttachmentsTable {
+  id: string;
+  postmortem_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  data_base64: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** The public version of a postmortem, published to a status-page incident (migration 0025). */
+export interface PostmortemPublicationsTable {
+  id: string;
+  postmortem_id: string;
+  status_page_incident_id: string | null;
+  title: string;
+  markdown: string;
+  published_at: number;
+  published_by: string;
+}
+
+/** An action item of a postmortem (migration 0025). Shown as AI-<number>. */
+export interface ActionItemsTable {
+  id: string;
+  number: number;
+  postmortem_id: string;
+  title: string;
+  description: string;
+  owner_user_id: string | null;
+  team_id: string | null;
+  /** high | medium | low */
+  priority: string;
+  /** YYYY-MM-DD */
+  due_date: string | null;
+  /** open | in_progress | done | wont_do */
+  status: string;
+  tracker_url: string | null;
+  similar_group: string | null;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  completed_at: number | null;
 }

@@ -20,6 +20,7 @@ import { ChangesSection } from './changes-section.js';
 import { UpdateComposer } from './update-composer.js';
 import { SubscriptionsSection } from './subscriptions-section.js';
 import { RespondersSection } from './responders-section.js';
+import { IncidentPublicSection } from '../status-pages/incident-public-section.js';
 import { PostmortemSection } from '../incident-settings/postmortem-section.js';
 import { canRespond, INCIDENT_REFRESH_MS, incidentQuery, severitiesQuery, type Incident } from './incidents.api.js';
 import { ShortcutsHelp } from './shortcuts-help.js';
@@ -118,6 +119,7 @@ function WarRoom({ incident, live, changed, timeline }: { incident: Incident; li
           <ChecklistSection incident={incident} changed={changed} />
           <ThreadsSection incident={incident} changed={changed} />
           <UpdateComposer incident={incident} changed={changed} />
+          <IncidentPublicSection incident={incident} changed={changed} />
           <SubscriptionsSection incident={incident} changed={changed} />
           <RespondersSection incident={incident} changed={changed} />
           <PostmortemSection incident={incident} changed={changed} />

@@ -7,7 +7,7 @@ import { incidentsApi, type Incident, type IncidentTimelineEntry } from './incid
 import type { IncidentTimeline } from './use-incident-timeline.js';
 
 /** Names of the kinds this page knows; kinds other parts add later read as their key, capitalized. */
-const kindNames: Partial<Record<string, string>> = { milestone: 'Milestone', note: 'Note', role: 'Role', edit: 'Edit', alert: 'Alert', update: 'Update', thread: 'Thread', task: 'Task', responder: 'Responder', reminder: 'Reminder', change: 'Change' };
+const kindNames: Partial<Record<string, string>> = { milestone: 'Milestone', note: 'Note', role: 'Role', edit: 'Edit', alert: 'Alert', update: 'Update', thread: 'Thread', task: 'Task', responder: 'Responder', reminder: 'Reminder', change: 'Change', status_page: 'Status page' };
 const kindName = (kind: string) => kindNames[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1);
 const changeNames: Record<IncidentTimelineEntry['history'][number]['change'], string> = { text: 'reworded', pin: 'pinned', unpin: 'unpinned' };
 

@@ -23,6 +23,8 @@ import * as changes from './0019-changes.js';
 import * as incidentResponders from './0022-incident-responders.js';
 import * as statusPages from './0023-status-pages.js';
 import * as pageDigestIndex from './0024-page-digest-index.js';
+import * as postmortems from './0025-postmortems.js';
+import * as statusIncidentLinks from './0026-status-incident-links.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -53,4 +55,6 @@ export const migrations: Record<string, Migration> = {
   '0022-incident-responders': incidentResponders,
   '0023-status-pages': statusPages,
   '0024-page-digest-index': pageDigestIndex,
+  '0025-postmortems': postmortems,
+  '0026-status-incident-links': statusIncidentLinks,
 };
