@@ -42,7 +42,7 @@ const pageFields = {
   logoUrl: webUrl.nullable(),
   customDomain: domainSchema.nullable().describe('Also serve the page at `/` of this host (the request’s Host header)'),
   footerLinks: z.array(footerLinkSchema).max(10),
-  allowedEmailDomains: z.array(domainSchema).max(50).describe('Private pages: reserved for sign-in by email domain (not enforced yet; logged-in users see private pages)'),
+  allowedEmailDomains: z.array(domainSchema).max(50).describe('Private pages: only signed-in people with an email address in one of these domains (or a subdomain) see the page; admins always; empty: every signed-in person'),
 };
 
 export const createStatusPageSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { saveScreenshot, setUpOwner, useBrowserApp } from '../support/browser.js';
+import { apiAs, saveScreenshot, setUpOwner, useBrowserApp } from '../support/browser.js';
 
 /** Status pages: the admin flow in the web UI, and the public page as a visitor without JavaScript sees it. */
 describe.skipIf(!inject('chromiumPath'))('status pages', () => {
@@ -82,5 +82,43 @@ describe.skipIf(!inject('chromiumPath'))('status pages', () => {
     await update.getByRole('button', { name: 'Post update' }).click();
     await expect.poll(async () => (await page.request.get('/status/acme')).text()).toContain('All Systems Operational');
     expect(await (await page.request.get('/status/acme')).text()).toContain('Fixed: a bad deploy was rolled back.');
+  });
+
+  it('edits footer links and allowed domains, reorders components, deletes a mistaken incident and cancels a maintenance', async () => {
+    const { page } = app;
+    const { csrfToken } = await setUpOwner(app);
+    await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages', { slug: 'acme', name: 'Acme', timeZone: 'UTC' });
+    for (const name of ['API', 'Website', 'Search']) await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/components', { name });
+    await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/incidents', { name: 'Posted by mistake', body: 'Oops.' });
+    await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'DB upgrade', body: 'Planned.', scheduledFor: '2030-01-01T00:00:00Z', scheduledUntil: '2030-01-01T02:00:00Z' });
+    await page.goto('/status-pages/acme');
+
+    const settings = page.getByRole('form', { name: 'Page settings' });
+    await settings.getByRole('button', { name: 'Add footer link' }).click();
+    await settings.getByLabel('Link 1 label').fill('Support');
+    await settings.getByLabel('Link 1 URL').fill('https://acme.example/support');
+    await settings.getByLabel('Allowed email domains').fill('acme.example\npartner.example');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByRole('status').getByText('Saved.').waitFor();
+    const saved = (await (await page.request.get('/api/v1/status-pages/acme')).json()) as { footerLinks: unknown; allowedEmailDomains: unknown };
+    expect(saved.footerLinks).toEqual([{ label: 'Support', url: 'https://acme.example/support' }]);
+    expect(saved.allowedEmailDomains).toEqual(['acme.example', 'partner.example']);
+    expect(await (await page.request.get('/status/acme')).text()).toContain('href="https://acme.example/support"');
+
+    // Search moves to the top; the public JSON lists components in the new order.
+    await page.getByRole('button', { name: 'Move Search up' }).click();
+    await expect.poll(async () => ((await (await page.request.get('/status/acme/api/v2/components.json')).json()) as { components: { name: string }[] }).components.map((c) => c.name)).toEqual(['API', 'Search', 'Website']);
+    await page.getByRole('button', { name: 'Move Search up' }).click();
+    await expect.poll(async () => ((await (await page.request.get('/status/acme/api/v2/components.json')).json()) as { components: { name: string }[] }).components.map((c) => c.name)).toEqual(['Search', 'API', 'Website']);
+    expect(await page.getByRole('button', { name: 'Move Search up' }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Delete Posted by mistake' }).click();
+    await page.getByRole('group', { name: /Delete the public incident Posted by mistake/ }).getByRole('button', { name: 'Delete Posted by mistake' }).click();
+    await page.getByRole('region', { name: 'Public incidents' }).getByText('No public incidents.').waitFor();
+    expect(await (await page.request.get('/status/acme')).text()).not.toContain('Posted by mistake');
+
+    await page.getByRole('button', { name: 'Cancel DB upgrade' }).click();
+    await page.getByRole('group', { name: /Cancel and delete the maintenance DB upgrade/ }).getByRole('button', { name: 'Cancel DB upgrade' }).click();
+    await page.getByRole('region', { name: 'Scheduled maintenance' }).getByText('None scheduled.').waitFor();
   });
 });

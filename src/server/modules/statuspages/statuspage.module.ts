@@ -24,5 +24,5 @@ export function registerStatusPageJobs(runner: JobRunner, pages: StatusPageServi
  */
 export function statusPagesPublic(deps: { pages: StatusPageService; clock: Clock; logger: Logger; authenticator: Authenticator; ratePerMinute: number }) {
   const cache = new StatusPageCache({ pages: deps.pages, clock: deps.clock, logger: deps.logger, recheckMs: STATUS_PAGE_RECHECK_MS });
-  return statusPagePublicRoutes({ cache, authenticator: deps.authenticator, ratePerMinute: deps.ratePerMinute });
+  return statusPagePublicRoutes({ cache, authenticator: deps.authenticator, emailOf: async (userId) => deps.pages.emailOf(userId), ratePerMinute: deps.ratePerMinute });
 }

@@ -1,3 +1,4 @@
+import { roleAtLeast } from '../../../core/auth/roles.js';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -38,6 +39,8 @@ export interface Entry {
   pageId: string;
   version: number;
   visibility: string;
+  /** Private pages: who may see them by email domain; empty: any signed-in person. */
+  allowedEmailDomains: readonly string[];
   lastModified: string;
   renderedAt: number;
   snapshot: PageSnapshot;
@@ -199,7 +202,7 @@ export class StatusPageCache {
     const script = doc(LOCAL_TIME_SCRIPT, 'text/javascript; charset=utf-8');
     docs.set('slug:local-time.js', script);
     docs.set('domain:local-time.js', script);
-    const entry: Entry = { pageId, version: read.version, visibility: read.visibility, lastModified: new Date(read.snapshot.page.updatedAt).toUTCString(), renderedAt: now, snapshot: read.snapshot, history: read.history, docs };
+    const entry: Entry = { pageId, version: read.version, visibility: read.visibility, allowedEmailDomains: read.allowedEmailDomains, lastModified: new Date(read.snapshot.page.updatedAt).toUTCString(), renderedAt: now, snapshot: read.snapshot, history: read.history, docs };
     this.renderMode(entry, 'slug', now);
     if (this.domainOf(read.snapshot.page.slug)) this.renderMode(entry, 'domain', now);
     if ((this.generation.get(pageId) ?? 0) === generation) this.entries.set(pageId, entry);
@@ -255,8 +258,13 @@ function fresh(request: FastifyRequest, etag: string, lastModified: string): boo
 
 export interface PublicRouteDeps {
   cache: StatusPageCache;
-  /** Who is calling, for private pages: any logged-in user may see them (ADR 0036). */
+  /**
+   * Who is calling, for private pages: signed-in people see them, limited by the page's email domains
+   * when it lists any; admins and owners always (ADR 0036).
+   */
   authenticator: Authenticator;
+  /** A person's email address (for the domain check). */
+  emailOf: (userId: string) => Promise<string | null>;
   /** Per client IP per minute, for status-page traffic only (its own bucket, apart from intake). */
   ratePerMinute: number;
 }
@@ -295,7 +303,7 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
       const entry = await cache.load(ref.id);
       if (!entry) return notFound(reply);
       const isPrivate = entry.visibility !== 'public';
-      if (isPrivate && !(await loggedIn(deps.authenticator, request))) return notFound(reply);
+      if (isPrivate && !(await mayView(deps, request, entry.allowedEmailDomains))) return notFound(reply);
       const d = cache.document(entry, mode, path);
       if (!d) return notFound(reply);
       const gz = d.gzip !== null && acceptsGzip(request) ? d.gzip : null;
@@ -330,10 +338,18 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
   };
 }
 
-async function loggedIn(authenticator: Authenticator, request: FastifyRequest): Promise<boolean> {
+/**
+ * May this caller see a private page: signed in, and when the page lists email domains, an address in
+ * one of them (or a subdomain of one). Admins and owners manage pages, so they always may.
+ */
+async function mayView(deps: Pick<PublicRouteDeps, 'authenticator' | 'emailOf'>, request: FastifyRequest, domains: readonly string[]): Promise<boolean> {
   if (request.headers.cookie === undefined && request.headers.authorization === undefined) return false;
-  const auth = await authenticator.authenticate(request).catch(() => null);
-  return auth !== null;
+  const auth = await deps.authenticator.authenticate(request).catch(() => null);
+  if (auth === null) return false;
+  if (domains.length === 0 || roleAtLeast(auth.principal.role, 'admin')) return true;
+  const email = await deps.emailOf(auth.principal.userId);
+  const domain = email?.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  return domain !== undefined && domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`));
 }
 
 export { escapeHtml };

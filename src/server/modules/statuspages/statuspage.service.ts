@@ -86,6 +86,12 @@ export class StatusPageService {
 
   // ---- pages ----------------------------------------------------------------------------------
 
+  /** A person's email address, for a private page's email-domain access list; null: no such person. */
+  async emailOf(userId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
+    return row?.email ?? null;
+  }
+
   async list(): Promise<{ items: StatusPage[] }> {
     const rows = await this.db.selectFrom('status_pages').selectAll().orderBy('name').execute();
     return { items: rows.map((r) => this.toPage(r)) };
@@ -489,7 +495,7 @@ export class StatusPageService {
    * bars. Only rows of the status-page tables, and only public components: an update naming a
    * component that is not public keeps the change but not the name.
    */
-  async snapshot(pageId: string): Promise<{ snapshot: PageSnapshot; history: Map<string, StatusChange[]>; version: number; visibility: string } | null> {
+  async snapshot(pageId: string): Promise<{ snapshot: PageSnapshot; history: Map<string, StatusChange[]>; version: number; visibility: string; allowedEmailDomains: string[] } | null> {
     return this.deps.database.readSnapshot(async (db) => {
       const page = await db.selectFrom('status_pages').selectAll().where('id', '=', pageId).executeTakeFirst();
       if (!page) return null;
@@ -565,7 +571,7 @@ export class StatusPageService {
         components,
         incidents,
       };
-      return { snapshot, history, version: Number(page.version), visibility: page.visibility };
+      return { snapshot, history, version: Number(page.version), visibility: page.visibility, allowedEmailDomains: JSON.parse(page.allowed_email_domains_json) as string[] };
     });
   }
 

@@ -10,6 +10,7 @@ import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { openDatabase } from '../../platform/db/database.js';
 import type { StatusComponent, StatusIncident, StatusPage } from '../../../contracts/status-pages.js';
 import { ManualClock } from '../../platform/clock.js';
+import { systemActor } from '../audit/audit.repo.js';
 import { API_DOCUMENTS } from './statuspage.public.js';
 import { exportStatusPages } from './statuspage.export.js';
 import { createLogger } from '../../platform/logger.js';
@@ -253,6 +254,30 @@ for (const dialect of dialectCases()) describe(`status pages (${dialect.name})`,
     expect(loggedIn.statusCode).toBe(200);
     expect(loggedIn.body).toContain('SECRET-PRIVATE-PAGE-INCIDENT');
     expect(loggedIn.headers['cache-control']).toBe('private, no-store');
+  });
+
+  it('limits a private page to the email domains it lists (subdomains too), while admins always see it', async () => {
+    await ok(admin, 'POST', '/api/v1/status-pages', { slug: 'partners', name: 'Partners', visibility: 'private', allowedEmailDomains: ['acme.example'] });
+    const { catalog, auth, database } = t.firebreak.services;
+    const tokenFor = async (handle: string, email: string, role: 'viewer' | 'responder') => {
+      const user = await catalog.createUser({ actor: systemActor('test'), principal: null }, { handle, name: handle, email, timeZone: 'UTC', role });
+      return auth.createTokenForUser(database.db, await catalog.requireUser(database.db, user.id), 'test', systemActor('test'));
+    };
+    const partner = await tokenFor('pat', 'pat@acme.example', 'viewer');
+    const regional = await tokenFor('reg', 'reg@eu.acme.example', 'viewer');
+    const lookalike = await tokenFor('eve', 'eve@notacme.example', 'responder');
+    const none = await t.app.inject({ url: '/status/no-such-page' });
+    for (const [token, status] of [[partner, 200], [regional, 200], [admin, 200], [lookalike, 404], [viewer, 404]] as const) {
+      for (const path of ['', '/api/v2/summary.json', '/badge.svg']) {
+        const res = await t.app.inject({ url: `/status/partners${path}`, headers: bearer(token) });
+        expect(res.statusCode, `${path} ${status}`).toBe(status);
+        if (status === 404) expect(res.body).toBe(none.body);
+      }
+    }
+    expect((await t.app.inject({ url: '/status/partners' })).statusCode).toBe(404);
+    // Emptying the list opens it to every signed-in person again.
+    await ok(admin, 'PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: [] });
+    expect((await t.app.inject({ url: '/status/partners', headers: bearer(viewer) })).statusCode).toBe(200);
   });
 
   it('exports public pages as static files with the same bytes, and never a private page', async () => {

@@ -68,14 +68,14 @@ function Components({ page }: { page: StatusPageDetail }) {
         <ul className="status-components">
           {top.map((c) => (
             <li key={c.id}>
-              <ComponentRow page={page} component={c} />
+              <ComponentRow page={page} component={c} siblings={top} />
               {c.group && (
                 <ul>
                   {page.components
                     .filter((m) => m.groupId === c.id)
-                    .map((m) => (
+                    .map((m, _index, members) => (
                       <li key={m.id}>
-                        <ComponentRow page={page} component={m} />
+                        <ComponentRow page={page} component={m} siblings={members} />
                       </li>
                     ))}
                 </ul>
@@ -89,10 +89,21 @@ function Components({ page }: { page: StatusPageDetail }) {
   );
 }
 
-function ComponentRow({ page, component }: { page: StatusPageDetail; component: StatusComponent }) {
+function ComponentRow({ page, component, siblings }: { page: StatusPageDetail; component: StatusComponent; siblings: readonly StatusComponent[] }) {
   const session = useSession();
   const update = useStatusPageChange(statusPagesApi.updateComponent);
   const remove = useStatusPageChange(statusPagesApi.removeComponent);
+  const reorder = useStatusPageChange(statusPagesApi.reorder);
+  const index = siblings.findIndex((c) => c.id === component.id);
+  /** Swaps this component with its neighbour `by` places away (-1 up, +1 down), in the public order. */
+  const move = (by: -1 | 1) => {
+    const ids = siblings.map((c) => c.id);
+    const other = ids[index + by];
+    if (other === undefined) return;
+    ids[index + by] = component.id;
+    ids[index] = other;
+    reorder.mutate([page.id, siblings, ids]);
+  };
   const label = `Status of ${component.name}`;
   return (
     <div className="form-row">
@@ -112,6 +123,16 @@ function ComponentRow({ page, component }: { page: StatusPageDetail; component: 
           <span> · {componentStatusNames[component.status]}</span>
         ))}
       {canShape(session) && (
+        <>
+          <button type="button" className="button button-small button-quiet" aria-label={`Move ${component.name} up`} disabled={index <= 0 || reorder.isPending} onClick={() => move(-1)}>
+            ↑
+          </button>
+          <button type="button" className="button button-small button-quiet" aria-label={`Move ${component.name} down`} disabled={index >= siblings.length - 1 || reorder.isPending} onClick={() => move(1)}>
+            ↓
+          </button>
+        </>
+      )}
+      {canShape(session) && (
         <ConfirmButton
           label={`Remove ${component.name}`}
           question={component.group ? `Remove the group ${component.name}? Its components stay, ungrouped.` : `Remove ${component.name}? Its uptime history goes with it.`}
@@ -119,7 +140,7 @@ function ComponentRow({ page, component }: { page: StatusPageDetail; component: 
           onConfirm={() => remove.mutate([page.id, component.id])}
         />
       )}
-      <FormAlert error={update.error ?? remove.error} />
+      <FormAlert error={update.error ?? remove.error ?? reorder.error} />
     </div>
   );
 }
@@ -188,6 +209,7 @@ function IncidentCard({ page, incident }: { page: StatusPageDetail; incident: St
     setBody('');
     setAffected({});
   });
+  const remove = useStatusPageChange(statusPagesApi.removeIncident);
   const leaves = page.components.filter((c) => !c.group);
   return (
     <article className="card">
@@ -195,6 +217,10 @@ function IncidentCard({ page, incident }: { page: StatusPageDetail; incident: St
       <p>
         {incident.status} · {incident.impact} impact
       </p>
+      {canShape(session) && (
+        <ConfirmButton label={`Delete ${incident.name}`} question={`Delete the public incident ${incident.name} with its updates? Only for one posted by mistake: it disappears from the page and its history.`} pending={remove.isPending} onConfirm={() => remove.mutate([page.id, incident.id])} />
+      )}
+      <FormAlert error={remove.error} />
       <ul>
         {incident.updates.map((u) => (
           <li key={u.id}>
@@ -289,6 +315,7 @@ function Maintenances({ page }: { page: StatusPageDetail }) {
   const [until, setUntil] = useState('');
   const [components, setComponents] = useState<Set<string>>(new Set());
   const schedule = useStatusPageChange(statusPagesApi.scheduleMaintenance, () => setName(''));
+  const cancel = useStatusPageChange(statusPagesApi.removeMaintenance);
   const errors = fieldErrors(schedule.error);
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -301,11 +328,13 @@ function Maintenances({ page }: { page: StatusPageDetail }) {
         <ul>
           {items.data.map((m) => (
             <li key={m.id}>
-              <strong>{m.name}</strong> · {m.status} · {m.scheduledFor && new Date(m.scheduledFor).toLocaleString()} – {m.scheduledUntil && new Date(m.scheduledUntil).toLocaleString()}
+              <strong>{m.name}</strong> · {m.status} · {m.scheduledFor && new Date(m.scheduledFor).toLocaleString()} – {m.scheduledUntil && new Date(m.scheduledUntil).toLocaleString()}{' '}
+              {canShape(session) && <ConfirmButton label={`Cancel ${m.name}`} question={`Cancel and delete the maintenance ${m.name}?`} pending={cancel.isPending} onConfirm={() => cancel.mutate([page.id, m.id])} />}
             </li>
           ))}
         </ul>
       )}
+      <FormAlert error={cancel.error} />
       {canRespond(session) && (
         <form onSubmit={submit} className="form" aria-label="Schedule maintenance">
           <FormAlert error={schedule.error} fields={['name', 'body', 'scheduledFor', 'scheduledUntil']} />
@@ -392,17 +421,24 @@ function PageSettings({ page }: { page: StatusPageDetail }) {
   const [brandColor, setBrandColor] = useState(page.brandColor);
   const [logoUrl, setLogoUrl] = useState(page.logoUrl ?? '');
   const [customDomain, setCustomDomain] = useState(page.customDomain ?? '');
+  const [footerLinks, setFooterLinks] = useState(page.footerLinks.map((l) => ({ ...l })));
+  const [domains, setDomains] = useState(page.allowedEmailDomains.join('\n'));
   const save = useStatusPageChange(statusPagesApi.update);
   const errors = fieldErrors(save.error);
   if (!canShape(session)) return null;
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    save.mutate([page.id, { name, visibility, timeZone, brandColor, logoUrl: logoUrl.trim() || null, customDomain: customDomain.trim() || null }]);
+    const allowedEmailDomains = domains
+      .split(/[\s,]+/)
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean);
+    const links = footerLinks.map((l) => ({ label: l.label.trim(), url: l.url.trim() })).filter((l) => l.label || l.url);
+    save.mutate([page.id, { name, visibility, timeZone, brandColor, logoUrl: logoUrl.trim() || null, customDomain: customDomain.trim() || null, footerLinks: links, allowedEmailDomains }]);
   }
   return (
-    <Section title="Page settings" description="Footer links and allowed email domains are set through the API for now.">
+    <Section title="Page settings" description="How the page looks, where it is served, and who may see it when private.">
       <form onSubmit={submit} className="form" aria-label="Page settings">
-        <FormAlert error={save.error} fields={['name', 'visibility', 'timeZone', 'brandColor', 'logoUrl', 'customDomain']} />
+        <FormAlert error={save.error} fields={['name', 'visibility', 'timeZone', 'brandColor', 'logoUrl', 'customDomain', 'allowedEmailDomains']} />
         <Field label="Page name" name="name" error={errors.name}>
           {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
@@ -426,6 +462,30 @@ function PageSettings({ page }: { page: StatusPageDetail }) {
         <Field label="Custom domain" name="customDomain" error={errors.customDomain} hint="For example status.example.com, pointed at Firebreak; the page is then also served at / of that host.">
           {(control) => <input {...control} value={customDomain} onChange={(e) => setCustomDomain(e.target.value)} />}
         </Field>
+        <Field label="Allowed email domains" name="allowedEmailDomains" error={errors.allowedEmailDomains} hint="Private pages: only signed-in people with an address in one of these domains (or a subdomain) see the page; admins always. One per line; empty: every signed-in person.">
+          {(control) => <textarea {...control} rows={2} value={domains} onChange={(e) => setDomains(e.target.value)} />}
+        </Field>
+        <fieldset>
+          <legend>Footer links</legend>
+          {footerLinks.map((link, i) => (
+            <div key={i} className="form-row">
+              <Field label={`Link ${i + 1} label`} name={`footerLinks.${i}.label`} error={errors[`footerLinks.${i}.label`]}>
+                {(control) => <input {...control} value={link.label} onChange={(e) => setFooterLinks(footerLinks.map((l, j) => (j === i ? { ...l, label: e.target.value } : l)))} />}
+              </Field>
+              <Field label={`Link ${i + 1} URL`} name={`footerLinks.${i}.url`} error={errors[`footerLinks.${i}.url`]}>
+                {(control) => <input {...control} type="url" value={link.url} onChange={(e) => setFooterLinks(footerLinks.map((l, j) => (j === i ? { ...l, url: e.target.value } : l)))} />}
+              </Field>
+              <button type="button" className="button button-small button-quiet" onClick={() => setFooterLinks(footerLinks.filter((_, j) => j !== i))}>
+                Remove link {i + 1}
+              </button>
+            </div>
+          ))}
+          {footerLinks.length < 10 && (
+            <button type="button" className="button button-small" onClick={() => setFooterLinks([...footerLinks, { label: '', url: '' }])}>
+              Add footer link
+            </button>
+          )}
+        </fieldset>
         <button type="submit" className="button" disabled={save.isPending}>
           Save settings
         </button>

@@ -47,6 +47,15 @@ export const statusPagesApi = {
   postIncident: (page: string, input: z.input<typeof createIncidentSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/incidents`, input),
   postIncidentUpdate: (page: string, incident: string, input: z.input<typeof createIncidentUpdateSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/incidents/${ref(incident)}/updates`, input),
   scheduleMaintenance: (page: string, input: z.input<typeof createMaintenanceSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/maintenances`, input),
+  removeIncident: (page: string, incident: string) => api.delete<void>(`/status-pages/${ref(page)}/incidents/${ref(incident)}`),
+  removeMaintenance: (page: string, maintenance: string) => api.delete<void>(`/status-pages/${ref(page)}/maintenances/${ref(maintenance)}`),
+  /** Puts `ids` (siblings, in their new order) at positions 0, 10, 20…, changing only those that move. */
+  reorder: async (page: string, siblings: readonly StatusComponent[], ids: readonly string[]) => {
+    for (const [index, id] of ids.entries()) {
+      const position = index * 10;
+      if (siblings.find((c) => c.id === id)?.position !== position) await api.patch<StatusComponent>(`/status-pages/${ref(page)}/components/${ref(id)}`, { position });
+    }
+  },
   postMaintenanceUpdate: (page: string, maintenance: string, input: z.input<typeof createMaintenanceUpdateSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/maintenances/${ref(maintenance)}/updates`, input),
 };
 
