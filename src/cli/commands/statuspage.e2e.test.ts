@@ -44,5 +44,8 @@ describe('firebreak statuspage export', () => {
     const bad = await firebreak(['statuspage', 'export', out, '--every', '0'], dataDir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--every must be a whole number of seconds');
+    const both = await firebreak(['statuspage', 'export', out, '--every', '5', '--watch'], dataDir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --every or --watch, not both');
   });
 });
