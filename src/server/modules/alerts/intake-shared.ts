@@ -75,11 +75,21 @@ export function nestedDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+const withoutNul = (_key: string, value: unknown): unknown => {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => k.includes('\u0000'))) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', '\uFFFD'), v]));
+  }
+  return value;
+};
+
 /** Parses JSON text; null when it is not JSON, or nests deeper than {@link MAX_JSON_DEPTH}. */
 export function parseJsonText(text: string): { value: unknown } | null {
   if (nestedDeeperThan(text, MAX_JSON_DEPTH)) return null;
   try {
-    return { value: JSON.parse(text) as unknown };
+    // PostgreSQL cannot store NUL (U+0000) in text: such characters become U+FFFD (�), so the alert is
+    // kept on either database (a refused alert is a lost page). The scan is cheap; the reviver rare.
+    return { value: (text.includes('\\u0000') ? JSON.parse(text, withoutNul) : JSON.parse(text)) as unknown };
   } catch {
     return null;
   }

@@ -159,10 +159,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
 
         const params = parse(route.params, request.params, 'params');
         const query = parse(route.query, request.query, 'query');
+        refuseNul(params, 'params');
+        refuseNul(query, 'query');
         let body: unknown = undefined;
         if (route.body) {
           if (request.body === undefined || request.body === null) throw validationError([{ path: 'body', message: 'a JSON body is required' }]);
           body = parse(route.body, request.body, 'body');
+          // Alert intake keeps what monitoring tools send (a refused alert is a lost page); the
+          // management API refuses text PostgreSQL could not store.
+          if (route.path.startsWith('/api/')) refuseNul(body, 'body');
+          else body = replaceNul(body);
         }
         const result = await route.handler({ params, query, body, principal, actor: actorOf(principal, request), csrfToken, request, reply });
         if (reply.sent) return reply;
@@ -173,6 +179,28 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     });
   }
   return app;
+}
+
+/**
+ * Refuses text with NUL characters (U+0000), naming the field: PostgreSQL cannot store them in text,
+ * so without this the same request would answer 400 on SQLite and 500 on PostgreSQL.
+ */
+function refuseNul(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw validationError([{ path, message: 'must not contain NUL characters' }]);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => refuseNul(item, `${path}.${index}`));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) refuseNul(item, `${path}.${key}`);
+  }
+}
+
+/** Alert intake: the same payload with every NUL in its text replaced by U+FFFD (shown as �). */
+function replaceNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(replaceNul);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.replaceAll('\u0000', '\uFFFD'), replaceNul(item)]));
+  return value;
 }
 
 function parse(schema: AnyRoute['body'], value: unknown, where: 'body' | 'query' | 'params'): unknown {
