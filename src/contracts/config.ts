@@ -8,6 +8,8 @@ import { envVarNameSchema, MAX_PROVIDER_POSITION, providerKinds } from './provid
 import { maintenanceWindowInputSchema, silenceInputSchema } from './suppression.js';
 import { configurableSeverityKeySchema, incidentRuleActionSchema, incidentRuleConditionsSchema, updateCadenceMinutesSchema } from './incident-rules.js';
 import { playbookSpecSchema } from './incident-work.js';
+import { postmortemTemplateSpecSchema } from './postmortems.js';
+import { defaultPostmortemPolicy, DEFAULT_POSTMORTEM_DUE_DAYS } from '../core/incidents/postmortem-policy.js';
 
 /**
  * Config-as-code: the YAML documents `firebreak config validate|plan|apply|export` read and write,
@@ -410,6 +412,25 @@ export const incidentRuleSpecSchema = z.strictObject({
 });
 export type IncidentRuleSpec = z.output<typeof incidentRuleSpecSchema>;
 
+// ---- PostmortemTemplate and PostmortemPolicy (issue 8, ADR 0038, docs/postmortems.md)
+
+/** The one PostmortemPolicy document's name: there is one policy per server. */
+export const POSTMORTEM_POLICY_NAME = 'default';
+
+/**
+ * When resolving an incident requires a postmortem (the `spec` of the one `kind: PostmortemPolicy`
+ * document, `metadata.name: default`). A field left out takes the built-in default (SEV1 and SEV2,
+ * more than 30 minutes of customer impact, the same service again within 3 days, due in 5 days);
+ * `null` turns a rule off. Severity keys are checked by the server at apply, as in rules and playbooks.
+ */
+export const postmortemPolicySpecSchema = z.strictObject({
+  severities: z.array(z.string().trim().min(1).max(32)).max(50).default([...defaultPostmortemPolicy.severities]).describe('Severity keys that always require a postmortem (default SEV1, SEV2); [] for none'),
+  customerImpactMinutes: z.number().int().min(0).max(100_000).nullable().default(defaultPostmortemPolicy.customerImpactMinutes).describe('Customer impact (detected → mitigated, else → resolved) longer than this requires one (default 30); null: off'),
+  repeatWithinDays: z.number().int().min(1).max(365).nullable().default(defaultPostmortemPolicy.repeatWithinDays).describe('An impacted service with another incident detected within this many days requires one (default 3); null: off'),
+  dueDays: z.number().int().min(1).max(365).default(DEFAULT_POSTMORTEM_DUE_DAYS).describe('A required postmortem is due this many days after the incident resolved (default 5)'),
+});
+export type PostmortemPolicySpec = z.output<typeof postmortemPolicySpecSchema>;
+
 export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
 export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
 export const scheduleDocumentSchema = documentSchema('Schedule', scheduleSpecSchema, 'An on-call schedule: its layers (rotations). Overrides are not config: people make them in the UI.');
@@ -430,6 +451,12 @@ export const notificationProviderDocumentSchema = documentSchema(
 export const severityDocumentSchema = documentSchema('Severity', severitySpecSchema, 'An incident severity (name: the key in lowercase); once any is applied, the stored ones replace the built-in SEV1–SEV4');
 export const incidentRuleDocumentSchema = documentSchema('IncidentRule', incidentRuleSpecSchema, 'An auto-declare rule: alerts matching its conditions declare an incident (or join the open one it declared for the service)');
 export const playbookDocumentSchema = documentSchema('Playbook', playbookSpecSchema, 'A playbook: a checklist instantiated into incidents of its services or severities');
+export const postmortemTemplateDocumentSchema = documentSchema(
+  'PostmortemTemplate',
+  postmortemTemplateSpecSchema,
+  'A postmortem template (name: its handle): the sections a new postmortem starts with; a built-in handle (standard, short, google-sre) replaces that built-in',
+);
+export const postmortemPolicyDocumentSchema = documentSchema('PostmortemPolicy', postmortemPolicySpecSchema, 'The postmortem policy (name: `default`, the only one): when resolving an incident requires a postmortem, and when it is due');
 
 /**
  * Every kind of document. To add a kind add its schema here, its entry in
@@ -449,8 +476,13 @@ export const configDocumentSchema = z.discriminatedUnion(
     severityDocumentSchema,
     playbookDocumentSchema,
     incidentRuleDocumentSchema,
+    postmortemTemplateDocumentSchema,
+    postmortemPolicyDocumentSchema,
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule' : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule, PostmortemTemplate, PostmortemPolicy' : undefined,
+  },
 );
 
 /** A document after validation and defaults. */
@@ -469,6 +501,8 @@ export type NotificationProviderDocument = z.output<typeof notificationProviderD
 export type SeverityDocument = z.output<typeof severityDocumentSchema>;
 export type IncidentRuleDocument = z.output<typeof incidentRuleDocumentSchema>;
 export type PlaybookDocument = z.output<typeof playbookDocumentSchema>;
+export type PostmortemTemplateDocument = z.output<typeof postmortemTemplateDocumentSchema>;
+export type PostmortemPolicyDocument = z.output<typeof postmortemPolicyDocumentSchema>;
 
 /**
  * The JSON Schema of one document, for editors (yaml-language-server, VS Code) through
@@ -483,7 +517,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 export const configBody = z.strictObject({
   documents: z.array(configDocumentSchema).max(10_000).describe('The desired state: every document from your config files, in any order'),
-  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders, Severities, Playbooks and IncidentRules deleted)'),
+  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders, Severities, Playbooks, IncidentRules and PostmortemTemplates deleted, the PostmortemPolicy reset to the defaults)'),
 });
 export type ConfigBody = z.input<typeof configBody>;
 
@@ -554,5 +588,5 @@ export type ConfigApplyResult = z.infer<typeof configApplyResultSchema>;
 export const configExportSchema = z.object({
   documents: z
     .array(configDocumentSchema)
-    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, every stored Severity, Playbook and IncidentRule, as config documents in a stable order'),
+    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, every stored Severity, Playbook and IncidentRule, every stored PostmortemTemplate and the PostmortemPolicy once changed, as config documents in a stable order'),
 });

@@ -140,16 +140,18 @@ export const ruleParams = z.strictObject({ rule: z.string().min(1).max(64).descr
  * to null turns that reason off.
  *
  * @example
- *   { "severities": ["SEV1", "SEV2"], "customerImpactMinutes": 30, "repeatWithinDays": 3 }
+ *   { "severities": ["SEV1", "SEV2"], "customerImpactMinutes": 30, "repeatWithinDays": 3, "dueDays": 5 }
  */
 export const postmortemPolicySchema = z.strictObject({
   severities: z.array(z.string().trim().min(1).max(32)).max(50).describe('Severity keys that always require one'),
   customerImpactMinutes: z.number().int().min(0).max(100_000).nullable().describe('Customer impact (detected → mitigated, else → resolved) longer than this requires one; null: off'),
   repeatWithinDays: z.number().int().min(1).max(365).nullable().describe('An impacted service with another incident detected within this many days requires one; null: off'),
+  dueDays: z.number().int().min(1).max(365).optional().describe('A required postmortem is due this many days after the incident resolved (default 5; omitted: unchanged)'),
 });
 export type PostmortemPolicy = z.infer<typeof postmortemPolicySchema>;
 
 export const postmortemPolicyViewSchema = postmortemPolicySchema.extend({
+  dueDays: z.number().int().describe('Days from resolution until a required postmortem is due'),
   updatedAt: instantSchema.nullable().describe('null: the defaults, never changed'),
   updatedBy: z.string().nullable(),
 });

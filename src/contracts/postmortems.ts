@@ -294,7 +294,7 @@ export const publicVersionSchema = z.object({ id: z.string(), url: z.string().de
 /** Images only (no SVG: it can carry script); `POST …/attachments?name=graph.png` with the bytes as the body. */
 export const attachmentContentTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
-export const attachmentQuery = z.strictObject({ name: z.string().trim().min(1).max(200).regex(/^[^/\\\u0000-\u001f]+$/, 'must be a file name without slashes') });
+export const attachmentQuery = z.strictObject({ name: z.string().trim().min(1).max(200).refine((v) => !/[/\\]/.test(v) && [...v].every((c) => c.charCodeAt(0) >= 0x20), 'must be a file name without slashes or control characters') });
 export const attachmentSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -12,7 +12,7 @@ const issuesOf = (values: unknown[]) => checkDocuments(values, { mode: 'skip' })
 
 describe('the incident kinds', () => {
   it('come after Silence: Severity, then Playbook and IncidentRule, which name Services and severity keys', () => {
-    expect(configKindOrder.slice(-3)).toEqual(['Severity', 'Playbook', 'IncidentRule']);
+    expect(configKindOrder.slice(configKindOrder.indexOf('Silence') + 1, configKindOrder.indexOf('IncidentRule') + 1)).toEqual(['Severity', 'Playbook', 'IncidentRule']);
     expect(kindRules.IncidentRule.references(parse(doc('IncidentRule', 'r', { conditions: { services: ['checkout'] }, action: { severity: 'SEV2', commander: 'ana' } })) as never)).toEqual([
       { kind: 'Service', name: 'checkout', path: ['spec', 'conditions', 'services', 0] },
       { kind: 'User', name: 'ana', path: ['spec', 'action', 'commander'] },

@@ -23,6 +23,9 @@ import {
   type SeverityDocument,
   type IncidentRuleDocument,
   type PlaybookDocument,
+  type PostmortemTemplateDocument,
+  type PostmortemPolicyDocument,
+  POSTMORTEM_POLICY_NAME,
 } from '../../contracts/config.js';
 import { unknownPlaceholders } from '../incidents/rules.js';
 import { isWebUrl, type Instant } from '../alerts/alert.js';
@@ -90,11 +93,27 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * policy never targets a schedule that is not there yet, and a User is never deactivated while a
  * Team, Schedule or policy update still needs it.
  */
-export const configKindOrder: readonly ConfigKind[] = ['NotificationProvider', 'User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence', 'Severity', 'Playbook', 'IncidentRule'];
+export const configKindOrder: readonly ConfigKind[] = [
+  'NotificationProvider',
+  'User',
+  'Team',
+  'Schedule',
+  'EscalationPolicy',
+  'Service',
+  'MaintenanceWindow',
+  'Silence',
+  'Severity',
+  'Playbook',
+  'IncidentRule',
+  'PostmortemTemplate',
+  'PostmortemPolicy',
+];
 // Severity names nothing; Playbook and IncidentRule name Services (and Users) and severity keys, so they
 // come after both, and `--prune` deletes rules and playbooks before the severities they use. Severity
 // keys are not references: with no Severity stored, the built-in SEV1–SEV4 are the severities, and the
 // server checks the keys at apply (400 naming the field).
+// PostmortemTemplate and PostmortemPolicy come last: the policy names severity keys, so `--prune` resets
+// it before the severities it uses are deleted; templates name nothing.
 // NotificationProvider names nothing and nothing names it, so any place would do; first means an apply
 // that adds a provider and the people it pages has the provider in place before anyone is paged, and
 // `--prune` deletes providers only after every other change is made.
@@ -391,6 +410,50 @@ const incidentKindRules = {
   },
 } satisfies Pick<RulesByKind, 'Severity' | 'IncidentRule' | 'Playbook'>;
 
+/**
+ * Postmortem kinds (issue 8, ADR 0038): PostmortemTemplate (name: the handle; section order matters)
+ * and PostmortemPolicy (one document, `default`; every field written out, so leaving one out of a
+ * document means its default, never "keep what the server has").
+ */
+const postmortemKindRules = {
+  PostmortemTemplate: {
+    fileName: 'postmortem-templates.yaml',
+    deletion: 'delete',
+    references: () => [],
+    canonical: (d: PostmortemTemplateDocument): PostmortemTemplateDocument => ({
+      apiVersion: configApiVersion,
+      kind: 'PostmortemTemplate',
+      metadata: { name: d.metadata.name },
+      spec: {
+        title: d.spec.title,
+        ...(d.spec.description ? { description: d.spec.description } : {}),
+        sections: d.spec.sections.map((x) => ({ key: x.key, title: x.title, ...(x.guidance ? { guidance: x.guidance } : {}), ...(x.internal ? { internal: true } : {}) })),
+      },
+    }),
+    listKeys: { 'spec.sections': { key: 'key', ordered: true } },
+  },
+  PostmortemPolicy: {
+    fileName: 'postmortem-policy.yaml',
+    deletion: 'delete',
+    references: () => [],
+    validate: (d: PostmortemPolicyDocument) =>
+      d.metadata.name === POSTMORTEM_POLICY_NAME ? [] : [{ path: ['metadata', 'name'], message: `must be \`${POSTMORTEM_POLICY_NAME}\`: there is one postmortem policy` }],
+    canonical: (d: PostmortemPolicyDocument): PostmortemPolicyDocument => ({
+      apiVersion: configApiVersion,
+      kind: 'PostmortemPolicy',
+      metadata: { name: d.metadata.name },
+      spec: {
+        // Parsing filled in the defaults; the order of severities means nothing.
+        severities: sortedUnique(d.spec.severities),
+        customerImpactMinutes: d.spec.customerImpactMinutes,
+        repeatWithinDays: d.spec.repeatWithinDays,
+        dueDays: d.spec.dueDays,
+      },
+    }),
+    listKeys: {},
+  },
+} satisfies Pick<RulesByKind, 'PostmortemTemplate' | 'PostmortemPolicy'>;
+
 export const kindRules: RulesByKind = {
   NotificationProvider: {
     fileName: 'notification-providers.yaml',
@@ -685,6 +748,7 @@ export const kindRules: RulesByKind = {
     listKeys: { 'spec.matchers': { byPosition: true } },
   },
   ...incidentKindRules,
+  ...postmortemKindRules,
 };
 
 /** The rules for a document's kind, typed loosely for code that handles every kind alike. */

@@ -201,7 +201,7 @@ spec:
 
 describe('renderConfigFiles', () => {
   it('writes one file per kind, in kind order', () => {
-    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml', 'severities.yaml', 'playbooks.yaml', 'incident-rules.yaml']);
+    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml', 'severities.yaml', 'playbooks.yaml', 'incident-rules.yaml', 'postmortem-templates.yaml', 'postmortem-policy.yaml']);
   });
 
   it('writes an empty file for a kind with no documents, so a re-export leaves nothing stale', () => {
@@ -217,6 +217,8 @@ describe('renderConfigFiles', () => {
       { name: 'severities.yaml', text: '' },
       { name: 'playbooks.yaml', text: '' },
       { name: 'incident-rules.yaml', text: '' },
+      { name: 'postmortem-templates.yaml', text: '' },
+      { name: 'postmortem-policy.yaml', text: '' },
     ]);
   });
 });

@@ -10,10 +10,23 @@ export interface PostmortemPolicyRules {
   customerImpactMinutes: number | null;
   /** Another incident on an impacted service detected within this many days requires one; null: off. */
   repeatWithinDays: number | null;
+  /**
+   * A required postmortem is due this many days after the incident resolved (its owner is reminded
+   * until it is published). Optional so a policy stored before it existed still reads; see {@link postmortemDueDays}.
+   */
+  dueDays?: number;
 }
 
-/** The defaults: SEV1 and SEV2, more than 30 minutes of customer impact, the same service again within 3 days. */
-export const defaultPostmortemPolicy: PostmortemPolicyRules = { severities: ['SEV1', 'SEV2'], customerImpactMinutes: 30, repeatWithinDays: 3 };
+/** Days from resolution until a required postmortem is due when the policy does not say. */
+export const DEFAULT_POSTMORTEM_DUE_DAYS = 5;
+
+/** The defaults: SEV1 and SEV2, more than 30 minutes of customer impact, the same service again within 3 days; due in 5 days. */
+export const defaultPostmortemPolicy: PostmortemPolicyRules = { severities: ['SEV1', 'SEV2'], customerImpactMinutes: 30, repeatWithinDays: 3, dueDays: DEFAULT_POSTMORTEM_DUE_DAYS };
+
+/** The policy's due days, or the default for a policy stored before `dueDays` existed. */
+export function postmortemDueDays(policy: Pick<PostmortemPolicyRules, 'dueDays'>): number {
+  return policy.dueDays ?? DEFAULT_POSTMORTEM_DUE_DAYS;
+}
 
 export interface PostmortemFacts {
   severity: string;
