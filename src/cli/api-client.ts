@@ -62,6 +62,18 @@ export class ApiClient {
   }
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return (await this.send(method, path, body, 'application/json')).parsed as T;
+  }
+
+  /**
+   * A GET whose answer is text, not JSON (a postmortem's Markdown export or print page), with the
+   * same errors as {@link request}.
+   */
+  async requestText(path: string, accept: string): Promise<string> {
+    return (await this.send('GET', path, undefined, accept)).text;
+  }
+
+  private async send(method: Method, path: string, body: unknown, accept: string): Promise<{ text: string; parsed: unknown }> {
     if (!this.options.token) {
       throw new CliError('FIREBREAK_TOKEN is not set. Create an API token in the web UI (Settings → API tokens) or with `firebreak user create --with-token`, then export FIREBREAK_TOKEN=fbk_…', 2);
     }
@@ -71,7 +83,7 @@ export class ApiClient {
       response = await (this.options.fetch ?? fetch)(url, {
         method,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${this.options.token}`, accept, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {
@@ -82,7 +94,8 @@ export class ApiClient {
     }
     const text = await response.text();
     let parsed: unknown = undefined;
-    if (text) {
+    const json = accept === 'application/json' || !response.ok;
+    if (text && json) {
       try {
         parsed = JSON.parse(text);
       } catch {
@@ -95,7 +108,7 @@ export class ApiClient {
       const hint = err.code === 'UNAUTHENTICATED' ? ' (check FIREBREAK_TOKEN: it may be wrong, expired or revoked)' : '';
       throw new ApiError(response.status, err.code, `${err.message ?? err.code}${hint}`, err.details?.issues ?? []);
     }
-    return parsed as T;
+    return { text, parsed };
   }
 
   // ---- API tokens

@@ -15,6 +15,7 @@ import { registerChangeCommands } from './commands/change.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerStatusPageCommands } from './commands/statuspage.js';
+import { registerPostmortemCommands } from './commands/postmortem.js';
 import { registerRoutingCommands } from './commands/service-routing.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
@@ -49,6 +50,7 @@ registerWebPushCommands(program);
   registerIncidentCommands(program);
   registerChangeCommands(program);
   registerStatusPageCommands(program);
+  registerPostmortemCommands(program);
   return program;
 }
 

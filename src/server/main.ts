@@ -61,6 +61,11 @@ import { startEmailListener, type EmailListener } from './modules/alerts/email/e
 import { heartbeatRoutes } from './modules/heartbeats/heartbeat.routes.js';
 import { registerHeartbeatJobs } from './modules/heartbeats/heartbeat.job.js';
 import { IncidentStatusPosts, incidentStatusPostRoutes, registerStatusPageJobs, statusPageRoutes, statusPagesPublic } from './modules/statuspages/statuspage.module.js';
+import { postmortemRoutes } from './modules/postmortems/postmortem.routes.js';
+import { registerAttachmentBodyParser } from './modules/postmortems/postmortem.attachments.js';
+import { postmortemReviewRoutes, publicPostmortemRoutes, registerPostmortemReviewJobs } from './modules/postmortems/review/review.module.js';
+import { actionItemRoutes } from './modules/postmortems/action-items/action-items.routes.js';
+import { registerActionItemJobs } from './modules/postmortems/action-items/action-items.jobs.js';
 import { createServices, type Services } from './services.js';
 
 export interface FirebreakOptions {
@@ -151,6 +156,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   registerResponderJobs(runner, services.responders, logger.child({ component: 'responders' }));
   registerIncidentCommsJobs(runner, services.comms, logger.child({ component: 'incident-comms' }));
   registerStatusPageJobs(runner, services.statusPages);
+  registerPostmortemReviewJobs(runner, services.postmortemReview.reminders, logger.child({ component: 'postmortems' }));
+  registerActionItemJobs(runner, services.actionItems, logger.child({ component: 'action-items' }));
   const testPages = new TestPages({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog, catalog: services.catalog, paging: services.paging });
   registerTestPageJobs(runner, testPages, logger.child({ component: 'paging' }));
   const drills = new PolicyDrills({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog });
@@ -209,6 +216,9 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...auditRoutes({ database, audit: services.audit }),
     ...statusPageRoutes(services.statusPages),
     ...incidentStatusPostRoutes(new IncidentStatusPosts({ database: services.database, pages: services.statusPages, incidents: services.incidents })),
+    ...postmortemRoutes(services.postmortems),
+    ...postmortemReviewRoutes(services.postmortemReview.review),
+    ...actionItemRoutes(services.actionItems),
   );
 
   const webRoot = options.webRoot === undefined ? defaultWebRoot() : options.webRoot;
@@ -221,6 +231,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     return sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}`), request, reply);
   };
   const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes, ...(webRoot ? { notFound: spaFallback(webRoot) } : {}) });
+  // Postmortem attachments arrive as raw image bytes (up to 5 MB), not JSON.
+  registerAttachmentBodyParser(app);
   await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
   // Inbound integrations keep their senders' wire formats and error shapes, so they are not API routes.
   await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock, ids: services.ids, ratePerMinute: config.intakeRateLimitPerMinute }));
@@ -231,6 +243,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
   // Public status pages (ADR 0036): cached bytes, their own rate-limit bucket (10× the public limit: visitors share NAT and CDN addresses).
   await app.register(statusPagesPublic({ pages: services.statusPages, clock, logger: logger.child({ component: 'status-pages' }), authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
+  // Public versions of postmortems, linked from status-page incidents: HTML without script, the status pages' rate-limit bucket.
+  await app.register(publicPostmortemRoutes({ database, authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
 
   if (webRoot) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false, maxAge: '1h', immutable: false });

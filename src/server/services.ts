@@ -33,6 +33,11 @@ import { IncidentComms } from './modules/incidents/comms/comms.service.js';
 import { IncidentWorkService } from './modules/incidents/work/incident-work.service.js';
 import { StatusPageService } from './modules/statuspages/statuspage.service.js';
 import { PlaybookService } from './modules/incidents/work/playbook.service.js';
+import { PostmortemAttachments } from './modules/postmortems/postmortem.attachments.js';
+import { PostmortemService } from './modules/postmortems/postmortem.service.js';
+import { PostmortemTemplates } from './modules/postmortems/postmortem.templates.js';
+import { createPostmortemReview, type PostmortemReviewPart } from './modules/postmortems/review/review.module.js';
+import { ActionItemsService } from './modules/postmortems/action-items/action-items.service.js';
 import type { Metrics } from './platform/metrics.js';
 
 /** Every domain service, built once per process. The HTTP server and the CLI share this wiring. */
@@ -88,6 +93,12 @@ export interface Services {
   incidentWork: IncidentWorkService;
   /** Status pages: pages, components, public incidents, maintenances (ADR 0036). */
   statusPages: StatusPageService;
+  /** Postmortem documents: templates, drafting, concurrency, revisions, search, attachments (ADR 0038). */
+  postmortems: PostmortemService;
+  /** Postmortem review: reviewers, transitions, agenda, public version, required postmortems and their reminders (ADR 0038). */
+  postmortemReview: PostmortemReviewPart;
+  /** Action items of postmortems: the cross-postmortem view, repeats, overdue reminders, the tracker webhook (ADR 0038). */
+  actionItems: ActionItemsService;
 }
 
 export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics; env?: Readonly<Record<string, string | undefined>> }): Services {
@@ -142,5 +153,10 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   incidents.addExtension(incidentWork.extension());
   configService.useIncidentKinds({ severities, rules: incidentRules.rules, playbooks });
   const statusPages = new StatusPageService({ database, clock, ids, audit, jobs, services: serviceCatalog, publicUrl: config.publicUrl });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents, incidentRules, changes, responders, comms, playbooks, incidentWork, statusPages };
+  const postmortems = new PostmortemService({ database, clock, ids, audit, services: serviceCatalog, templates: new PostmortemTemplates({ database, clock, ids, audit }), attachments: new PostmortemAttachments({ database, clock, ids, audit }) });
+  configService.usePostmortemKinds({ policy: incidentRules.postmortem, templates: postmortems.templates });
+  const postmortemReview = createPostmortemReview({ database, clock, ids, audit, jobs, channels, incidents, policy: incidentRules.postmortem, statusPages, documents: postmortems, publicUrl: config.publicUrl });
+  postmortems.onDueChanged(async (tx, row) => postmortemReview.reminders.schedule(tx, row));
+  const actionItems = new ActionItemsService({ database, clock, ids, audit, jobs, secrets, channels, postmortems, publicUrl: config.publicUrl, allowPrivate: config.allowPrivateWebhooks ?? false });
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents, incidentRules, changes, responders, comms, playbooks, incidentWork, statusPages, postmortems, postmortemReview, actionItems };
 }

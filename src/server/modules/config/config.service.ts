@@ -25,6 +25,9 @@ import {
   type SeverityDocument,
   type IncidentRuleDocument,
   type PlaybookDocument,
+  type PostmortemPolicyDocument,
+  type PostmortemTemplateDocument,
+  POSTMORTEM_POLICY_NAME,
 } from '../../../contracts/config.js';
 import { AppError, type FieldIssue } from '../../../contracts/errors.js';
 import type { ContactMethod, NotificationRules } from '../../../contracts/notify.js';
@@ -53,6 +56,9 @@ import type { SeverityCatalog } from '../incidents/rules/severity-catalog.js';
 import type { IncidentRuleService } from '../incidents/rules/incident-rules.service.js';
 import type { PlaybookService } from '../incidents/work/playbook.service.js';
 import { policySettingsRepo } from '../paging/policy-settings.js';
+import type { PostmortemPolicyService } from '../incidents/rules/postmortem-policy.service.js';
+import { postmortemDueDays } from '../../../core/incidents/postmortem-policy.js';
+import type { PostmortemTemplateSpec } from '../../../contracts/postmortems.js';
 
 /**
  * What config needs of the incident kinds (Severity, IncidentRule, Playbook): their state, and changes
@@ -63,6 +69,20 @@ export interface ConfigIncidentKinds {
   severities: Pick<SeverityCatalog, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn'>;
   rules: Pick<IncidentRuleService, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn'>;
   playbooks?: Pick<PlaybookService, 'configEntriesIn' | 'putFromConfigIn' | 'removeFromConfigIn'>;
+}
+
+/**
+ * What config needs of the postmortem kinds (PostmortemPolicy, PostmortemTemplate): their state, and
+ * changes inside its transaction. Plugged in after construction (`usePostmortemKinds`).
+ */
+export interface ConfigPostmortemKinds {
+  policy: Pick<PostmortemPolicyService, 'policyIn' | 'putIn' | 'resetIn'>;
+  templates?: {
+    /** Stored templates (built-ins never edited are not documents), by handle. */
+    configEntriesIn(db: Kysely<Database>): Promise<Array<{ name: string; spec: PostmortemTemplateSpec }>>;
+    putFromConfigIn(tx: Tx, acting: Acting, name: string, spec: PostmortemTemplateSpec): Promise<void>;
+    removeFromConfigIn(tx: Tx, acting: Acting, name: string): Promise<void>;
+  };
 }
 
 /** What config needs of the notification providers: their state, and changes inside its transaction. */
@@ -140,6 +160,13 @@ export class ConfigService {
     this.incidentKinds = kinds;
   }
 
+  private postmortemKinds: ConfigPostmortemKinds | null = null;
+
+  /** Plugs in the postmortem kinds (PostmortemPolicy, PostmortemTemplate). */
+  usePostmortemKinds(kinds: ConfigPostmortemKinds): void {
+    this.postmortemKinds = kinds;
+  }
+
   /**
    * Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow
    * and Silence that has not ended, as documents in kind order then name, each in canonical form. A person's notification rules are left out when one of them uses
@@ -191,6 +218,7 @@ export class ConfigService {
           if (change.kind === 'MaintenanceWindow' || change.kind === 'Silence') await this.applySuppression(tx, configActing, change, desired.get(id) ?? null, state.suppressionIds.get(id));
           else if (change.kind === 'NotificationProvider') await this.applyProvider(tx, configActing, change, (desired.get(id) ?? null) as NotificationProviderDocument | null);
           else if (change.kind === 'Severity' || change.kind === 'IncidentRule' || change.kind === 'Playbook') await this.applyIncidentKind(tx, configActing, change, desired.get(id) ?? null);
+          else if (change.kind === 'PostmortemPolicy' || change.kind === 'PostmortemTemplate') await this.applyPostmortemKind(tx, configActing, change, desired.get(id) ?? null);
           else await this.carryOut(tx, configActing, change, desired.get(id) ?? null, existing.get(id) ?? null, request.prune, (run) => deferred.push({ change, run }));
         } catch (error) {
           throw failed(change, error);
@@ -391,6 +419,7 @@ export class ConfigService {
     }
     await this.suppressionStateIn(db, state, new Map(serviceRows.map((r) => [r.id, r.handle])));
     await this.incidentStateIn(db, state);
+    await this.postmortemStateIn(db, state);
     return { ...state, active: sortDocuments(state.active), deactivated: sortDocuments(state.deactivated) };
   }
 
@@ -514,6 +543,42 @@ export class ConfigService {
     } else if (want.kind === 'Playbook') {
       await kinds.playbooks?.putFromConfigIn(tx, acting, want.metadata.name, want.spec);
     }
+  }
+
+  /**
+   * Stored postmortem templates and the postmortem policy once changed, as documents. A built-in
+   * template never edited and the policy never changed are the defaults, not documents (as the
+   * built-in severities).
+   */
+  private async postmortemStateIn(db: Kysely<Database>, state: ServerState): Promise<void> {
+    const kinds = this.postmortemKinds;
+    if (!kinds) return;
+    for (const e of (await kinds.templates?.configEntriesIn(db)) ?? []) {
+      const doc: PostmortemTemplateDocument = { apiVersion: configApiVersion, kind: 'PostmortemTemplate', metadata: { name: e.name }, spec: e.spec };
+      state.active.push(canonicalDocument(doc));
+    }
+    const { policy, updatedAt } = await kinds.policy.policyIn(db);
+    if (updatedAt === null) return;
+    const doc: PostmortemPolicyDocument = {
+      apiVersion: configApiVersion,
+      kind: 'PostmortemPolicy',
+      metadata: { name: POSTMORTEM_POLICY_NAME },
+      spec: { severities: [...policy.severities], customerImpactMinutes: policy.customerImpactMinutes, repeatWithinDays: policy.repeatWithinDays, dueDays: postmortemDueDays(policy) },
+    };
+    state.active.push(canonicalDocument(doc));
+  }
+
+  /** Sets or resets the postmortem policy, or creates, updates or deletes a template, through their own services (their checks, their audit entries). */
+  private async applyPostmortemKind(tx: Tx, acting: Acting, change: ConfigChange, want: ConfigDocument | null): Promise<void> {
+    const kinds = this.postmortemKinds;
+    if (!kinds || (change.kind === 'PostmortemTemplate' && !kinds.templates)) throw new AppError('RULE_VIOLATION', `${change.kind} documents are not supported by this server`);
+    if (change.action === 'delete') {
+      if (change.kind === 'PostmortemPolicy') await kinds.policy.resetIn(tx, acting);
+      else await kinds.templates?.removeFromConfigIn(tx, acting, change.name);
+      return;
+    }
+    if (want?.kind === 'PostmortemPolicy') await kinds.policy.putIn(tx, acting, want.spec, 'spec');
+    else if (want?.kind === 'PostmortemTemplate') await kinds.templates?.putFromConfigIn(tx, acting, want.metadata.name, want.spec);
   }
 
   /** Creates, updates or deletes a provider through the providers service (its checks, its audit entries). */

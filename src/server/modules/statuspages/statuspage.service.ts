@@ -164,6 +164,8 @@ export class StatusPageService {
       for (const id of maintenanceIds) await this.unscheduleTransitions(tx, id);
       await db.deleteFrom('status_incident_components').where('incident_id', 'in', incidents).execute();
       await db.deleteFrom('status_incident_updates').where('incident_id', 'in', incidents).execute();
+      // A postmortem's public version outlives the public incident it was attached to (it is withdrawn).
+      await db.updateTable('postmortem_publications').set({ status_page_incident_id: null }).where('status_page_incident_id', 'in', incidents).execute();
       await db.deleteFrom('status_incidents').where('page_id', '=', page.id).execute();
       await db.deleteFrom('status_component_history').where('component_id', 'in', components).execute();
       await db.updateTable('status_components').set({ group_id: null }).where('page_id', '=', page.id).execute();
@@ -379,6 +381,7 @@ export class StatusPageService {
       if (kind === 'maintenance') await this.unscheduleTransitions(tx, incident.id);
       await db.deleteFrom('status_incident_components').where('incident_id', '=', incident.id).execute();
       await db.deleteFrom('status_incident_updates').where('incident_id', '=', incident.id).execute();
+      await db.updateTable('postmortem_publications').set({ status_page_incident_id: null }).where('status_page_incident_id', '=', incident.id).execute();
       await db.deleteFrom('status_incidents').where('id', '=', incident.id).execute();
       await this.deps.audit.record(db, acting.actor, { action: `status-${kind}.delete`, targetType: 'status_incident', targetId: incident.id, before: { name: incident.name, status: incident.status } });
       await this.touch(tx, page.id);

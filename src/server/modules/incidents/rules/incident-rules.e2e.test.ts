@@ -145,7 +145,7 @@ for (const dialect of dialectCases()) describe(`severities, auto-declare rules a
   });
 
   it('the postmortem policy is evaluated on resolve, stored on the incident, and on the timeline; anyone may ask for one', async () => {
-    expect(await ok(await call(viewer, 'GET', '/api/v1/postmortem-policy'))).toEqual({ severities: ['SEV1', 'SEV2'], customerImpactMinutes: 30, repeatWithinDays: 3, updatedAt: null, updatedBy: null });
+    expect(await ok(await call(viewer, 'GET', '/api/v1/postmortem-policy'))).toEqual({ severities: ['SEV1', 'SEV2'], customerImpactMinutes: 30, repeatWithinDays: 3, dueDays: 5, updatedAt: null, updatedBy: null });
     expect(issues(await call(admin, 'PUT', '/api/v1/postmortem-policy', { severities: ['SEV1', 'SEV7'], customerImpactMinutes: 30, repeatWithinDays: 3 }))).toEqual(['body.severities.1']);
     expect(issues(await call(admin, 'PUT', '/api/v1/postmortem-policy', { severities: [], customerImpactMinutes: -1, repeatWithinDays: 3 }))).toEqual(['body.customerImpactMinutes']);
     expect((await call(ben, 'PUT', '/api/v1/postmortem-policy', { severities: [], customerImpactMinutes: null, repeatWithinDays: null })).statusCode).toBe(403);

@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { PostmortemPolicy, postmortemPolicySchema, postmortemPolicyViewSchema, postmortemRequestSchema } from '../../../../contracts/incident-rules.js';
 import type { Incident } from '../../../../contracts/incidents.js';
-import { defaultPostmortemPolicy, evaluatePostmortemPolicy, verdictSummary, type PostmortemVerdict } from '../../../../core/incidents/postmortem-policy.js';
+import { defaultPostmortemPolicy, evaluatePostmortemPolicy, postmortemDueDays, verdictSummary, type PostmortemVerdict } from '../../../../core/incidents/postmortem-policy.js';
 import type { Clock } from '../../../platform/clock.js';
-import type { FirebreakDatabase } from '../../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from '../../../platform/db/database.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { validationError } from '../../../platform/http/errors.js';
 import type { AuditLog } from '../../audit/audit.repo.js';
@@ -28,41 +28,68 @@ export class PostmortemPolicyService {
     deps.severities.addUsers(async (db, key) => ((await this.policyIn(db)).policy.severities.includes(key) ? ['the postmortem policy'] : []));
   }
 
+  private readonly lateRequestListeners: Array<(tx: Tx, acting: Acting, incident: IncidentRow) => Promise<void>> = [];
+
+  /**
+   * Hears of a postmortem asked for after the incident resolved (the verdict turns required then, not
+   * on resolve), in the request's transaction: the postmortems part starts the required one.
+   */
+  onRequiredAfterResolution(listener: (tx: Tx, acting: Acting, incident: IncidentRow) => Promise<void>): void {
+    this.lateRequestListeners.push(listener);
+  }
+
   async policyIn(db: Kysely<Database>): Promise<{ policy: PostmortemPolicy; updatedAt: number | null; updatedBy: string | null }> {
     const row = await db.selectFrom('postmortem_policy').selectAll().where('id', '=', POLICY_ID).executeTakeFirst();
-    if (!row) return { policy: { ...defaultPostmortemPolicy, severities: [...defaultPostmortemPolicy.severities] }, updatedAt: null, updatedBy: null };
-    return { policy: JSON.parse(row.policy_json) as PostmortemPolicy, updatedAt: Number(row.updated_at), updatedBy: row.updated_by };
+    if (!row) return { policy: { ...defaultPostmortemPolicy, severities: [...defaultPostmortemPolicy.severities], dueDays: postmortemDueDays(defaultPostmortemPolicy) }, updatedAt: null, updatedBy: null };
+    const stored = JSON.parse(row.policy_json) as PostmortemPolicy;
+    // A policy stored before `dueDays` existed reads with the default.
+    return { policy: { ...stored, dueDays: postmortemDueDays(stored) }, updatedAt: Number(row.updated_at), updatedBy: row.updated_by };
   }
 
   async get(): Promise<PolicyView> {
     const { policy, updatedAt, updatedBy } = await this.policyIn(this.deps.database.db);
-    return { ...policy, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString(), updatedBy };
+    return { ...policy, dueDays: postmortemDueDays(policy), updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString(), updatedBy };
   }
 
   /** `PUT /api/v1/postmortem-policy`: replaces the policy; unknown severities → 400 naming the item. */
   async put(acting: Acting, input: z.output<typeof postmortemPolicySchema>): Promise<PolicyView> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const known = (await this.deps.severities.read(db)).map((s) => s.key);
-      const severities: string[] = [];
-      const issues = input.severities.flatMap((s, i) => {
-        const key = known.find((k) => k.toLowerCase() === s.toLowerCase());
-        if (!key) return [{ path: `body.severities.${i}`, message: `unknown severity \`${s}\`; known: ${known.join(', ')}` }];
-        if (!severities.includes(key)) severities.push(key);
-        return [];
-      });
-      if (issues.length > 0) throw validationError(issues);
-      const before = await this.policyIn(db);
-      const policy: PostmortemPolicy = { severities, customerImpactMinutes: input.customerImpactMinutes, repeatWithinDays: input.repeatWithinDays };
-      const now = this.deps.clock.now();
-      await db
-        .insertInto('postmortem_policy')
-        .values({ id: POLICY_ID, policy_json: JSON.stringify(policy), updated_at: now, updated_by: acting.actor.label })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ policy_json: JSON.stringify(policy), updated_at: now, updated_by: acting.actor.label }))
-        .execute();
-      await this.deps.audit.record(db, acting.actor, { action: 'postmortem-policy.update', targetType: 'postmortem-policy', targetId: POLICY_ID, before: before.policy, after: policy });
-      return { ...policy, updatedAt: new Date(now).toISOString(), updatedBy: acting.actor.label };
+    return this.deps.database.transaction((tx) => this.putIn(tx, acting, input, 'body'));
+  }
+
+  /**
+   * Replaces the policy inside a transaction: the API's `put`, and config apply (`kind:
+   * PostmortemPolicy`, issues at `spec.…`). Same checks, same audit entry.
+   */
+  async putIn(tx: Tx, acting: Acting, input: z.output<typeof postmortemPolicySchema>, at: 'body' | 'spec'): Promise<PolicyView> {
+    const db = tx.db;
+    const known = (await this.deps.severities.read(db)).map((s) => s.key);
+    const severities: string[] = [];
+    const issues = input.severities.flatMap((s, i) => {
+      const key = known.find((k) => k.toLowerCase() === s.toLowerCase());
+      if (!key) return [{ path: `${at}.severities.${i}`, message: `unknown severity \`${s}\`; known: ${known.join(', ')}` }];
+      if (!severities.includes(key)) severities.push(key);
+      return [];
     });
+    if (issues.length > 0) throw validationError(issues);
+    const before = await this.policyIn(db);
+    // `dueDays` omitted keeps the stored value: a client that predates it does not reset it.
+    const policy: PostmortemPolicy = { severities, customerImpactMinutes: input.customerImpactMinutes, repeatWithinDays: input.repeatWithinDays, dueDays: input.dueDays ?? postmortemDueDays(before.policy) };
+    const now = this.deps.clock.now();
+    await db
+      .insertInto('postmortem_policy')
+      .values({ id: POLICY_ID, policy_json: JSON.stringify(policy), updated_at: now, updated_by: acting.actor.label })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ policy_json: JSON.stringify(policy), updated_at: now, updated_by: acting.actor.label }))
+      .execute();
+    await this.deps.audit.record(db, acting.actor, { action: 'postmortem-policy.update', targetType: 'postmortem-policy', targetId: POLICY_ID, before: before.policy, after: policy });
+    return { ...policy, dueDays: postmortemDueDays(policy), updatedAt: new Date(now).toISOString(), updatedBy: acting.actor.label };
+  }
+
+  /** Back to the defaults (config `--prune` with no PostmortemPolicy document): the stored row goes, audited. */
+  async resetIn(tx: Tx, acting: Acting): Promise<void> {
+    const before = await this.policyIn(tx.db);
+    if (before.updatedAt === null) return;
+    await tx.db.deleteFrom('postmortem_policy').where('id', '=', POLICY_ID).execute();
+    await this.deps.audit.record(tx.db, acting.actor, { action: 'postmortem-policy.update', targetType: 'postmortem-policy', targetId: POLICY_ID, before: before.policy, after: (await this.policyIn(tx.db)).policy });
   }
 
   /** The verdict for an incident as it stands (resolved or not: impact runs to now's mitigation or resolution). */
@@ -123,6 +150,7 @@ export class PostmortemPolicyService {
         stored = { ...stored, postmortem_required: 1, postmortem_reasons_json: JSON.stringify(verdict.reasons) };
       }
       await this.deps.incidents.appendTimeline(tx, row, [{ kind: 'milestone', action: 'postmortem-requested', actor: acting.actor.label, summary: `${by} asked for a postmortem${input.reason ? `: ${input.reason}` : ''}`, data: { reason: input.reason ?? null } }], 'postmortem-request');
+      if (row.status === 'resolved') for (const listener of this.lateRequestListeners) await listener(tx, acting, stored);
       await this.deps.audit.record(db, acting.actor, { action: 'incident.postmortem-request', targetType: 'incident', targetId: row.id, before, after: postmortemView(stored) });
     });
     return this.deps.incidents.get(ref);
