@@ -18,8 +18,8 @@ describe.skipIf(!inject('chromiumPath'))('app shell', () => {
     await menu.click();
     await nav.waitFor();
     expect(await page.getByRole('button', { name: 'Close' }).getAttribute('aria-expanded')).toBe('true');
-    await nav.getByRole('link', { name: /^Postmortems/ }).click();
-    await page.getByRole('heading', { name: 'Postmortems', level: 1 }).waitFor();
+    await nav.getByRole('link', { name: /^Analytics/ }).click();
+    await page.getByRole('heading', { name: 'Analytics', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
     // Choosing a page closes the menu.
     await nav.waitFor({ state: 'hidden' });

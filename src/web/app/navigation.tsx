@@ -33,7 +33,7 @@ export const areaGroups: readonly { label: string; areas: readonly Area[] }[] = 
     label: 'Communicate and learn',
     areas: [
       { href: '/status-pages', label: 'Status pages' },
-      { href: '/postmortems', label: 'Postmortems', upcoming: 'Blameless postmortems for finished incidents, with tracked action items.' },
+      { href: '/postmortems', label: 'Postmortems' },
       { href: '/analytics', label: 'Analytics', upcoming: 'MTTA, MTTR, MTBF, alert noise and on-call load over time.' },
     ],
   },

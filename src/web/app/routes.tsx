@@ -9,6 +9,7 @@ import { IncidentsPage } from '../features/incidents/incidents-page.js';
 import { StatusPagePage } from '../features/status-pages/status-page-page.js';
 import { StatusPagesPage } from '../features/status-pages/status-pages-page.js';
 import { PlaybooksPage } from '../features/playbooks/playbooks-page.js';
+import { postmortemRoutes } from '../features/postmortems/postmortem-routes.js';
 import { HoursReportPage, MyOnCallPage, PoliciesPage, PolicyPage, SchedulePage, SchedulesPage } from '../features/oncall/oncall-pages.js';
 import { ContactMethodsPage } from '../features/contact-methods/contact-methods-page.js';
 import { ProfilePage } from '../features/settings/profile-page.js';
@@ -42,6 +43,7 @@ export function AppRoutes() {
       <Route path="/status-pages" component={StatusPagesPage} />
       <Route path="/status-pages/:page">{(params) => <StatusPagePage page={params.page} />}</Route>
       <Route path="/playbooks" component={PlaybooksPage} />
+      {postmortemRoutes}
       <Route path="/services" component={ServicesPage} />
       <Route path="/maintenance-windows" component={MaintenanceWindowsPage} />
       <Route path="/silences" component={SilencesPage} />

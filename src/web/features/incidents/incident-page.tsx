@@ -22,6 +22,8 @@ import { SubscriptionsSection } from './subscriptions-section.js';
 import { RespondersSection } from './responders-section.js';
 import { IncidentPublicSection } from '../status-pages/incident-public-section.js';
 import { PostmortemSection } from '../incident-settings/postmortem-section.js';
+import { StartPostmortem } from '../postmortems/start-postmortem.js';
+import { RelatedPostmortemsSection } from '../postmortems/related-postmortems-section.js';
 import { canRespond, INCIDENT_REFRESH_MS, incidentQuery, severitiesQuery, type Incident } from './incidents.api.js';
 import { ShortcutsHelp } from './shortcuts-help.js';
 import { useIncidentTimeline, type IncidentTimeline } from './use-incident-timeline.js';
@@ -105,6 +107,7 @@ function WarRoom({ incident, live, changed, timeline }: { incident: Incident; li
             <LiveIndicator state={live} />
           </span>
         }
+        actions={<StartPostmortem incident={incident} />}
       />
       <CommanderBar incident={incident} canAct={respond} />
       {respond && <StatusActions incident={incident} change={mitigate} onResolve={() => setResolving(true)} />}
@@ -123,6 +126,7 @@ function WarRoom({ incident, live, changed, timeline }: { incident: Incident; li
           <SubscriptionsSection incident={incident} changed={changed} />
           <RespondersSection incident={incident} changed={changed} />
           <PostmortemSection incident={incident} changed={changed} />
+          <RelatedPostmortemsSection incident={incident} changed={changed} />
         </div>
         <div className="incident-side">
           <TimelineSection incident={incident} timeline={timeline} canWrite={respond} keyOnly={keyOnly} onKeyOnly={setKeyOnly} />
