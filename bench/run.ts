@@ -10,6 +10,7 @@ import { runIntakeBenchmark } from './intake.bench.js';
 import { printResult, renderTable, writeResults, type BenchResult } from './lib/report.js';
 import { runOncallBenchmark } from './oncall.bench.js';
 import { runPagingBenchmark } from './paging.bench.js';
+import { runPostmortemsBenchmark } from './postmortems.bench.js';
 import { ensureServerBuild } from './lib/server.js';
 import { runStartupBenchmark } from './startup.bench.js';
 import { runStatusPageBenchmark } from './status-page.bench.js';
@@ -23,6 +24,7 @@ const benchmarks: Array<[string, () => Promise<BenchResult>]> = [
   ['paging', runPagingBenchmark],
   ['incident page', runIncidentPageBenchmark],
   ['status page', runStatusPageBenchmark],
+  ['postmortems', runPostmortemsBenchmark],
 ];
 
 ensureServerBuild((line) => process.stdout.write(`${line}\n`));
