@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ageDays, dateIn, DEFAULT_DUE_DAYS, dueAt, isActionItemOverdue, isOverdue, nextReminderAt, reminderInstants } from './due.js';
+import { ageDays, dateIn, dueAt, isActionItemOverdue, isOverdue, nextReminderAt, reminderInstants } from './due.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 describe('dueAt', () => {
   it('is dueDays calendar days after resolution', () => {
-    expect(DEFAULT_DUE_DAYS).toBe(5);
     expect(iso(dueAt(at('2027-03-01T14:00:00Z'), 5))).toBe('2027-03-06T14:00:00.000Z');
     expect(iso(dueAt(at('2027-02-26T09:30:00Z'), 3))).toBe('2027-03-01T09:30:00.000Z');
   });

@@ -5,9 +5,6 @@
  */
 import { Temporal } from 'temporal-polyfill';
 
-/** Days from resolution to the due date when the policy names none. */
-export const DEFAULT_DUE_DAYS = 5;
-
 const DAY_MS = 86_400_000;
 
 function zoned(ms: number, timeZone: string): Temporal.ZonedDateTime {

@@ -544,8 +544,8 @@ export class PostmortemService {
     return text;
   }
 
-  /** The 409 answer: the postmortem now and what changed since the writer's version. */
-  private async conflict(db: Kysely<Database>, row: PostmortemRow, baseVersion: number): Promise<AppError> {
+  /** The 409 answer: the postmortem now and what changed since the writer's version (also for review actions). */
+  async conflict(db: Kysely<Database>, row: PostmortemRow, baseVersion: number): Promise<AppError> {
     // A version from the future names no change (and must not overflow PostgreSQL's integer).
     const from = Math.min(baseVersion, Number(row.version));
     const since = await db.selectFrom('postmortem_revisions').select(['version', 'by_label', 'changed_fields_json']).where('postmortem_id', '=', row.id).where('version', '>', from).orderBy('version').execute();

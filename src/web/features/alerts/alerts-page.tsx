@@ -6,6 +6,7 @@ import { Field, FormAlert } from '../../ui/field.js';
 import { EmptyState, Loading, PageHeader, QueryError } from '../../ui/page.js';
 import { LiveIndicator } from '../live/live-indicator.js';
 import { useLiveAlerts } from '../live/use-live-alerts.js';
+import { ServiceFilter } from '../services/service-filter.js';
 import { servicesQuery } from '../services/services.api.js';
 import { ShortcutsHint, useShortcuts } from './alert-shortcuts.js';
 import { ALERT_REFRESH_MS, alertsApi, alertsQuery, canRespond, useAlertChange, type AlertAction, type AlertFilters, type Urgency } from './alerts.api.js';
@@ -113,18 +114,7 @@ export function AlertsPage() {
       />
       {triggering && <TriggerAlertForm services={services.data ?? []} defaultService={filters.service} onClose={() => setTriggering(false)} />}
       <div className="form-row filters alert-filters">
-        <Field label="Service" name="service">
-          {(control) => (
-            <select {...control} value={filters.service ?? ''} onChange={(event) => setFilters({ service: event.target.value || undefined })}>
-              <option value="">All services</option>
-              {(services.data ?? []).map((service) => (
-                <option key={service.id} value={service.handle}>
-                  {service.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ServiceFilter value={filters.service} onChange={(service) => setFilters({ service })} />
         <Field label="Status" name="status">
           {(control) => (
             <select {...control} value={filters.status ?? ''} onChange={(event) => setFilters({ status: event.target.value || undefined })}>

@@ -2,9 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { useSession } from '../../app/session.js';
-import { Field, FormAlert } from '../../ui/field.js';
+import { FormAlert } from '../../ui/field.js';
 import { EmptyState, Loading, PageHeader, QueryError } from '../../ui/page.js';
-import { servicesQuery } from '../services/services.api.js';
+import { ServiceFilter } from '../services/service-filter.js';
 import { alertsApi, alertsQuery, canRespond, useAlertChange } from './alerts.api.js';
 import { AlertsTable } from './alerts-table.js';
 
@@ -18,7 +18,6 @@ export function BacklogPage() {
   const [resolved, setResolved] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const alerts = useQuery(alertsQuery({ urgency: 'backlog', service: service || undefined, status: resolved ? 'triggered,acknowledged,resolved' : undefined }));
-  const services = useQuery(servicesQuery());
   const respond = canRespond(session);
   const resolve = useAlertChange((ids: string[]) => alertsApi.bulk(ids, 'resolve'), () => setSelected(new Set()));
 
@@ -33,18 +32,7 @@ export function BacklogPage() {
         }
       />
       <div className="form-row form-row-end filters">
-        <Field label="Service" name="service">
-          {(control) => (
-            <select {...control} value={service} onChange={(e) => setService(e.target.value)}>
-              <option value="">All services</option>
-              {(services.data ?? []).map((s) => (
-                <option key={s.id} value={s.handle}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ServiceFilter value={service || undefined} onChange={(s) => setService(s ?? '')} />
         <label className="checkbox">
           <input type="checkbox" checked={resolved} onChange={(e) => setResolved(e.target.checked)} />
           Include resolved

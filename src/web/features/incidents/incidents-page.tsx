@@ -7,7 +7,7 @@ import { EmptyState, Loading, PageHeader, QueryError } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
 import { LiveIndicator } from '../live/live-indicator.js';
 import { useLiveIncidentList } from '../live/use-live-incident.js';
-import { servicesQuery } from '../services/services.api.js';
+import { ServiceFilter } from '../services/service-filter.js';
 import { IncidentSeverityBadge, IncidentStatusBadge } from './incident-badges.js';
 import { canRespond, commanderOf, INCIDENT_REFRESH_MS, incidentsQuery, severitiesQuery, type IncidentFilters } from './incidents.api.js';
 
@@ -36,7 +36,6 @@ export function IncidentsPage() {
   const query = { status: filters.status === 'any' ? undefined : filters.status, severity: filters.severity, service: filters.service, before: before.at(-1) };
   const incidents = useQuery({ ...incidentsQuery(query), refetchInterval: live === 'live' ? false : INCIDENT_REFRESH_MS });
   const severities = useQuery(severitiesQuery());
-  const services = useQuery(servicesQuery());
 
   function setFilters(change: Partial<IncidentFilters>) {
     setBefore([]);
@@ -91,18 +90,7 @@ export function IncidentsPage() {
             </select>
           )}
         </Field>
-        <Field label="Service" name="service">
-          {(control) => (
-            <select {...control} value={filters.service ?? ''} onChange={(event) => setFilters({ service: event.target.value || undefined })}>
-              <option value="">All services</option>
-              {(services.data ?? []).map((s) => (
-                <option key={s.id} value={s.handle}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ServiceFilter value={filters.service} onChange={(service) => setFilters({ service })} />
       </div>
       {incidents.isPending ? (
         <Loading />

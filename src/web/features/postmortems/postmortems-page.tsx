@@ -7,7 +7,7 @@ import { Field, FormAlert, formText } from '../../ui/field.js';
 import { FormActions } from '../../ui/form-actions.js';
 import { EmptyState, Loading, PageHeader, QueryError } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
-import { servicesQuery } from '../services/services.api.js';
+import { ServiceFilter } from '../services/service-filter.js';
 import { PostmortemStatusBadge } from './postmortem-badges.js';
 import { canEditTemplates, canWrite, postmortemsApi, postmortemsQuery, statusNames, templatesQuery, usePostmortemChange, type CreatePostmortemInput, type PostmortemFilters, type PostmortemStatus } from './postmortems.api.js';
 import './postmortems.css';
@@ -46,7 +46,6 @@ export function PostmortemsPage() {
   const [starting, setStarting] = useState(false);
   const query: PostmortemFilters = { ...filters, from: dayStart(filters.from), to: dayStart(filters.to), cursor: cursors.at(-1) };
   const list = useQuery(postmortemsQuery(query));
-  const services = useQuery(servicesQuery());
 
   function setFilters(change: Partial<Record<FilterKey, string | undefined>>) {
     setCursors([]);
@@ -111,18 +110,7 @@ export function PostmortemsPage() {
             </select>
           )}
         </Field>
-        <Field label="Service" name="service">
-          {(control) => (
-            <select {...control} value={filters.service ?? ''} onChange={(event) => setFilters({ service: event.target.value || undefined })}>
-              <option value="">All services</option>
-              {(services.data ?? []).map((s) => (
-                <option key={s.id} value={s.handle}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ServiceFilter value={filters.service} onChange={(service) => setFilters({ service })} />
         <Field label="Tag" name="tag">
           {(control) => <input {...control} className="input" defaultValue={filters.tag ?? ''} key={filters.tag ?? ''} onBlur={(event) => event.target.value.trim() !== (filters.tag ?? '') && setFilters({ tag: event.target.value.trim() || undefined })} />}
         </Field>

@@ -8,12 +8,14 @@ import type { PostmortemRow } from '../postmortem.lookup.js';
 /**
  * What the review part needs of the postmortem documents (`PostmortemService`, services.postmortems):
  * the API view of a postmortem, a version bump (compare-and-set, revision row, search text) when review
- * changes the document, and a draft made from an incident when the policy requires one. A narrow port,
- * so the review lifecycle depends on these three calls and nothing else of the document service.
+ * changes the document, the conflict answer of a stale writer, and a draft made from an incident when the policy requires
+ * one. A narrow port, so the review lifecycle depends on these four calls and nothing else of the document service.
  */
 export interface PostmortemDocuments {
   view(db: Kysely<Database>, row: PostmortemRow): Promise<Postmortem>;
   bump(tx: Tx, row: PostmortemRow, who: Acting, fields: readonly string[], set?: Partial<Omit<PostmortemRow, 'id' | 'number' | 'version'>>): Promise<PostmortemRow>;
+  /** The 409 for a writer that started from `baseVersion` while the postmortem moved on. */
+  conflict(db: Kysely<Database>, row: PostmortemRow, baseVersion: number): Promise<Error>;
   /** Returns the incident's postmortem when it has one already (marked required when asked). */
   createDraft(tx: Tx, who: Acting, request: { incidentId: string; owner?: string | null; required?: boolean; reasons?: readonly string[]; dueAt?: number | null }): Promise<PostmortemRow>;
 }

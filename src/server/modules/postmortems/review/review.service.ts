@@ -317,20 +317,7 @@ export class PostmortemReview {
 
   /** 409 when the writer started from an older version than the stored one. */
   private async assertVersion(db: Kysely<Database>, row: PostmortemRow, baseVersion: number): Promise<void> {
-    if (baseVersion !== row.version) throw await this.conflict(db, row.id, baseVersion);
-  }
-
-  /** The contract's 409: the postmortem now, and who changed which fields since `baseVersion`. */
-  private async conflict(db: Kysely<Database>, postmortemId: string, baseVersion: number): Promise<AppError> {
-    const row = await requirePostmortem(db, postmortemId);
-    const revisions = await db.selectFrom('postmortem_revisions').select(['version', 'by_label', 'changed_fields_json']).where('postmortem_id', '=', row.id).where('version', '>', baseVersion).orderBy('version').execute();
-    const by = [...new Set(revisions.map((r) => r.by_label))];
-    const fields = [...new Set(revisions.flatMap((r) => JSON.parse(r.changed_fields_json) as string[]))];
-    const pm = postmortemReference(row.number);
-    return new AppError('CONFLICT', `${pm} changed since version ${baseVersion} (now ${row.version}${by.length ? `, by ${by.join(', ')}` : ''}); reload it and try again`, {
-      current: await this.deps.documents.view(db, row),
-      theirs: { fromVersion: baseVersion, toVersion: row.version, by, fields },
-    });
+    if (baseVersion !== row.version) throw await this.deps.documents.conflict(db, row, baseVersion);
   }
 }
 
