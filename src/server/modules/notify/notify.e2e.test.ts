@@ -396,11 +396,12 @@ describe('contact method input is checked per type', () => {
     expect(issuePaths(await post({ type: 'email', address: 'b@example.com', label: 'two\nlines' }))).toEqual(['body.label']);
   });
 
-  it('answers 404 for a contact method id that cannot exist', async () => {
-    for (const id of ['nope', '01ARZ3NDEKTSV4RRFFQ69G5FAV', '%00']) {
-      const res = await t.app.inject({ method: 'POST', url: `/api/v1/me/contact-methods/${id}/verify`, headers: bearer(token), payload: { code: '123456' } });
-      expect(res.statusCode, id).toBe(404);
-    }
+  it('answers 404 for a contact method id that cannot exist, and 400 for one with a NUL character', async () => {
+    const verify = (id: string) => t.app.inject({ method: 'POST', url: `/api/v1/me/contact-methods/${id}/verify`, headers: bearer(token), payload: { code: '123456' } });
+    for (const id of ['nope', '01ARZ3NDEKTSV4RRFFQ69G5FAV']) expect((await verify(id)).statusCode, id).toBe(404);
+    const nul = await verify('%00');
+    expect(nul.statusCode).toBe(400);
+    expect(issuePaths(nul)[0]).toMatch(/^params\./);
   });
 });
 
