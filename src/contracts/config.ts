@@ -9,6 +9,7 @@ import { maintenanceWindowInputSchema, silenceInputSchema } from './suppression.
 import { configurableSeverityKeySchema, incidentRuleActionSchema, incidentRuleConditionsSchema, updateCadenceMinutesSchema } from './incident-rules.js';
 import { playbookSpecSchema } from './incident-work.js';
 import { postmortemTemplateSpecSchema } from './postmortems.js';
+import { createComponentSchema, createStatusPageSchema } from './status-pages.js';
 import { defaultPostmortemPolicy, DEFAULT_POSTMORTEM_DUE_DAYS } from '../core/incidents/postmortem-policy.js';
 
 /**
@@ -431,6 +432,35 @@ export const postmortemPolicySpecSchema = z.strictObject({
 });
 export type PostmortemPolicySpec = z.output<typeof postmortemPolicySpecSchema>;
 
+// ---- StatusPage and Component (issue 7, docs/config-as-code.md, docs/status-pages.md)
+
+/**
+ * A status page as config states it: the admin API's own fields and rules (`createStatusPageSchema`),
+ * so config accepts exactly what `POST /api/v1/status-pages` does. The document's name is the page's
+ * slug (its address, `/status/<slug>`): a different name is a different page.
+ */
+export const statusPageSpecSchema = createStatusPageSchema.omit({ slug: true });
+export type StatusPageSpec = z.output<typeof statusPageSpecSchema>;
+
+const { status: _status, group: _isGroup, groupId: _groupId, service: _service, ...componentFields } = createComponentSchema.shape;
+
+/**
+ * A component of a status page, or a group of components, with the admin API's own fields and rules
+ * (`createComponentSchema`) except what config names differently: the page, the group and the linked
+ * service by handle. Its **status is not config**: it is live state that responders and public
+ * incidents change during an outage, and applying files must never mark a broken component
+ * operational. A component is known by its page and `name` (see docs/config-as-code.md).
+ */
+export const componentSpecSchema = z.strictObject({
+  page: handleSchema.describe('The StatusPage document’s name (the page’s slug) this component belongs to; it cannot change'),
+  ...componentFields,
+  name: componentFields.name.describe('The name visitors see; unique within the page. Config knows the component by page and name'),
+  isGroup: z.boolean().default(false).describe('true: a group that holds components (two levels: a group is in no group). It cannot change after creation'),
+  group: handleSchema.optional().describe('The Component document’s name of the group this component is in (a group on the same page); leave out for top level'),
+  service: handleSchema.optional().describe('Handle of the catalog Service this component stands for (publishing from an incident preselects it)'),
+});
+export type ComponentSpec = z.output<typeof componentSpecSchema>;
+
 export const userDocumentSchema = documentSchema('User', userSpecSchema, 'A person who uses Firebreak or gets paged. Users created from config have no password.');
 export const teamDocumentSchema = documentSchema('Team', teamSpecSchema, 'A team and its complete member list');
 export const scheduleDocumentSchema = documentSchema('Schedule', scheduleSpecSchema, 'An on-call schedule: its layers (rotations). Overrides are not config: people make them in the UI.');
@@ -457,6 +487,12 @@ export const postmortemTemplateDocumentSchema = documentSchema(
   'A postmortem template (name: its handle): the sections a new postmortem starts with; a built-in handle (standard, short, google-sre) replaces that built-in',
 );
 export const postmortemPolicyDocumentSchema = documentSchema('PostmortemPolicy', postmortemPolicySpecSchema, 'The postmortem policy (name: `default`, the only one): when resolving an incident requires a postmortem, and when it is due');
+export const statusPageDocumentSchema = documentSchema('StatusPage', statusPageSpecSchema, 'A status page (name: its slug): name, visibility, time zone, colours, custom domain, footer links and access list');
+export const componentDocumentSchema = documentSchema(
+  'Component',
+  componentSpecSchema,
+  'A component or component group of a status page, optionally linked to a Service; its status is live state, not config',
+);
 
 /**
  * Every kind of document. To add a kind add its schema here, its entry in
@@ -478,10 +514,12 @@ export const configDocumentSchema = z.discriminatedUnion(
     incidentRuleDocumentSchema,
     postmortemTemplateDocumentSchema,
     postmortemPolicyDocumentSchema,
+    statusPageDocumentSchema,
+    componentDocumentSchema,
   ],
   {
     error: (issue) =>
-      issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule, PostmortemTemplate, PostmortemPolicy' : undefined,
+      issue.code === 'invalid_union' ? 'must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule, PostmortemTemplate, PostmortemPolicy, StatusPage, Component' : undefined,
   },
 );
 
@@ -503,6 +541,8 @@ export type IncidentRuleDocument = z.output<typeof incidentRuleDocumentSchema>;
 export type PlaybookDocument = z.output<typeof playbookDocumentSchema>;
 export type PostmortemTemplateDocument = z.output<typeof postmortemTemplateDocumentSchema>;
 export type PostmortemPolicyDocument = z.output<typeof postmortemPolicyDocumentSchema>;
+export type StatusPageDocument = z.output<typeof statusPageDocumentSchema>;
+export type ComponentDocument = z.output<typeof componentDocumentSchema>;
 
 /**
  * The JSON Schema of one document, for editors (yaml-language-server, VS Code) through
@@ -517,7 +557,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 export const configBody = z.strictObject({
   documents: z.array(configDocumentSchema).max(10_000).describe('The desired state: every document from your config files, in any order'),
-  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders, Severities, Playbooks, IncidentRules and PostmortemTemplates deleted, the PostmortemPolicy reset to the defaults)'),
+  prune: z.boolean().default(false).describe('Also delete things of every kind that exist on the server but are in no document (Users and Teams are deactivated, Silences expired, NotificationProviders, Severities, Playbooks, IncidentRules, PostmortemTemplates, StatusPages (with their incidents) and Components deleted, the PostmortemPolicy reset to the defaults)'),
 });
 export type ConfigBody = z.input<typeof configBody>;
 
@@ -588,5 +628,5 @@ export type ConfigApplyResult = z.infer<typeof configApplyResultSchema>;
 export const configExportSchema = z.object({
   documents: z
     .array(configDocumentSchema)
-    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, every stored Severity, Playbook and IncidentRule, every stored PostmortemTemplate and the PostmortemPolicy once changed, as config documents in a stable order'),
+    .describe('Every NotificationProvider (secrets as their environment variables only), every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow and Silence that has not ended, every stored Severity, Playbook and IncidentRule, every stored PostmortemTemplate and the PostmortemPolicy once changed, every StatusPage and Component, as config documents in a stable order'),
 });

@@ -153,6 +153,7 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   incidents.addExtension(incidentWork.extension());
   configService.useIncidentKinds({ severities, rules: incidentRules.rules, playbooks });
   const statusPages = new StatusPageService({ database, clock, ids, audit, jobs, services: serviceCatalog, publicUrl: config.publicUrl });
+  configService.useStatusPages(statusPages);
   const postmortems = new PostmortemService({ database, clock, ids, audit, services: serviceCatalog, templates: new PostmortemTemplates({ database, clock, ids, audit }), attachments: new PostmortemAttachments({ database, clock, ids, audit }) });
   configService.usePostmortemKinds({ policy: incidentRules.postmortem, templates: postmortems.templates });
   const postmortemReview = createPostmortemReview({ database, clock, ids, audit, jobs, channels, incidents, policy: incidentRules.postmortem, statusPages, documents: postmortems, publicUrl: config.publicUrl });

@@ -106,7 +106,7 @@ function deletionOf(kind: string): 'deactivate' | 'delete' | 'expire' {
 function changeLines(change: ConfigChange): string[] {
   const sign = { create: '+', update: '~', delete: '-', unchanged: ' ' }[change.action];
   const head = `${sign} ${change.action} ${change.kind} ${change.name}`;
-  if (change.action === 'delete') return [`${head} (${deletionOf(change.kind)}; history is kept)`];
+  if (change.action === 'delete') return [`${head} (${change.kind === 'StatusPage' ? 'delete, with its public incidents and maintenances' : `${deletionOf(change.kind)}; history is kept`})`];
   if (change.action === 'create') return [head, ...change.diff.map((d) => `    ${d.field}: ${show(d.after)}`)];
   return [head, ...change.diff.map((d) => `    ${d.field}: ${show(d.before)} → ${show(d.after)}`)];
 }

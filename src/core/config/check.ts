@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { configDocumentSchema, type ConfigDocument, type ConfigKind } from '../../contracts/config.js';
-import { rulesFor, type DocumentPath } from './kinds.js';
+import { configKindOrder, rulesFor, type DocumentPath } from './kinds.js';
 
 /** One problem with one document, by its position in the list checked. */
 export interface ConfigIssue {
@@ -29,7 +29,14 @@ export interface KindName {
 export type ReferenceContext =
   | { mode: 'documents' }
   | { mode: 'skip' }
-  | { mode: 'server'; active: readonly KindName[]; deactivated: readonly KindName[]; prune: boolean };
+  | {
+      mode: 'server';
+      active: readonly KindName[];
+      deactivated: readonly KindName[];
+      prune: boolean;
+      /** The server's things as documents, for rules across documents (`KindRules.validateSet`). */
+      current?: readonly ConfigDocument[];
+    };
 
 export interface CheckResult {
   /** One entry per input: the parsed document, or null where it failed its schema. */
@@ -109,6 +116,20 @@ export function checkDocuments(values: readonly unknown[], references: Reference
         if (message) issues.push({ index, path: ref.path, message });
       }
     });
+  }
+
+  // Rules across documents of one kind, with what the server holds that no document names.
+  const named = new Set(documents.flatMap((d) => (d ? [key(d.kind, d.metadata.name)] : [])));
+  const known = references.mode === 'server' ? (references.current ?? []).filter((d) => !named.has(key(d.kind, d.metadata.name))) : [];
+  for (const kind of configKindOrder) {
+    const rules = rulesFor(kind);
+    if (!rules.validateSet) continue;
+    const ofKind = documents.flatMap((document, index) => (document?.kind === kind ? [{ index, document }] : []));
+    if (ofKind.length === 0) continue;
+    for (const issue of rules.validateSet(ofKind, known.filter((d) => d.kind === kind), describe)) {
+      issues.push(issue);
+      documents[issue.index] = null;
+    }
   }
   return { documents, issues };
 }

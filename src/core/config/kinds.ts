@@ -33,6 +33,7 @@ import { checkHeartbeatSettings } from '../alerts/heartbeat.js';
 import { matcherIssues, rruleIssue, type Matcher } from '../alerts/suppression.js';
 import { isoFromInstant, validateSchedule } from '../oncall/index.js';
 import { documentPathOfSchedulePath, instantText, scheduleDefinitionOf } from './schedule-definition.js';
+import { statusPageKindRules } from './status-page-kinds.js';
 
 /** A path into a document, as zod reports it: `['spec', 'members', 0, 'user']`. */
 export type DocumentPath = ReadonlyArray<string | number>;
@@ -67,6 +68,12 @@ export interface KindRules<D extends ConfigDocument> {
    * `validateSchedule`, so config refuses exactly what the API refuses).
    */
   validate?(document: D): Array<{ path: DocumentPath; message: string }>;
+  /**
+   * Rules across the documents of this kind, and the things of this kind on the server that no
+   * document names (`known`; empty offline), checked once each document is valid on its own (two
+   * Components of one page with one name; a group that is itself in a group).
+   */
+  validateSet?(documents: ReadonlyArray<{ index: number; document: D }>, known: readonly ConfigDocument[], describe: (index: number) => string): Array<{ index: number; path: DocumentPath; message: string }>;
   /**
    * The canonical form: defaults filled in, empty optional fields left out, lists sorted where order
    * means nothing, keys in a fixed order. Export writes it and plan compares it, so export → apply →
@@ -107,6 +114,8 @@ export const configKindOrder: readonly ConfigKind[] = [
   'IncidentRule',
   'PostmortemTemplate',
   'PostmortemPolicy',
+  'StatusPage',
+  'Component',
 ];
 // Severity names nothing; Playbook and IncidentRule name Services (and Users) and severity keys, so they
 // come after both, and `--prune` deletes rules and playbooks before the severities they use. Severity
@@ -117,6 +126,8 @@ export const configKindOrder: readonly ConfigKind[] = [
 // NotificationProvider names nothing and nothing names it, so any place would do; first means an apply
 // that adds a provider and the people it pages has the provider in place before anyone is paged, and
 // `--prune` deletes providers only after every other change is made.
+// StatusPage and Component come after Service (a Component names its Service) and a Component after
+// its StatusPage; `--prune` deletes components before their page.
 
 /**
  * Checks a NotificationProvider's settings and secret names against its kind's own fields. The
@@ -749,6 +760,7 @@ export const kindRules: RulesByKind = {
   },
   ...incidentKindRules,
   ...postmortemKindRules,
+  ...statusPageKindRules,
 };
 
 /** The rules for a document's kind, typed loosely for code that handles every kind alike. */

@@ -12,8 +12,9 @@ const issuesOf = (values: unknown[]) => checkDocuments(values, { mode: 'skip' })
 const template = (sections: unknown[], extra: Record<string, unknown> = {}, name = 'small') => doc('PostmortemTemplate', name, { title: 'Small incident', sections, ...extra });
 
 describe('the postmortem kinds', () => {
-  it('come last, after the severities the policy names, so --prune resets the policy before a severity goes', () => {
-    expect(configKindOrder.slice(-2)).toEqual(['PostmortemTemplate', 'PostmortemPolicy']);
+  it('come after the severities the policy names, so --prune resets the policy before a severity goes', () => {
+    // Only the status-page kinds, which name neither, come after them.
+    expect(configKindOrder.slice(-4)).toEqual(['PostmortemTemplate', 'PostmortemPolicy', 'StatusPage', 'Component']);
     expect(configKindOrder.indexOf('PostmortemPolicy')).toBeGreaterThan(configKindOrder.indexOf('Severity'));
   });
 

@@ -201,7 +201,7 @@ spec:
 
 describe('renderConfigFiles', () => {
   it('writes one file per kind, in kind order', () => {
-    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml', 'severities.yaml', 'playbooks.yaml', 'incident-rules.yaml', 'postmortem-templates.yaml', 'postmortem-policy.yaml']);
+    expect(renderConfigFiles([platform, ana]).map((f) => f.name)).toEqual(['notification-providers.yaml', 'users.yaml', 'teams.yaml', 'schedules.yaml', 'escalation-policies.yaml', 'services.yaml', 'maintenance-windows.yaml', 'silences.yaml', 'severities.yaml', 'playbooks.yaml', 'incident-rules.yaml', 'postmortem-templates.yaml', 'postmortem-policy.yaml', 'status-pages.yaml', 'status-components.yaml']);
   });
 
   it('writes an empty file for a kind with no documents, so a re-export leaves nothing stale', () => {
@@ -219,6 +219,8 @@ describe('renderConfigFiles', () => {
       { name: 'incident-rules.yaml', text: '' },
       { name: 'postmortem-templates.yaml', text: '' },
       { name: 'postmortem-policy.yaml', text: '' },
+      { name: 'status-pages.yaml', text: '' },
+      { name: 'status-components.yaml', text: '' },
     ]);
   });
 });

@@ -50,7 +50,7 @@ describe('validateConfigSources', () => {
     {
       name: 'reports an unknown kind at the kind value',
       sources: [{ path: 'x.yaml', text: platform.replace('kind: Team', 'kind: Teem') }],
-      expected: ['x.yaml:2:7: Teem/platform: kind: must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule, PostmortemTemplate, PostmortemPolicy'],
+      expected: ['x.yaml:2:7: Teem/platform: kind: must be one of: NotificationProvider, User, Team, Schedule, EscalationPolicy, Service, MaintenanceWindow, Silence, Severity, Playbook, IncidentRule, PostmortemTemplate, PostmortemPolicy, StatusPage, Component'],
     },
     {
       name: 'reports a wrong apiVersion',

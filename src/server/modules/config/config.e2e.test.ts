@@ -46,7 +46,7 @@ for (const dialect of dialectCases()) describe(`config-as-code over HTTP (${dial
     expect(res.statusCode).toBe(200);
     const schema = json<{ $schema: string; oneOf: Array<{ properties: { kind: { const: string } } }> }>(res);
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    expect(schema.oneOf.map((s) => s.properties.kind.const)).toEqual(['NotificationProvider', 'User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence', 'Severity', 'Playbook', 'IncidentRule', 'PostmortemTemplate', 'PostmortemPolicy']);
+    expect(schema.oneOf.map((s) => s.properties.kind.const)).toEqual(['NotificationProvider', 'User', 'Team', 'Schedule', 'EscalationPolicy', 'Service', 'MaintenanceWindow', 'Silence', 'Severity', 'Playbook', 'IncidentRule', 'PostmortemTemplate', 'PostmortemPolicy', 'StatusPage', 'Component']);
   });
 
   it('refuses plan, apply and export to a responder', async () => {

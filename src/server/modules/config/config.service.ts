@@ -59,6 +59,8 @@ import { policySettingsRepo } from '../paging/policy-settings.js';
 import type { PostmortemPolicyService } from '../incidents/rules/postmortem-policy.service.js';
 import { postmortemDueDays } from '../../../core/incidents/postmortem-policy.js';
 import type { PostmortemTemplateSpec } from '../../../contracts/postmortems.js';
+import type { StatusPageDetail } from '../../../contracts/status-pages.js';
+import { applyStatusPageChanges, isStatusPageKind, readStatusPages, statusPageDocuments, statusPageProblems, type ComponentIds, type ConfigStatusPages } from './status-page-config.js';
 
 /**
  * What config needs of the incident kinds (Severity, IncidentRule, Playbook): their state, and changes
@@ -119,6 +121,8 @@ interface ServerState {
   /** Schedule handle → id, and user id → handle, for live overrides in lints. */
   scheduleIds: Map<string, string>;
   userHandles: Map<string, string>;
+  /** Component document name → its page and id (status-page-config.ts). */
+  componentIds: ComponentIds;
 }
 
 const identity = (kind: string, name: string) => `${kind}/${name}`;
@@ -167,6 +171,13 @@ export class ConfigService {
     this.postmortemKinds = kinds;
   }
 
+  private statusPages: ConfigStatusPages | null = null;
+
+  /** Plugs in the status-page kinds (StatusPage, Component); without it their documents are refused. */
+  useStatusPages(pages: ConfigStatusPages): void {
+    this.statusPages = pages;
+  }
+
   /**
    * Every active User and Team, every Schedule, EscalationPolicy and Service, every MaintenanceWindow
    * and Silence that has not ended, as documents in kind order then name, each in canonical form. A person's notification rules are left out when one of them uses
@@ -174,7 +185,8 @@ export class ConfigService {
    */
   async exportDocuments(): Promise<ConfigDocument[]> {
     // One snapshot, so a Team never lists a member whose User document a concurrent change removed.
-    const state = await this.deps.database.readSnapshot((db) => this.stateIn(db, new Set()));
+    const pages = await readStatusPages(this.statusPages);
+    const state = await this.deps.database.readSnapshot((db) => this.stateIn(db, new Set(), pages, []));
     return state.active.map((d) => {
       if (d.kind !== 'User' || d.spec.notificationRules === undefined) return d;
       const rules = [...d.spec.notificationRules.high, ...d.spec.notificationRules.low];
@@ -187,8 +199,9 @@ export class ConfigService {
   /** What apply would do now, with warnings (schedule lints over the next 90 days, unverified methods). Changes nothing. */
   async plan(acting: Acting, given: ConfigRequest): Promise<ConfigPlan> {
     const request = withProviderSettingsParsed(given);
+    const pages = await readStatusPages(this.statusPages);
     return this.deps.database.readSnapshot(async (db) => {
-      const state = await this.stateIn(db, this.desiredUsers(request));
+      const state = await this.stateIn(db, this.desiredUsers(request), pages, request.documents);
       const result = this.decide(acting, request, state);
       return { ...result, warnings: await this.warningsIn(db, request, state) };
     });
@@ -203,8 +216,12 @@ export class ConfigService {
   async apply(acting: Acting, given: ConfigRequest): Promise<ConfigApplyResult> {
     const request = withProviderSettingsParsed(given);
     const configActing: Acting = { ...acting, actor: { ...acting.actor, label: `${acting.actor.label}, config apply` } };
+    // Status pages are read, and changed, outside the transaction (status-page-config.ts).
+    const pages = await readStatusPages(this.statusPages);
+    let componentIds: ComponentIds = new Map();
     const applied = await this.deps.database.transaction(async (tx) => {
-      const state = await this.stateIn(tx.db, this.desiredUsers(request));
+      const state = await this.stateIn(tx.db, this.desiredUsers(request), pages, request.documents);
+      componentIds = state.componentIds;
       const result = this.decide(acting, request, state);
       const warnings = await this.warningsIn(tx.db, request, state);
       const desired = new Map(request.documents.map((d) => [identity(d.kind, d.metadata.name), canonicalDocument(d)]));
@@ -212,7 +229,7 @@ export class ConfigService {
       const deferred: Array<{ change: ConfigChange; run: () => Promise<void> }> = [];
       const existing = new Map([...state.deactivated, ...state.active].map((d) => [identity(d.kind, d.metadata.name), d]));
       for (const change of result.changes) {
-        if (change.action === 'unchanged') continue;
+        if (change.action === 'unchanged' || isStatusPageKind(change.kind)) continue;
         const id = identity(change.kind, change.name);
         try {
           if (change.kind === 'MaintenanceWindow' || change.kind === 'Silence') await this.applySuppression(tx, configActing, change, desired.get(id) ?? null, state.suppressionIds.get(id));
@@ -237,6 +254,7 @@ export class ConfigService {
     // next reload). The change is committed whatever happens here: a failed reload must not report
     // the apply as failed, and the periodic reload retries it and logs why.
     if (applied.changes.some((c) => c.kind === 'NotificationProvider' && c.action !== 'unchanged')) await this.deps.providers.reload().catch(() => undefined);
+    if (this.statusPages) await applyStatusPageChanges(this.statusPages, configActing, applied.changes, request.documents, componentIds);
     return applied;
   }
 
@@ -247,7 +265,7 @@ export class ConfigService {
   /** Checks the documents against the server's state and plans. Throws VALIDATION_FAILED listing every problem. */
   private decide(acting: Acting, request: ConfigRequest, state: ServerState): PlanResult {
     const refs = (docs: ConfigDocument[]) => docs.map((d) => ({ kind: d.kind, name: d.metadata.name }));
-    const context = { mode: 'server', active: refs(state.active), deactivated: refs(state.deactivated), prune: request.prune } as const;
+    const context = { mode: 'server', active: refs(state.active), deactivated: refs(state.deactivated), prune: request.prune, current: state.active } as const;
     const { issues } = checkDocuments(request.documents, context, (i) => `body.documents.${i}`);
     const problems: FieldIssue[] = issues.map((i) => ({ path: ['body', 'documents', i.index, ...i.path].join('.'), message: i.message }));
     if (problems.length === 0) problems.push(...providerProblems(request.documents, state.providers));
@@ -255,6 +273,8 @@ export class ConfigService {
     const named = new Set(request.documents.map((d) => identity(d.kind, d.metadata.name)));
     const current = [...state.active, ...state.ended.filter((d) => named.has(identity(d.kind, d.metadata.name)))];
     const result = plan(request.documents, current, { prune: request.prune, deactivated: state.deactivated });
+    const pageProblems = statusPageProblems(request.documents, result.changes, this.statusPages !== null);
+    if (pageProblems.length > 0) throw validationError(pageProblems);
     // The API refuses a new silence that has already expired; say so at the document's field.
     const now = this.deps.clock.now();
     const expired = result.changes.flatMap((c) => {
@@ -276,7 +296,7 @@ export class ConfigService {
    * the desired documents bring back (`reactivating`): a deactivated person's membership rows are
    * kept for history but are not part of the team until they return. People are named by handle.
    */
-  private async stateIn(db: Kysely<Database>, reactivating: ReadonlySet<string>): Promise<ServerState> {
+  private async stateIn(db: Kysely<Database>, reactivating: ReadonlySet<string>, pages: readonly StatusPageDetail[], desired: readonly ConfigDocument[]): Promise<ServerState> {
     const repo = this.deps.catalog.repo;
     const { notify } = this.deps;
     const users = await repo.listUsers(db, true);
@@ -285,7 +305,7 @@ export class ConfigService {
     const members = await repo.membersOf(db, teams.map((t) => t.id));
     const userHandles = new Map(users.map((u) => [u.id, u.handle]));
     const teamHandles = new Map(teams.map((t) => [t.id, t.handle]));
-    const state: ServerState = { active: [], deactivated: [], ended: [], suppressionIds: new Map(), people: new Map(), providers: new Map(), scheduleIds: new Map(), userHandles };
+    const state: ServerState = { active: [], deactivated: [], ended: [], suppressionIds: new Map(), people: new Map(), providers: new Map(), scheduleIds: new Map(), userHandles, componentIds: new Map() };
     await this.providerStateIn(db, state);
 
     for (const u of users) {
@@ -420,6 +440,9 @@ export class ConfigService {
     await this.suppressionStateIn(db, state, new Map(serviceRows.map((r) => [r.id, r.handle])));
     await this.incidentStateIn(db, state);
     await this.postmortemStateIn(db, state);
+    const statusPages = statusPageDocuments(pages, desired, new Map(serviceRows.map((r) => [r.id, r.handle])));
+    state.active.push(...statusPages.documents);
+    state.componentIds = statusPages.componentIds;
     return { ...state, active: sortDocuments(state.active), deactivated: sortDocuments(state.deactivated) };
   }
 
