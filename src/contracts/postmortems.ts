@@ -289,6 +289,35 @@ export const publishPublicVersionSchema = z.strictObject({
 });
 export const publicVersionSchema = z.object({ id: z.string(), url: z.string().describe('Where the public reads it'), publishedAt: instantSchema, sections: z.array(z.string()) });
 
+/** `GET /api/v1/postmortems/{postmortem}/public-version`: where its public versions are published. */
+export const publicationSchema = z.object({
+  id: z.string(),
+  url: z.string().describe('Where the public reads it'),
+  title: z.string(),
+  publishedAt: instantSchema,
+  publishedBy: z.string(),
+  statusPageIncident: z
+    .object({ id: z.string(), name: z.string(), page: z.object({ id: z.string(), slug: z.string(), name: z.string() }) })
+    .nullable()
+    .describe('null: its status-page incident is gone (the public version answers 404)'),
+});
+export type Publication = z.infer<typeof publicationSchema>;
+
+/**
+ * `DELETE /api/v1/postmortems/{postmortem}/public-version`: withdraws the public version from one
+ * status-page incident (`statusPageIncident`), or from every one when left out. The status page stops
+ * linking to it and its address answers 404.
+ */
+export const withdrawPublicVersionQuery = z.strictObject({
+  statusPageIncident: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters')
+    .optional()
+    .describe('The status-page incident id; default every one it is published to'),
+});
+
 // ---- attachments
 
 /** Images only (no SVG: it can carry script); `POST …/attachments?name=graph.png` with the bytes as the body. */

@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../src/server/platform/clock.js';
 import { apiAs, setUpOwner, useBrowserApp, type BrowserApp } from '../support/browser.js';
+import { startFakeTracker } from '../support/fakes/tracker.js';
 
 interface Incident {
   id: string;
@@ -31,7 +32,8 @@ const bodyOf = (pm: Postmortem, key: string) => pm.sections.find((s) => s.key ==
 
 /** Postmortems in the web UI: drafting from an incident, the editor, conflicts, review, action items, search. */
 describe.skipIf(!inject('chromiumPath'))('postmortems', () => {
-  const app = useBrowserApp({ clock: new ManualClock('2026-11-21T09:00:00Z') });
+  // Private webhooks allowed: the tracker webhook points at a fake tracker on 127.0.0.1.
+  const app = useBrowserApp({ clock: new ManualClock('2026-11-21T09:00:00Z'), env: () => ({ FIREBREAK_ALLOW_PRIVATE_WEBHOOKS: 'true' }) });
 
   it('drafts a postmortem from the incident page and edits it with a live, sanitized preview and blameless suggestions', async () => {
     const { page } = app;
@@ -84,6 +86,55 @@ describe.skipIf(!inject('chromiumPath'))('postmortems', () => {
     await page.goto(`/incidents/${next.reference}`);
     await page.getByRole('region', { name: 'Related postmortems' }).getByRole('link', { name: 'PM-1 Card payments fail' }).click();
     await page.getByRole('heading', { name: 'PM-1 Card payments fail', level: 1 }).waitFor();
+  });
+
+  it('edits the header in the Details editor: saved with the version, refused input named, a conflict shown, the owner and due date in the list', async () => {
+    const { page } = app;
+    const { csrfToken } = await setUpOwner(app);
+    await apiAs(app, csrfToken, 'POST', '/api/v1/users', { handle: 'bo', name: 'Bo Chen', email: 'bo@example.com', timeZone: 'Europe/Berlin', role: 'responder' });
+    await apiAs(app, csrfToken, 'POST', '/api/v1/users', { handle: 'cy', name: 'Cy Park', email: 'cy@example.com', timeZone: 'Europe/Berlin', role: 'responder' });
+    const pm = (await apiAs(app, csrfToken, 'POST', '/api/v1/postmortems', { title: 'Billing delays' })) as Postmortem;
+    await page.goto(`/postmortems/${pm.reference}`);
+
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByRole('button', { name: 'Edit details' }).click();
+    const form = details.getByRole('form', { name: 'Edit details' });
+    await form.getByLabel('Owner', { exact: true }).fill('bo');
+    // Read in the signed-in person's zone (Europe/Lisbon: UTC in December).
+    await form.getByLabel('Due', { exact: true }).fill('2026-12-01T15:30');
+    await form.getByLabel('Severity').selectOption('SEV2');
+    await form.getByLabel('People involved').fill('ana-lima, bo');
+    await form.getByRole('button', { name: 'Save details' }).click();
+    await page.getByRole('region', { name: 'Save' }).getByText('Saved (version 2)').waitFor();
+    const saved = (await getPostmortem(app, pm.reference)) as unknown as { owner: { handle: string } | null; dueAt: string | null; severity: string | null; people: Array<{ handle: string }> };
+    expect(saved).toMatchObject({ owner: { handle: 'bo' }, dueAt: '2026-12-01T15:30:00.000Z', severity: 'SEV2' });
+    expect(saved.people.map((p) => p.handle)).toEqual(['ana-lima', 'bo']);
+
+    // A handle nobody has: refused, naming the field; nothing saved.
+    await form.getByLabel('Owner', { exact: true }).fill('nobody-here');
+    await form.getByRole('button', { name: 'Save details' }).click();
+    await page.getByRole('alert').getByText('Some fields need attention.').waitFor();
+    await form.getByText('no active user `nobody-here`').waitFor();
+    expect((await getPostmortem(app, pm.reference)).version).toBe(2);
+
+    // Someone else moved the owner meanwhile: the conflict view asks, nothing is lost.
+    await apiAs(app, csrfToken, 'PATCH', `/api/v1/postmortems/${pm.reference}`, { baseVersion: 2, owner: 'cy' });
+    await form.getByLabel('Owner', { exact: true }).fill('ana-lima');
+    await form.getByRole('button', { name: 'Save details' }).click();
+    const conflict = page.getByRole('alertdialog', { name: 'Conflicting changes' });
+    const row = conflict.getByRole('group', { name: 'Conflict in Owner' });
+    expect(await row.getByLabel('Their Owner').textContent()).toBe('cy');
+    expect(await row.getByLabel('Your Owner').textContent()).toBe('ana-lima');
+    await row.getByRole('button', { name: 'Take theirs' }).click();
+    await conflict.getByRole('button', { name: 'Save merged version' }).click();
+    await conflict.waitFor({ state: 'hidden' });
+    expect((await getPostmortem(app, pm.reference)) as unknown).toMatchObject({ owner: { handle: 'cy' }, dueAt: '2026-12-01T15:30:00.000Z', version: 3 });
+
+    // The list shows the new owner and the due date.
+    await page.goto('/postmortems');
+    const listed = page.getByRole('row', { name: new RegExp(`${pm.reference} Billing delays`) });
+    await listed.getByText('Cy Park').waitFor();
+    await listed.locator('td[data-label="Due"] time[datetime="2026-12-01T15:30:00.000Z"]').waitFor();
   });
 
   it('opens the postmortem someone else started meanwhile instead of starting a second one', async () => {
@@ -211,11 +262,64 @@ describe.skipIf(!inject('chromiumPath'))('postmortems', () => {
     await form.getByRole('button', { name: 'Publish public version' }).click();
     const link = page.getByRole('region', { name: 'Public version' }).getByRole('status').getByRole('link');
     await link.waitFor();
-    const publicPage = await app.context.request.get((await link.getAttribute('href')) as string);
+    const href = (await link.getAttribute('href')) as string;
+    const publicPage = await app.context.request.get(href);
     expect(publicPage.status()).toBe(200);
     const html = await publicPage.text();
     expect(html).toContain('Logins failed for 20 minutes.');
     expect(html).not.toContain('Internal chat log.');
+
+    // Withdrawn again, after asking: the address answers 404 and the status page no longer links to it.
+    const publications = page.getByRole('list', { name: 'Published public versions' });
+    await publications.getByText('On Acme: Login failures').waitFor();
+    await publications.getByRole('button', { name: 'Withdraw' }).click();
+    await page.getByRole('group', { name: /Withdraw the public version from Acme: Login failures\?/ }).getByRole('button', { name: 'Withdraw' }).click();
+    await publications.waitFor({ state: 'detached' });
+    expect((await app.context.request.get(href)).status()).toBe(404);
+    const statusPage = await app.context.request.get('/status/acme');
+    expect(await statusPage.text()).not.toContain('/status-postmortems/');
+  });
+
+  it('deletes a draft after asking, and it leaves the list', async () => {
+    const { page } = app;
+    const { csrfToken } = await setUpOwner(app);
+    const pm = (await apiAs(app, csrfToken, 'POST', '/api/v1/postmortems', { title: 'Started by mistake' })) as Postmortem;
+    await page.goto(`/postmortems/${pm.reference}`);
+    await page.getByRole('button', { name: 'Delete postmortem' }).click();
+    await page.getByRole('group', { name: new RegExp(`Delete ${pm.reference} with its text`) }).getByRole('button', { name: 'Delete postmortem' }).click();
+    await page.waitForURL((url) => url.pathname === '/postmortems');
+    await page.getByText('Started by mistake').waitFor({ state: 'detached' });
+    expect((await app.context.request.get(`/api/v1/postmortems/${pm.reference}`)).status()).toBe(404);
+  });
+
+  it('creates an action item’s tracker issue later through the tracker webhook', async () => {
+    const { page } = app;
+    const { csrfToken } = await setUpOwner(app);
+    const tracker = await startFakeTracker({ secret: null });
+    try {
+      const pm = (await apiAs(app, csrfToken, 'POST', '/api/v1/postmortems', { title: 'Queue backlog' })) as Postmortem;
+      await apiAs(app, csrfToken, 'POST', `/api/v1/postmortems/${pm.reference}/action-items`, { title: 'Alert on queue depth' });
+      await page.goto(`/postmortems/${pm.reference}`);
+      const row = page.getByRole('row', { name: /AI-1 Alert on queue depth/ });
+      // No webhook yet: the server's reason is shown.
+      await row.getByRole('button', { name: 'Create tracker issue' }).click();
+      await row.getByRole('alert').getByText(/no tracker webhook is configured/).waitFor();
+      await apiAs(app, csrfToken, 'PUT', '/api/v1/postmortem-settings/tracker-webhook', { url: tracker.hookUrl });
+      await row.getByRole('button', { name: 'Create tracker issue' }).click();
+      await row.getByRole('status').getByText('Tracker issue requested').waitFor();
+      // The job runner polls on its own; running due jobs here only makes it prompt.
+      await app.server.firebreak.runner.runDueJobs();
+      await expect.poll(() => tracker.issues.map((i) => i.body.actionItem.reference)).toEqual(['AI-1']);
+      await expect.poll(async () => ((await (await app.context.request.get('/api/v1/action-items/AI-1')).json()) as { trackerUrl: string | null }).trackerUrl).toBe('https://tracker.example.com/browse/OPS-1');
+      // The page looks again by itself: the link appears without a reload.
+      const linked = row.getByRole('link', { name: 'Tracker issue' });
+      await linked.waitFor();
+      expect(await linked.getAttribute('href')).toBe('https://tracker.example.com/browse/OPS-1');
+      await page.getByRole('row', { name: /AI-1 Alert on queue depth/ }).getByRole('button', { name: 'Edit' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Create tracker issue' }).count()).toBe(0);
+    } finally {
+      await tracker.close();
+    }
   });
 
   it('adds an action item on the postmortem and tracks it in the cross-postmortem view', async () => {

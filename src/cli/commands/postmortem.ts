@@ -146,9 +146,25 @@ export async function exportPostmortem(api: ApiClient, ref: string, opts: Export
   return text;
 }
 
-/** `firebreak postmortem list|show|export`: read postmortems through the API (issue 8, docs/postmortems.md). */
+/**
+ * `firebreak postmortem delete`: deletes a draft that was never published (its owner or an admin;
+ * the server refuses one with action items and says why).
+ */
+export async function deletePostmortem(api: ApiClient, ref: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  await api.request('DELETE', postmortemPath(ref));
+  out.write(`Deleted ${ref}.\n`);
+}
+
+/** `firebreak postmortem withdraw-public`: withdraws the public version from one status-page incident, or every one. */
+export async function withdrawPublicVersion(api: ApiClient, ref: string, opts: { statusPageIncident?: string | undefined }, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const query = opts.statusPageIncident ? `?statusPageIncident=${encodeURIComponent(opts.statusPageIncident)}` : '';
+  await api.request('DELETE', `${postmortemPath(ref)}/public-version${query}`);
+  out.write(`Withdrew the public version of ${ref}${opts.statusPageIncident ? ` from status-page incident ${opts.statusPageIncident}` : ''}.\n`);
+}
+
+/** `firebreak postmortem list|show|export|delete|withdraw-public` (issue 8, docs/postmortems.md). */
 export function registerPostmortemCommands(program: Command): void {
-  const postmortem = program.command('postmortem').description('List, search, read and export postmortems (talks to the server)');
+  const postmortem = program.command('postmortem').description('List, search, read, export and delete postmortems (talks to the server)');
   postmortem
     .command('list')
     .description('List postmortems, most recently changed first, or search them (full text over titles, sections, tags, services and action items)')
@@ -179,5 +195,20 @@ export function registerPostmortemCommands(program: Command): void {
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .action(async (ref: string, opts: ExportPostmortemOptions) => {
       await exportPostmortem(apiClientFromEnv(), ref, opts);
+    });
+
+  postmortem
+    .command('delete <postmortem>')
+    .description('Delete a draft postmortem that was never published (its owner or an admin; not while it has action items)')
+    .action(async (ref: string) => {
+      await deletePostmortem(apiClientFromEnv(), ref);
+    });
+
+  postmortem
+    .command('withdraw-public <postmortem>')
+    .description('Withdraw the public version from a status-page incident (default: from every one): the page stops linking to it')
+    .option('--status-page-incident <id>', 'the status-page incident id')
+    .action(async (ref: string, opts: { statusPageIncident?: string }) => {
+      await withdrawPublicVersion(apiClientFromEnv(), ref, opts);
     });
 }

@@ -118,6 +118,12 @@ export function postmortemRoutes(postmortems: PostmortemService): AnyRoute[] {
       handler: async ({ params, body, actor, principal }) => postmortems.update({ actor, principal }, params.postmortem, body),
     }),
     defineRoute({
+      method: 'DELETE', path: '/api/v1/postmortems/{postmortem}', operationId: 'deletePostmortem', summary: 'Delete a draft postmortem that was never published (its owner or an admin)', tag: 'Postmortems',
+      description: 'Removes the draft with its sections, revisions, reviewers, attachments and search entry. Refused (422) once it was published, and while it has action items; only its owner or an admin may delete it (403), and a required postmortem only an admin.',
+      auth: write, params: pmParams, success: { status: 204, schema: null }, errors: ['NOT_FOUND', 'FORBIDDEN', 'RULE_VIOLATION'],
+      handler: async ({ params, actor, principal }) => postmortems.remove({ actor, principal }, params.postmortem),
+    }),
+    defineRoute({
       method: 'GET', path: '/api/v1/postmortems/{postmortem}/revisions', operationId: 'listPostmortemRevisions', summary: 'Every saved version of a postmortem, newest first', tag: 'Postmortems',
       auth: read, params: pmParams, success: { status: 200, schema: listOf(postmortemRevisionSchema) }, errors: ['NOT_FOUND'],
       handler: async ({ params }) => ({ items: await postmortems.revisions(params.postmortem) }),

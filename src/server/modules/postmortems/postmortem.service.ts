@@ -12,6 +12,7 @@ import {
   type postmortemListQuery,
   type UpdatePostmortem,
 } from '../../../contracts/postmortems.js';
+import { roleAtLeast } from '../../../core/auth/roles.js';
 import { INCIDENT_COMMANDER, roleName } from '../../../core/incidents/roles.js';
 import { reviewBlameless } from '../../../core/postmortems/blameless.js';
 import { draftPostmortem, type DraftInput } from '../../../core/postmortems/draft.js';
@@ -134,6 +135,13 @@ export class PostmortemService {
   /** Called in the transaction of an edit that moved the due date (the review part reschedules its reminders). */
   onDueChanged(listener: (tx: Tx, row: PostmortemRow) => Promise<void>): void {
     this.dueListeners.push(listener);
+  }
+
+  private readonly deleteListeners: ((tx: Tx, row: PostmortemRow) => Promise<void>)[] = [];
+
+  /** Called in the transaction that deletes a draft (the review part drops its reminder timer). */
+  onDeleted(listener: (tx: Tx, row: PostmortemRow) => Promise<void>): void {
+    this.deleteListeners.push(listener);
   }
 
   get templates(): PostmortemTemplates {
@@ -628,6 +636,48 @@ export class PostmortemService {
     });
     if ('ok' in outcome) return outcome.ok;
     throw await this.conflict(this.db, outcome.stale, patch.baseVersion);
+  }
+
+  /**
+   * `DELETE /api/v1/postmortems/{postmortem}`: removes a draft started by mistake, with its sections,
+   * revisions, tags, services, reviewers, attachments and search entry. Only a draft that was never
+   * published (a published postmortem is the record, and reopening does not make it less so), only
+   * by an admin or its owner, and a required one only by an admin (its owner would otherwise escape
+   * the policy). A draft with action items is refused: items may already have tracker issues and
+   * reminders, so their authors delete them first, deliberately.
+   */
+  async remove(acting: Acting, ref: string): Promise<void> {
+    await this.deps.database.transaction(async (tx) => {
+      const db = tx.db;
+      const row = await requirePostmortem(db, ref);
+      const pm = postmortemReference(Number(row.number));
+      const principal = acting.principal;
+      const isAdmin = principal !== null && roleAtLeast(principal.role, 'admin');
+      const isOwner = principal !== null && row.owner_user_id !== null && principal.userId === row.owner_user_id;
+      if (!isAdmin && !isOwner) throw new AppError('FORBIDDEN', `Only an admin or the owner of ${pm} may delete it`);
+      if (Number(row.required) === 1 && !isAdmin) throw new AppError('FORBIDDEN', `${pm} is required by the postmortem policy; only an admin may delete it`);
+      const rule = (message: string, path = 'params.postmortem') => new AppError('RULE_VIOLATION', message, { issues: [{ path, message }] });
+      if (row.status !== 'draft') throw rule(`${pm} is ${row.status === 'in_review' ? 'in review' : 'published'}; only drafts can be deleted`);
+      // Snapshots are JSON written by `snapshotOf`; a quote inside a section body is escaped there, so
+      // this matches the status field only.
+      const everPublished = await db.selectFrom('postmortem_revisions').select('version').where('postmortem_id', '=', row.id).where('snapshot_json', 'like', '%"status":"published"%').executeTakeFirst();
+      if (everPublished) throw rule(`${pm} was published (version ${everPublished.version}); a published postmortem is the record and is kept`);
+      const items = await db.selectFrom('action_items').select('number').where('postmortem_id', '=', row.id).orderBy('number').execute();
+      if (items.length > 0) {
+        throw rule(`${pm} has action items (${items.map((i) => actionItemReference(Number(i.number))).join(', ')}); delete them first`, 'actionItems');
+      }
+      const attachments = await db.selectFrom('postmortem_attachments').select('id').where('postmortem_id', '=', row.id).execute();
+      for (const table of ['postmortem_attachments', 'postmortem_reviewers', 'postmortem_tags', 'postmortem_services', 'postmortem_publications', 'postmortem_revisions'] as const) {
+        await db.deleteFrom(table).where('postmortem_id', '=', row.id).execute();
+      }
+      // The search entry goes with the row (SQLite: the FTS trigger; PostgreSQL: the expression index).
+      await db.deleteFrom('postmortems').where('id', '=', row.id).execute();
+      for (const listener of this.deleteListeners) await listener(tx, row);
+      await this.deps.audit.record(db, acting.actor, {
+        action: 'postmortem.delete', targetType: 'postmortem', targetId: row.id,
+        before: { reference: pm, title: row.title, incidentId: row.incident_id, status: row.status, version: Number(row.version), required: Number(row.required) === 1, attachments: attachments.length },
+      });
+    });
   }
 
   /** The postmortem and its action items, for the Markdown export and the print page. */

@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { ConfirmButton } from '../../ui/confirm-button.js';
 import { fieldErrors } from '../../api/client.js';
@@ -92,6 +92,22 @@ function ActionItemRow({ item, canWrite, showPostmortem }: { item: ActionItem; c
   const remove = usePostmortemChange(() => postmortemsApi.deleteActionItem(item.id));
   // Repeated failures to fix something: the same item in several postmortems, linked so it shows.
   const link = usePostmortemChange((other: string) => postmortemsApi.linkActionItem(item.id, other));
+  // The tracker issue later, through the tracker webhook: the link appears once the tracker answered.
+  const [trackerAsked, setTrackerAsked] = useState(false);
+  const tracker = usePostmortemChange(() => postmortemsApi.requestTrackerIssue(item.id), () => setTrackerAsked(true));
+  const queryClient = useQueryClient();
+  // The tracker answers within seconds, or retries take minutes: look again for a while, then stop.
+  useEffect(() => {
+    if (!trackerAsked || item.trackerUrl) return;
+    let tries = 0;
+    const timer = window.setInterval(() => {
+      tries += 1;
+      if (tries > 20) window.clearInterval(timer);
+      void queryClient.invalidateQueries({ queryKey: ['postmortems'] });
+    }, 3_000);
+    return () => window.clearInterval(timer);
+  }, [trackerAsked, item.trackerUrl, queryClient]);
+  const closed = item.status === 'done' || item.status === 'wont_do';
   const cols = showPostmortem ? 7 : 6;
   return (
     <>
@@ -129,8 +145,20 @@ function ActionItemRow({ item, canWrite, showPostmortem }: { item: ActionItem; c
                 Edit
               </button>
               <ConfirmButton label="Delete" question={`Delete ${item.reference}?`} onConfirm={() => remove.mutate(undefined)} pending={remove.isPending} />
+              {!item.trackerUrl && !closed && !trackerAsked && (
+                <button type="button" className="button button-small button-quiet" disabled={tracker.isPending} onClick={() => tracker.mutate(undefined)}>
+                  Create tracker issue
+                </button>
+              )}
             </span>
           )}
+          {trackerAsked && !item.trackerUrl && (
+            <span className="small muted" role="status">
+              {' '}
+              Tracker issue requested; its link appears here once the tracker answers.
+            </span>
+          )}
+          {tracker.error !== null && <FormAlert error={tracker.error} />}
         </td>
         {showPostmortem && (
           <td data-label="Postmortem">

@@ -10,6 +10,7 @@ const doc = (changes: Partial<EditableDoc> = {}): EditableDoc => ({
     { key: 'root-cause', title: 'Root cause', body: 'A pool was too small.', internal: false },
     { key: 'appendix', title: 'Appendix', body: '', internal: true },
   ],
+  header: { owner: 'ana', authors: 'ana', people: 'ana, ben', severity: 'SEV2', services: 'checkout', occurredAt: '2026-11-21T09:00:00.000Z', endedAt: '', dueAt: '' },
   ...changes,
 });
 
@@ -70,5 +71,20 @@ describe('merging two saves of a postmortem', () => {
   it('names the changed fields', () => {
     expect(changedFields(doc(), { ...withBody(doc(), 'summary', 'x'), tags: [] })).toEqual(['tags', 'sections.summary']);
     expect(changedFields(doc(), doc())).toEqual([]);
+  });
+
+  it('merges the header: lists by their items, times by their instant, and asks when both changed one field', () => {
+    const base = doc();
+    const header = (changes: Partial<EditableDoc['header']>) => ({ ...base, header: { ...base.header, ...changes } });
+    // Spelling a list or an instant differently is no change.
+    expect(changedFields(base, header({ people: 'ana,ben,', occurredAt: '2026-11-21T09:00:00Z' }))).toEqual([]);
+    expect(changedFields(base, header({ owner: 'ben', dueAt: '2026-11-26T10:00:00Z' }))).toEqual(['owner', 'dueAt']);
+    const mine = header({ owner: 'ben', severity: 'SEV1' });
+    const theirs = header({ owner: 'cy', services: 'checkout, search' });
+    const result = threeWayMerge(base, mine, theirs);
+    expect(result.tookTheirs).toEqual(['services']);
+    expect(result.conflicts).toEqual([{ field: 'owner', label: 'Owner', mine: 'ben', theirs: 'cy' }]);
+    const settled = applyResolutions(result, theirs, new Map([['owner', { choice: 'theirs' }]]));
+    expect(settled.header).toMatchObject({ owner: 'cy', severity: 'SEV1', services: 'checkout, search' });
   });
 });

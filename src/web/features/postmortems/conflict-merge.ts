@@ -15,12 +15,50 @@ export interface EditableSection {
   internal: boolean;
 }
 
+/**
+ * The header fields the Details editor changes, as the text typed: people and services are handles
+ * separated by commas, times ISO instants, '' for none. Named as the API names them, so a 409's
+ * `theirs.fields` and the conflicts here use the same words.
+ */
+export interface EditableHeader {
+  owner: string;
+  authors: string;
+  people: string;
+  severity: string;
+  services: string;
+  occurredAt: string;
+  endedAt: string;
+  dueAt: string;
+}
+export type HeaderField = keyof EditableHeader;
+export const headerFields: readonly HeaderField[] = ['owner', 'authors', 'people', 'severity', 'services', 'occurredAt', 'endedAt', 'dueAt'];
+export const headerLabels: Record<HeaderField, string> = {
+  owner: 'Owner', authors: 'Authors', people: 'People involved', severity: 'Severity', services: 'Services', occurredAt: 'Started', endedAt: 'Impact ended', dueAt: 'Due',
+};
+const listFields = new Set<HeaderField>(['authors', 'people', 'services']);
+
+/** A comma-separated list as its items (trimmed, without a leading @, no empties or repeats). */
+export function listOf(text: string): string[] {
+  return [...new Set(text.split(',').map((v) => v.trim().replace(/^@/, '')).filter(Boolean))];
+}
+
+/** A header value compared as its meaning: lists by their items, times by their instant, the rest trimmed. */
+function headerValue(field: HeaderField, text: string): string {
+  if (listFields.has(field)) return listOf(text).join(', ');
+  if (field === 'occurredAt' || field === 'endedAt' || field === 'dueAt') {
+    const ms = Date.parse(text);
+    return text.trim() === '' || Number.isNaN(ms) ? text.trim() : new Date(ms).toISOString();
+  }
+  return field === 'owner' ? text.trim().replace(/^@/, '') : text.trim();
+}
+
 /** The parts of a postmortem the editor changes as text. */
 export interface EditableDoc {
   title: string;
   tags: string[];
   noActionItemsReason: string;
   sections: EditableSection[];
+  header: EditableHeader;
 }
 
 /** `title`, `tags`, `noActionItemsReason` or `sections.<key>`. */
@@ -45,12 +83,28 @@ export interface MergeResult {
   tookTheirs: ConflictField[];
 }
 
-export function editableOf(pm: Pick<Postmortem, 'title' | 'tags' | 'noActionItemsReason' | 'sections'>): EditableDoc {
+/** The header of a postmortem as the Details editor shows it. */
+export function headerOf(pm: Pick<Postmortem, 'owner' | 'authors' | 'people' | 'severity' | 'services' | 'occurredAt' | 'endedAt' | 'dueAt'>): EditableHeader {
+  const handles = (list: readonly { handle: string }[]) => list.map((p) => p.handle).join(', ');
+  return {
+    owner: pm.owner?.handle ?? '',
+    authors: handles(pm.authors),
+    people: handles(pm.people),
+    severity: pm.severity ?? '',
+    services: handles(pm.services),
+    occurredAt: pm.occurredAt ?? '',
+    endedAt: pm.endedAt ?? '',
+    dueAt: pm.dueAt ?? '',
+  };
+}
+
+export function editableOf(pm: Pick<Postmortem, 'title' | 'tags' | 'noActionItemsReason' | 'sections' | 'owner' | 'authors' | 'people' | 'severity' | 'services' | 'occurredAt' | 'endedAt' | 'dueAt'>): EditableDoc {
   return {
     title: pm.title,
     tags: [...pm.tags],
     noActionItemsReason: pm.noActionItemsReason ?? '',
     sections: pm.sections.map((s) => ({ key: s.key, title: s.title, body: s.body, internal: s.internal })),
+    header: headerOf(pm),
   };
 }
 
@@ -63,6 +117,7 @@ export function changedFields(a: EditableDoc, b: EditableDoc): ConflictField[] {
   if (a.title !== b.title) fields.push('title');
   if (a.tags.join('\n') !== b.tags.join('\n')) fields.push('tags');
   if (a.noActionItemsReason !== b.noActionItemsReason) fields.push('noActionItemsReason');
+  for (const field of headerFields) if (headerValue(field, a.header[field]) !== headerValue(field, b.header[field])) fields.push(field);
   const keys = new Set([...a.sections.map((s) => s.key), ...b.sections.map((s) => s.key)]);
   for (const key of keys) {
     if (!sameSection(a.sections.find((s) => s.key === key), b.sections.find((s) => s.key === key))) fields.push(`sections.${key}`);
@@ -89,6 +144,13 @@ export function threeWayMerge(base: EditableDoc, mine: EditableDoc, theirs: Edit
   const reason = mergeScalar(base.noActionItemsReason, mine.noActionItemsReason, theirs.noActionItemsReason);
   if (reason.conflict) conflicts.push({ field: 'noActionItemsReason', label: 'Why no action items', mine: mine.noActionItemsReason, theirs: theirs.noActionItemsReason });
   if (reason.tookTheirs) tookTheirs.push('noActionItemsReason');
+  const header = { ...mine.header };
+  for (const field of headerFields) {
+    const merged = mergeScalar(headerValue(field, base.header[field]), headerValue(field, mine.header[field]), headerValue(field, theirs.header[field]));
+    header[field] = merged.value;
+    if (merged.conflict) conflicts.push({ field, label: headerLabels[field], mine: merged.value, theirs: headerValue(field, theirs.header[field]) });
+    if (merged.tookTheirs) tookTheirs.push(field);
+  }
 
   // Order: mine, with sections only theirs has placed after the section that precedes them there.
   const order: string[] = mine.sections.map((s) => s.key);
@@ -117,7 +179,7 @@ export function threeWayMerge(base: EditableDoc, mine: EditableDoc, theirs: Edit
     }
     if (chosen) sections.push(chosen);
   }
-  return { merged: { title: title.value, tags: tags.value ? tags.value.split('\n') : [], noActionItemsReason: reason.value, sections }, conflicts, tookTheirs };
+  return { merged: { title: title.value, tags: tags.value ? tags.value.split('\n') : [], noActionItemsReason: reason.value, sections, header }, conflicts, tookTheirs };
 }
 
 /**
@@ -125,7 +187,7 @@ export function threeWayMerge(base: EditableDoc, mine: EditableDoc, theirs: Edit
  * flags when only they still have it; "keep mine" on a section mine removed leaves it out.
  */
 export function applyResolutions(result: MergeResult, theirs: EditableDoc, resolutions: ReadonlyMap<ConflictField, Resolution>): EditableDoc {
-  const doc: EditableDoc = { ...result.merged, tags: [...result.merged.tags], sections: result.merged.sections.map((s) => ({ ...s })) };
+  const doc: EditableDoc = { ...result.merged, tags: [...result.merged.tags], sections: result.merged.sections.map((s) => ({ ...s })), header: { ...result.merged.header } };
   for (const conflict of result.conflicts) {
     const resolution = resolutions.get(conflict.field);
     if (!resolution) throw new Error(`The conflict on ${conflict.label} is not settled yet`);
@@ -133,6 +195,7 @@ export function applyResolutions(result: MergeResult, theirs: EditableDoc, resol
     if (conflict.field === 'title') doc.title = text ?? doc.title;
     else if (conflict.field === 'tags') doc.tags = (text ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     else if (conflict.field === 'noActionItemsReason') doc.noActionItemsReason = text ?? '';
+    else if ((headerFields as readonly string[]).includes(conflict.field)) doc.header[conflict.field as HeaderField] = (text ?? '').trim();
     else {
       const key = conflict.field.slice('sections.'.length);
       const index = doc.sections.findIndex((s) => s.key === key);

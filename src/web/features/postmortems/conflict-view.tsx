@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { FormAlert } from '../../ui/field.js';
-import { applyResolutions, handMergeStart, type Conflict, type ConflictField, type EditableDoc, type MergeResult, type Resolution } from './conflict-merge.js';
+import { applyResolutions, handMergeStart, headerLabels, type Conflict, type ConflictField, type EditableDoc, type MergeResult, type Resolution } from './conflict-merge.js';
 
 export interface ConflictState {
   result: MergeResult;
@@ -11,7 +11,7 @@ export interface ConflictState {
 }
 
 const fieldLabel = (field: string, theirs: EditableDoc) =>
-  field === 'title' ? 'Title' : field === 'tags' ? 'Tags' : field === 'noActionItemsReason' ? 'Why no action items' : field.startsWith('sections.') ? (theirs.sections.find((s) => `sections.${s.key}` === field)?.title ?? field.slice(9)) : field;
+  field in headerLabels ? headerLabels[field as keyof typeof headerLabels] : field === 'title' ? 'Title' : field === 'tags' ? 'Tags' : field === 'noActionItemsReason' ? 'Why no action items' : field.startsWith('sections.') ? (theirs.sections.find((s) => `sections.${s.key}` === field)?.title ?? field.slice(9)) : field;
 
 /**
  * Shown when a save answered 409: someone saved since this page loaded. Parts only they changed are

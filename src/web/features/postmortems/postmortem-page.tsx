@@ -1,18 +1,21 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
+import { ConfirmButton } from '../../ui/confirm-button.js';
 import type { BlamelessFinding } from '../../../contracts/postmortems.js';
 import { reviewBlameless } from '../../../core/postmortems/blameless.js';
-import { api } from '../../api/client.js';
+import { api, fieldErrors } from '../../api/client.js';
 import { useSession } from '../../app/session.js';
 import { Field, FormAlert } from '../../ui/field.js';
 import { Loading, PageHeader, QueryError, Section } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
 import { ActionItemsSection } from './action-items-section.js';
-import { changedFields, editableOf, threeWayMerge, type EditableDoc } from './conflict-merge.js';
+import { severitiesQuery } from '../incidents/incidents.api.js';
+import { fromLocalInput, toLocalInput } from '../oncall/zoned-time.js';
+import { changedFields, editableOf, headerFields, listOf, threeWayMerge, type EditableDoc, type EditableHeader, type HeaderField } from './conflict-merge.js';
 import { ConflictView, type ConflictState } from './conflict-view.js';
 import { PostmortemStatusBadge } from './postmortem-badges.js';
-import { canWrite as canWriteOf, exportLinks, postmortemQuery, postmortemsApi, PostmortemConflictError, revisionsQuery, templatesQuery, type Postmortem, type UpdatePostmortemInput } from './postmortems.api.js';
+import { canDelete, canWrite as canWriteOf, exportLinks, postmortemQuery, postmortemsApi, PostmortemConflictError, usePostmortemChange, revisionsQuery, templatesQuery, type Postmortem, type UpdatePostmortemInput } from './postmortems.api.js';
 import { ReviewPanel } from './review-panel.js';
 import { Findings, SectionEditor } from './section-editor.js';
 import './postmortems.css';
@@ -85,11 +88,16 @@ function Editor({ pm, queryRef }: { pm: Postmortem; queryRef: string }) {
   async function save(doc: EditableDoc, fromBase: EditableDoc, version: number) {
     const input: UpdatePostmortemInput = { baseVersion: version };
     const fields = changedFields(fromBase, doc);
-    if (fields.length === 0) return;
+    if (fields.length === 0) {
+      // Nothing left to save (for example "Take theirs" on every conflict): their version stands.
+      setConflict(null);
+      return;
+    }
     if (fields.includes('title')) input.title = doc.title;
     if (fields.includes('tags')) input.tags = doc.tags;
     if (fields.includes('noActionItemsReason')) input.noActionItemsReason = doc.noActionItemsReason.trim() || null;
     if (fields.some((f) => f.startsWith('sections.'))) input.sections = doc.sections.map((s) => ({ key: s.key, title: s.title, body: s.body, internal: s.internal }));
+    Object.assign(input, headerInput(doc.header, fields));
     setSaving(true);
     setSaveError(null);
     try {
@@ -173,10 +181,21 @@ function Editor({ pm, queryRef }: { pm: Postmortem; queryRef: string }) {
             <a className="button button-small pm-action" href={links.print} target="_blank" rel="noopener noreferrer">
               Print view
             </a>
+            {canDelete(session, pm) && <DeletePostmortem pm={pm} />}
           </>
         }
       />
-      <HeaderDetails pm={pm} />
+      <HeaderDetails
+        pm={pm}
+        header={draft.header}
+        writable={writable}
+        dirty={dirty}
+        saving={saving}
+        blocked={conflict !== null}
+        errors={fieldErrors(saveError)}
+        onChange={(field, value) => setDraft((d) => ({ ...d, header: { ...d.header, [field]: value } }))}
+        onSave={() => void save(draft, base, baseVersion)}
+      />
       {conflict && (
         <ConflictView
           key={conflict.theirsVersion}
@@ -209,7 +228,7 @@ function Editor({ pm, queryRef }: { pm: Postmortem; queryRef: string }) {
           {findings.length === 0 ? 'Blameless review: no suggestions' : `Blameless review: ${findings.length} suggestion${findings.length === 1 ? '' : 's'}`}
         </span>
       </div>
-      {!conflict && <FormAlert error={saveError} />}
+      {!conflict && <FormAlert error={saveError} fields={headerFields} />}
       <div className="card pm-title-card">
         <Field label="Title" name="title">
           {(control) => <input {...control} className="input" value={draft.title} maxLength={500} readOnly={!writable} onChange={(event) => setDraft((d) => ({ ...d, title: event.target.value }))} />}
@@ -246,42 +265,168 @@ function Editor({ pm, queryRef }: { pm: Postmortem; queryRef: string }) {
   );
 }
 
-/** Title block details: when, how long, who. */
-function HeaderDetails({ pm }: { pm: Postmortem }) {
-  const names = (people: readonly { name: string }[]) => (people.length === 0 ? <span className="muted">None named</span> : people.map((p) => p.name).join(', '));
+/**
+ * **Delete postmortem** for a draft started by mistake (its owner or an admin), asking first. The
+ * server refuses one that was ever published or still has action items, and says why.
+ */
+function DeletePostmortem({ pm }: { pm: Postmortem }) {
+  const [, navigate] = useLocation();
+  const remove = usePostmortemChange(() => postmortemsApi.remove(pm.id), () => navigate('/postmortems'));
   return (
-    <Section title="Details">
-      <dl className="details pm-details">
-        <dt>Started</dt>
-        <dd>
-          <Time value={pm.occurredAt} fallback="Not set" />
-        </dd>
-        <dt>Duration</dt>
-        <dd>{pm.durationMinutes === null ? <span className="muted">Unknown</span> : formatDuration(pm.durationMinutes)}</dd>
-        <dt>Severity</dt>
-        <dd>{pm.severity ?? <span className="muted">None</span>}</dd>
-        <dt>Services</dt>
-        <dd>{pm.services.length === 0 ? <span className="muted">None named</span> : pm.services.map((s) => s.name).join(', ')}</dd>
-        <dt>Owner</dt>
-        <dd>{pm.owner?.name ?? <span className="muted">Nobody</span>}</dd>
-        <dt>Authors</dt>
-        <dd>{names(pm.authors)}</dd>
-        <dt>People involved</dt>
-        <dd>{names(pm.people)}</dd>
-        <dt>Due</dt>
-        <dd>
-          <Time value={pm.dueAt} fallback="No due date" />
-          {pm.required && pm.requiredReasons.length > 0 && <span className="small muted"> (required: {pm.requiredReasons.join('; ')})</span>}
-        </dd>
-        <dt>Created</dt>
-        <dd>
-          <Time value={pm.createdAt} /> by {pm.createdBy}
-        </dd>
-        <dt>Last changed</dt>
-        <dd>
-          <Time value={pm.updatedAt} /> by {pm.updatedBy}
-        </dd>
-      </dl>
+    <span className="pm-danger-zone pm-action">
+      <ConfirmButton
+        label="Delete postmortem"
+        question={`Delete ${pm.reference} with its text, history and attachments? This cannot be undone.`}
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate(undefined)}
+      />
+      <FormAlert error={remove.error} />
+    </span>
+  );
+}
+
+/** The PATCH fields of the header parts that changed (`fields` as `changedFields` names them). */
+function headerInput(header: EditableHeader, fields: readonly string[]): Partial<UpdatePostmortemInput> {
+  const input: Partial<UpdatePostmortemInput> = {};
+  const changed = (field: HeaderField) => fields.includes(field);
+  const orNull = (text: string) => text.trim().replace(/^@/, '') || null;
+  if (changed('owner')) input.owner = orNull(header.owner);
+  if (changed('authors')) input.authors = listOf(header.authors);
+  if (changed('people')) input.people = listOf(header.people);
+  if (changed('services')) input.services = listOf(header.services);
+  if (changed('severity')) input.severity = orNull(header.severity);
+  if (changed('occurredAt')) input.occurredAt = orNull(header.occurredAt);
+  if (changed('endedAt')) input.endedAt = orNull(header.endedAt);
+  if (changed('dueAt')) input.dueAt = orNull(header.dueAt);
+  return input;
+}
+
+const timeFields = [
+  ['occurredAt', 'Started'],
+  ['endedAt', 'Impact ended'],
+  ['dueAt', 'Due'],
+] as const;
+
+/**
+ * Title block details: when, how long, who. Writers open **Edit details** to change them: the
+ * values join the unsaved draft and are saved with the rest of the document (same version, same
+ * conflict view), so a header change and a section change never overwrite each other.
+ */
+function HeaderDetails({
+  pm, header, writable, dirty, saving, blocked, errors, onChange, onSave,
+}: {
+  pm: Postmortem; header: EditableHeader; writable: boolean; dirty: boolean; saving: boolean; blocked: boolean; errors: Record<string, string>;
+  onChange: (field: HeaderField, value: string) => void; onSave: () => void;
+}) {
+  const session = useSession();
+  const [editing, setEditing] = useState(false);
+  const severities = useQuery({ ...severitiesQuery(), enabled: editing });
+  const zone = session.user.timeZone || 'UTC';
+  const names = (people: readonly { name: string }[]) => (people.length === 0 ? <span className="muted">None named</span> : people.map((p) => p.name).join(', '));
+  // A list's issue names its item (`authors.1`): shown beside the list.
+  const errorOf = (field: HeaderField) => Object.entries(errors).find(([path]) => path === field || path.startsWith(`${field}.`))?.[1];
+  const current = editableOf(pm);
+  const headerDirty = changedFields(current, { ...current, header }).length > 0;
+  const severityKeys = [...new Set([...(severities.data ?? []).map((s) => s.key), ...(header.severity ? [header.severity] : [])])];
+  return (
+    <Section
+      title="Details"
+      actions={
+        writable && (
+          <button type="button" className="button" aria-expanded={editing} onClick={() => setEditing((v) => !v)}>
+            {editing ? 'Close details editor' : 'Edit details'}
+          </button>
+        )
+      }
+    >
+      {editing && writable ? (
+        <form
+          className="form pm-details-form"
+          aria-label="Edit details"
+          onSubmit={(event) => {
+            event.preventDefault();
+            onSave();
+          }}
+        >
+          <div className="pm-details-grid">
+            <Field label="Owner" name="owner" error={errorOf('owner')} hint="A user handle; empty: nobody.">
+              {(control) => <input {...control} className="input" value={header.owner} onChange={(event) => onChange('owner', event.target.value)} autoComplete="off" />}
+            </Field>
+            <Field label="Severity" name="severity" error={errorOf('severity')}>
+              {(control) => (
+                <select {...control} value={header.severity} onChange={(event) => onChange('severity', event.target.value)}>
+                  <option value="">None</option>
+                  {severityKeys.map((key) => (
+                    <option key={key} value={key}>
+                      {key}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Authors" name="authors" error={errorOf('authors')} hint="User handles, comma-separated.">
+              {(control) => <input {...control} className="input" value={header.authors} onChange={(event) => onChange('authors', event.target.value)} autoComplete="off" />}
+            </Field>
+            <Field label="People involved" name="people" error={errorOf('people')} hint="User handles, comma-separated.">
+              {(control) => <input {...control} className="input" value={header.people} onChange={(event) => onChange('people', event.target.value)} autoComplete="off" />}
+            </Field>
+            <Field label="Services" name="services" error={errorOf('services')} hint="Service handles, comma-separated.">
+              {(control) => <input {...control} className="input" value={header.services} onChange={(event) => onChange('services', event.target.value)} autoComplete="off" />}
+            </Field>
+            {timeFields.map(([field, label]) => (
+              <Field key={field} label={label} name={field} error={errorOf(field)} hint={`Your time zone (${zone}); empty: not set.`}>
+                {(control) => (
+                  <input
+                    {...control}
+                    type="datetime-local"
+                    className="input"
+                    value={header[field] ? toLocalInput(header[field], zone) : ''}
+                    onChange={(event) => onChange(field, fromLocalInput(event.target.value, zone) ?? '')}
+                  />
+                )}
+              </Field>
+            ))}
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={!dirty || saving || blocked}>
+              {saving ? 'Saving…' : 'Save details'}
+            </button>
+            {headerDirty && <span className="small muted">Saved with the rest of your changes, from the version you started with.</span>}
+          </div>
+        </form>
+      ) : (
+        <dl className="details pm-details">
+          <dt>Started</dt>
+          <dd>
+            <Time value={pm.occurredAt} fallback="Not set" />
+          </dd>
+          <dt>Duration</dt>
+          <dd>{pm.durationMinutes === null ? <span className="muted">Unknown</span> : formatDuration(pm.durationMinutes)}</dd>
+          <dt>Severity</dt>
+          <dd>{pm.severity ?? <span className="muted">None</span>}</dd>
+          <dt>Services</dt>
+          <dd>{pm.services.length === 0 ? <span className="muted">None named</span> : pm.services.map((s) => s.name).join(', ')}</dd>
+          <dt>Owner</dt>
+          <dd>{pm.owner?.name ?? <span className="muted">Nobody</span>}</dd>
+          <dt>Authors</dt>
+          <dd>{names(pm.authors)}</dd>
+          <dt>People involved</dt>
+          <dd>{names(pm.people)}</dd>
+          <dt>Due</dt>
+          <dd>
+            <Time value={pm.dueAt} fallback="No due date" />
+            {pm.required && pm.requiredReasons.length > 0 && <span className="small muted"> (required: {pm.requiredReasons.join('; ')})</span>}
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            <Time value={pm.createdAt} /> by {pm.createdBy}
+          </dd>
+          <dt>Last changed</dt>
+          <dd>
+            <Time value={pm.updatedAt} /> by {pm.updatedBy}
+          </dd>
+        </dl>
+      )}
     </Section>
   );
 }

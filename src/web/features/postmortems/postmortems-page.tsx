@@ -147,6 +147,7 @@ export function PostmortemsPage() {
                   <th scope="col">Status</th>
                   <th scope="col">Occurred</th>
                   <th scope="col">Owner</th>
+                  <th scope="col">Due</th>
                   <th scope="col">Updated</th>
                 </tr>
               </thead>
@@ -170,6 +171,9 @@ export function PostmortemsPage() {
                       <Time value={pm.occurredAt} />
                     </td>
                     <td data-label="Owner">{pm.owner?.name ?? <span className="muted">Nobody</span>}</td>
+                    <td data-label="Due">
+                      <Time value={pm.dueAt} />
+                    </td>
                     <td data-label="Updated">
                       <Time value={pm.updatedAt} />
                     </td>

@@ -14,6 +14,7 @@ import type {
   PostmortemStatus,
   PostmortemSummary,
   PostmortemTemplate,
+  Publication,
   publicVersionSchema,
   publishPublicVersionSchema,
   ReviewAgenda,
@@ -25,7 +26,7 @@ import type {
 import { api, apiPath, ApiError } from '../../api/client.js';
 import { roleAtLeast } from '../../app/permissions.js';
 
-export type { ActionItem, Attachment, Postmortem, PostmortemStatus, PostmortemSummary, PostmortemTemplate, ReviewAgenda };
+export type { ActionItem, Attachment, Postmortem, PostmortemStatus, PostmortemSummary, PostmortemTemplate, Publication, ReviewAgenda };
 export type CreatePostmortemInput = z.input<typeof createPostmortemSchema>;
 export type UpdatePostmortemInput = z.input<typeof updatePostmortemSchema>;
 export type PostmortemConflict = z.infer<typeof postmortemConflictSchema>;
@@ -155,6 +156,12 @@ export const agendaQuery = (postmortem: string) => ({
   queryFn: () => api.get<ReviewAgenda>(`/postmortems/${ref(postmortem)}/agenda`),
 });
 
+/** Where the postmortem's public versions are published (status-page incidents), newest first. */
+export const publicationsQuery = (postmortem: string) => ({
+  queryKey: ['postmortems', 'detail', postmortem, 'public-versions'] as const,
+  queryFn: async () => (await api.get<{ items: Publication[] }>(`/postmortems/${ref(postmortem)}/public-version`)).items,
+});
+
 export const postmortemActionItemsQuery = (postmortem: string) => ({
   queryKey: ['postmortems', 'detail', postmortem, 'action-items'] as const,
   queryFn: async () => (await api.get<{ items: ActionItem[] }>(`/postmortems/${ref(postmortem)}/action-items`)).items,
@@ -196,6 +203,13 @@ export const postmortemsApi = {
     api.post<Postmortem>(`/postmortems/${ref(postmortem)}/transitions`, { baseVersion, action, ...(reason ? { reason } : {}) }),
   review: (postmortem: string, input: ReviewDecisionInput) => api.post<Postmortem>(`/postmortems/${ref(postmortem)}/reviews`, input),
   publishPublic: (postmortem: string, input: PublishPublicVersionInput) => api.post<PublicVersion>(`/postmortems/${ref(postmortem)}/public-version`, input),
+  /** Withdraws the public version from one status-page incident (or from every one). */
+  withdrawPublic: (postmortem: string, statusPageIncident?: string) =>
+    api.delete(`/postmortems/${ref(postmortem)}/public-version${statusPageIncident ? `?statusPageIncident=${encodeURIComponent(statusPageIncident)}` : ''}`),
+  /** Deletes a draft never published (its owner or an admin; not while it has action items). */
+  remove: (postmortem: string) => api.delete(`/postmortems/${ref(postmortem)}`),
+  /** Creates the item's tracker issue through the tracker webhook (202: the link follows when the tracker answers). */
+  requestTrackerIssue: (item: string) => api.post<ActionItem>(`/action-items/${ref(item)}/tracker-issue`),
   addActionItem: (postmortem: string, input: CreateActionItemInput) => api.post<ActionItem>(`/postmortems/${ref(postmortem)}/action-items`, input),
   updateActionItem: (item: string, input: UpdateActionItemInput) => api.patch<ActionItem>(`/action-items/${ref(item)}`, input),
   deleteActionItem: (item: string) => api.delete(`/action-items/${ref(item)}`),
@@ -226,3 +240,9 @@ export function usePostmortemChange<Input, Output>(change: (input: Input) => Pro
 /** Responders and above write postmortems and action items; viewers read them; admins edit templates. */
 export const canWrite = (session: SessionInfo) => roleAtLeast(session.user.role, 'responder');
 export const canEditTemplates = (session: SessionInfo) => roleAtLeast(session.user.role, 'admin');
+/**
+ * Who may delete a postmortem (the server decides; this only hides a button that would be refused):
+ * a draft, by an admin or its owner (a required one by an admin).
+ */
+export const canDelete = (session: SessionInfo, pm: Pick<Postmortem, 'status' | 'owner' | 'required'>) =>
+  pm.status === 'draft' && (roleAtLeast(session.user.role, 'admin') || (!pm.required && canWrite(session) && pm.owner?.id === session.user.id));

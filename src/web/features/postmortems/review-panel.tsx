@@ -7,7 +7,8 @@ import { Loading, QueryError, Section } from '../../ui/page.js';
 import { Time } from '../../ui/time.js';
 import { statusIncidentsQuery, statusPagesQuery } from '../status-pages/status-pages.api.js';
 import { MarkdownView } from './section-editor.js';
-import { agendaQuery, postmortemsApi, usePostmortemChange, type Postmortem, type PublicVersion, type TransitionAction } from './postmortems.api.js';
+import { ConfirmButton } from '../../ui/confirm-button.js';
+import { agendaQuery, postmortemsApi, publicationsQuery, usePostmortemChange, type Postmortem, type Publication, type PublicVersion, type TransitionAction } from './postmortems.api.js';
 
 /**
  * Review and publication: named reviewers and their decisions, the state changes (submit, withdraw,
@@ -45,7 +46,7 @@ function ReviewersSection({ pm, canWrite, dirty }: { pm: Postmortem; canWrite: b
   return (
     <Section
       title="Review"
-      description="Draft → in review → published. Publishing needs every named reviewer’s approval."
+      description="Draft → in review → published. Submitting emails the named reviewers; publishing needs every one’s approval."
       actions={
         canWrite &&
         !editing && (
@@ -244,6 +245,7 @@ function PublicVersionSection({ pm }: { pm: Postmortem }) {
   };
   return (
     <Section title="Public version" description="Publish the sections meant for customers to a status-page incident, which then links to it.">
+      <Publications pm={pm} onWithdrawn={() => setPublished(null)} />
       {pm.status !== 'published' ? (
         <p className="muted">Publish the postmortem first (Review): the public version is made from the approved text.</p>
       ) : pages.isError ? (
@@ -296,5 +298,44 @@ function PublicVersionSection({ pm }: { pm: Postmortem }) {
         </p>
       )}
     </Section>
+  );
+}
+
+/**
+ * Where the public version is published now, each with **Withdraw**: the status-page incident stops
+ * linking to it and its address answers 404 (publishing again makes a new address).
+ */
+function Publications({ pm, onWithdrawn }: { pm: Postmortem; onWithdrawn: () => void }) {
+  const publications = useQuery(publicationsQuery(pm.id));
+  const withdraw = usePostmortemChange((statusPageIncident: string | undefined) => postmortemsApi.withdrawPublic(pm.id, statusPageIncident), onWithdrawn);
+  if (publications.isPending) return <Loading />;
+  if (publications.isError) return <QueryError error={publications.error} retry={() => void publications.refetch()} />;
+  if (publications.data.length === 0) return null;
+  const where = (p: Publication) => (p.statusPageIncident ? `${p.statusPageIncident.page.name}: ${p.statusPageIncident.name}` : 'a status-page incident that was deleted');
+  return (
+    <>
+      <ul className="pm-publications" aria-label="Published public versions">
+        {publications.data.map((p) => (
+          <li key={p.id}>
+            <span>
+              On {where(p)} — <a href={p.url}>{p.title}</a>{' '}
+              <span className="small muted">
+                (<Time value={p.publishedAt} /> by {p.publishedBy})
+              </span>
+            </span>
+            {/* Without its status-page incident it is already withdrawn (its address answers 404). */}
+            {p.statusPageIncident && (
+              <ConfirmButton
+                label="Withdraw"
+                question={`Withdraw the public version from ${where(p)}? The status page stops linking to it and its address stops working.`}
+                pending={withdraw.isPending}
+                onConfirm={() => withdraw.mutate(p.statusPageIncident?.id)}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      <FormAlert error={withdraw.error} />
+    </>
   );
 }

@@ -57,6 +57,12 @@ export function actionItemRoutes(items: ActionItemsService): AnyRoute[] {
       handler: async ({ params, actor, principal }) => items.remove({ actor, principal }, params.item),
     }),
     defineRoute({
+      method: 'POST', path: '/api/v1/action-items/{item}/tracker-issue', operationId: 'createActionItemTrackerIssue', summary: 'Create the tracker issue of an action item now, through the tracker webhook', tag,
+      description: 'Accepted (202): the issue is created shortly after, and its URL becomes the item’s `trackerUrl`. 409 when the item already links an issue; 422 when it is closed or no tracker webhook is configured.',
+      auth: respond, params: actionItemParams, success: { status: 202, schema: actionItemSchema }, errors: ['NOT_FOUND', 'CONFLICT', 'RULE_VIOLATION'],
+      handler: async ({ params, actor, principal }) => items.requestTrackerIssue({ actor, principal }, params.item),
+    }),
+    defineRoute({
       method: 'POST', path: '/api/v1/action-items/{item}/links', operationId: 'linkActionItem', summary: 'Mark another postmortem’s action item as the same one (a repeated failure to fix something)', tag,
       auth: respond, params: actionItemParams, body: linkActionItemSchema, success: { status: 200, schema: actionItemSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION'],
       handler: async ({ params, body, actor, principal }) => items.link({ actor, principal }, params.item, body.item),

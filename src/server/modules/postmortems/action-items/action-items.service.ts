@@ -355,6 +355,32 @@ export class ActionItemsService {
     return this.get(id);
   }
 
+  /**
+   * `POST /api/v1/action-items/{item}/tracker-issue`: creates the tracker issue now for an item added
+   * without one (or whose first attempt failed), through the same outbox job as `createInTracker`
+   * at creation: the job is added in this transaction, posts to the webhook, and stores the URL it
+   * answers. 409 when the item already links an issue; 422 when it is closed or no webhook is set.
+   * Asking again while a request is pending replaces it (one job per item), so nothing is sent twice.
+   */
+  async requestTrackerIssue(acting: Acting, ref: string): Promise<ActionItem> {
+    const id = await this.deps.database.transaction(async (tx) => {
+      const row = await requireActionItem(tx.db, ref);
+      const item = actionItemReference(Number(row.number));
+      if (row.tracker_url !== null) {
+        throw new AppError('CONFLICT', `${item} already links a tracker issue: ${row.tracker_url}; clear its trackerUrl first to create another`, { trackerUrl: row.tracker_url });
+      }
+      if (CLOSED.has(row.status)) throw ruleViolation('params.item', `${item} is ${row.status === 'done' ? 'done' : 'closed as won’t do'}; reopen it to create a tracker issue`);
+      if (!(await this.tracker.target(tx.db))) {
+        throw ruleViolation('trackerWebhook', 'no tracker webhook is configured; an admin sets one with PUT /api/v1/postmortem-settings/tracker-webhook');
+      }
+      const now = this.deps.clock.now();
+      await this.deps.jobs.addJob<TrackerPayload>(tx, { task: TRACKER_TASK, key: trackerJobKey(row.id), payload: { itemId: row.id }, runAt: now, maxAttempts: ACTION_ITEM_JOB_ATTEMPTS });
+      await this.deps.audit.record(tx.db, acting.actor, { action: 'action-item.tracker-issue-request', targetType: 'action-item', targetId: row.id, after: { reference: item } });
+      return row.id;
+    });
+    return this.get(id);
+  }
+
   /** `GET /api/v1/postmortem-settings/tracker-webhook` */
   async trackerSettings(): Promise<TrackerWebhookSettings> {
     return this.tracker.view(this.db);

@@ -49,5 +49,7 @@ export function createPostmortemReview(deps: {
   const review = new PostmortemReview({ database: deps.database, clock: deps.clock, ids: deps.ids, audit: deps.audit, incidents: deps.incidents, statusPages: deps.statusPages, documents: deps.documents, reminders, publicUrl: deps.publicUrl });
   const required = new RequiredPostmortems({ clock: deps.clock, audit: deps.audit, policy: deps.policy, documents: deps.documents, reminders });
   deps.incidents.addExtension(required.extension);
+  // A deleted draft has no reminders left to send.
+  deps.documents.onDeleted(async (tx, row) => reminders.stop(tx, row.id));
   return { review, reminders, required };
 }

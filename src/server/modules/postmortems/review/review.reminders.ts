@@ -7,6 +7,7 @@ import type { JobScheduler } from '../../../platform/jobs/job-queue.js';
 import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels } from '../../notify/channels/channel.js';
 import { reference as incidentReference } from '../../incidents/incident.repo.js';
 import { postmortemReference, type PostmortemRow } from '../postmortem.lookup.js';
+import { ReviewRequests } from './review.requests.js';
 
 export const REMIND_TASK = 'postmortems.due-reminder';
 export const SEND_REMINDER_TASK = 'postmortems.send-due-reminder';
@@ -36,7 +37,12 @@ const SEND_MAX_ATTEMPTS = 10;
  * the message's id).
  */
 export class PostmortemReminders {
-  constructor(private readonly deps: { database: FirebreakDatabase; clock: Clock; jobs: JobScheduler; channels: Channels; publicUrl: string }) {}
+  /** The other mail of the review part: "please review" to the named reviewers (registered with these jobs). */
+  readonly requests: ReviewRequests;
+
+  constructor(private readonly deps: { database: FirebreakDatabase; clock: Clock; jobs: JobScheduler; channels: Channels; publicUrl: string }) {
+    this.requests = new ReviewRequests(deps);
+  }
 
   /** (Re)starts the reminders of a postmortem in the caller's transaction: none when published or not due. */
   async schedule(tx: Tx, row: Pick<PostmortemRow, 'id' | 'status' | 'due_at'>): Promise<void> {

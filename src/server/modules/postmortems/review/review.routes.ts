@@ -1,5 +1,8 @@
+import { listOf } from '../../../../contracts/common.js';
 import {
   postmortemParams,
+  publicationSchema,
+  withdrawPublicVersionQuery,
   postmortemSchema,
   postmortemTransitionSchema,
   publicVersionSchema,
@@ -49,6 +52,17 @@ export function postmortemReviewRoutes(review: PostmortemReview): AnyRoute[] {
       description: 'The sections not marked internal, or those listed, become a public page (no JavaScript) that the status-page incident links to. Publishing again to the same status-page incident replaces its text and keeps its URL.',
       auth: respond, params: postmortemParams, body: publishPublicVersionSchema, success: { status: 201, schema: publicVersionSchema }, errors: ['NOT_FOUND', 'RULE_VIOLATION'],
       handler: async ({ params, body, actor, principal }) => review.publishPublicVersion({ actor, principal }, params.postmortem, body),
+    }),
+    defineRoute({
+      method: 'GET', path: '/api/v1/postmortems/{postmortem}/public-version', operationId: 'listPostmortemPublicVersions', summary: 'Where the public versions of a postmortem are published, newest first', tag,
+      auth: read, params: postmortemParams, success: { status: 200, schema: listOf(publicationSchema) }, errors: ['NOT_FOUND'],
+      handler: async ({ params }) => ({ items: await review.publications(params.postmortem) }),
+    }),
+    defineRoute({
+      method: 'DELETE', path: '/api/v1/postmortems/{postmortem}/public-version', operationId: 'withdrawPostmortemPublicVersion', summary: 'Withdraw the public version from a status-page incident (or from every one)', tag,
+      description: 'The status-page incident stops linking to it and its public address answers 404. `statusPageIncident` names one status-page incident; left out, every public version of the postmortem is withdrawn. Publishing again makes a new one (a new address).',
+      auth: respond, params: postmortemParams, query: withdrawPublicVersionQuery, success: { status: 204, schema: null }, errors: ['NOT_FOUND'],
+      handler: async ({ params, query, actor, principal }) => review.withdrawPublicVersion({ actor, principal }, params.postmortem, query.statusPageIncident),
     }),
   ];
 }

@@ -4,6 +4,7 @@ import { AppError, type FieldIssue } from '../../../../contracts/errors.js';
 import type {
   Postmortem,
   PostmortemSection,
+  Publication,
   postmortemTransitionSchema,
   publicVersionSchema,
   publishPublicVersionSchema,
@@ -105,6 +106,10 @@ export class PostmortemReview {
       }
       if (gone.length === 0 && added.length === 0) return this.deps.documents.view(db, row);
       await this.deps.documents.bump(tx, row, acting, ['reviewers']);
+      // Named while it is in review: asked now, for the round under way.
+      if (row.status === 'in_review' && row.submitted_at !== null && added.length > 0) {
+        await this.deps.reminders.requests.queue(tx, row.id, Number(row.submitted_at), added.map((w) => w.id), { userId: acting.principal?.userId ?? null, label: acting.actor.label });
+      }
       await this.deps.audit.record(db, acting.actor, {
         action: 'postmortem.reviewers', targetType: 'postmortem', targetId: row.id,
         before: { reviewers: before.map((b) => b.user_id) }, after: { reviewers: wanted.map((w) => w.id) },
@@ -205,6 +210,10 @@ export class PostmortemReview {
         before: { status: row.status }, after: { status: move.to, ...(input.reason ? { reason: input.reason } : {}) },
       });
       const incident = row.incident_id ? ((await db.selectFrom('incidents').selectAll().where('id', '=', row.incident_id).executeTakeFirst()) as IncidentRow | undefined) : undefined;
+      if (input.action === 'submit') {
+        const reviewers = await this.reviewerHandles(db, row.id);
+        await this.deps.reminders.requests.queue(tx, row.id, now, reviewers.map((r) => r.userId), { userId: acting.principal?.userId ?? null, label: acting.actor.label });
+      }
       if (input.action === 'publish') {
         await this.deps.reminders.stop(tx, row.id);
         if (incident) {
@@ -286,6 +295,75 @@ export class PostmortemReview {
     });
     await this.deps.statusPages.updateIncident(acting, published.pageId, published.statusIncidentId, { postmortemUrl: published.result.url });
     return published.result;
+  }
+
+  /** `GET …/public-version`: where the postmortem's public versions are, newest first. */
+  async publications(ref: string): Promise<Publication[]> {
+    const db = this.db;
+    const row = await requirePostmortem(db, ref);
+    const rows = await db
+      .selectFrom('postmortem_publications')
+      .leftJoin('status_incidents', 'status_incidents.id', 'postmortem_publications.status_page_incident_id')
+      .leftJoin('status_pages', 'status_pages.id', 'status_incidents.page_id')
+      .select([
+        'postmortem_publications.id', 'postmortem_publications.title', 'postmortem_publications.published_at', 'postmortem_publications.published_by',
+        'status_incidents.id as incidentId', 'status_incidents.name as incidentName', 'status_pages.id as pageId', 'status_pages.slug', 'status_pages.name as pageName',
+      ])
+      .where('postmortem_publications.postmortem_id', '=', row.id)
+      .orderBy('postmortem_publications.published_at', 'desc')
+      .orderBy('postmortem_publications.id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      url: this.publicUrlOf(r.id),
+      title: r.title,
+      publishedAt: iso(Number(r.published_at)),
+      publishedBy: r.published_by,
+      statusPageIncident: r.incidentId && r.pageId ? { id: r.incidentId, name: r.incidentName ?? '', page: { id: r.pageId, slug: r.slug ?? '', name: r.pageName ?? '' } } : null,
+    }));
+  }
+
+  /**
+   * `DELETE …/public-version`: withdraws the public version from one status-page incident, or from
+   * every one. The status-page incident's link is cleared first (through the status page service,
+   * which owns public incidents and re-renders the page), then the copy is deleted with its audit
+   * entry, so its address answers 404. Should the second step fail, withdrawing again completes it;
+   * the other order could leave the page linking to a 404 with nothing left to retry.
+   */
+  async withdrawPublicVersion(acting: Acting, ref: string, statusPageIncident: string | undefined): Promise<void> {
+    const db = this.db;
+    const row = await requirePostmortem(db, ref);
+    const pm = postmortemReference(row.number);
+    let query = db
+      .selectFrom('postmortem_publications')
+      .leftJoin('status_incidents', 'status_incidents.id', 'postmortem_publications.status_page_incident_id')
+      .select(['postmortem_publications.id', 'postmortem_publications.title', 'postmortem_publications.status_page_incident_id', 'status_incidents.page_id', 'status_incidents.postmortem_url'])
+      .where('postmortem_publications.postmortem_id', '=', row.id);
+    if (statusPageIncident !== undefined) query = query.where('postmortem_publications.status_page_incident_id', '=', statusPageIncident);
+    const targets = await query.execute();
+    if (targets.length === 0) {
+      throw new AppError('NOT_FOUND', statusPageIncident === undefined ? `${pm} has no public version` : `${pm} has no public version on status-page incident \`${statusPageIncident}\``);
+    }
+    for (const target of targets) {
+      // Only the link to this copy: the incident may link to something else by now.
+      if (target.page_id && target.status_page_incident_id && target.postmortem_url === this.publicUrlOf(target.id)) {
+        await this.deps.statusPages.updateIncident(acting, target.page_id, target.status_page_incident_id, { postmortemUrl: null });
+      }
+    }
+    await this.deps.database.transaction(async (tx) => {
+      for (const target of targets) {
+        const deleted = await tx.db.deleteFrom('postmortem_publications').where('id', '=', target.id).executeTakeFirst();
+        if (Number(deleted.numDeletedRows) === 0) continue;
+        await this.deps.audit.record(tx.db, acting.actor, {
+          action: 'postmortem.public-version-withdraw', targetType: 'postmortem', targetId: row.id,
+          before: { publicationId: target.id, statusPageIncident: target.status_page_incident_id, title: target.title, url: this.publicUrlOf(target.id) },
+        });
+      }
+    });
+  }
+
+  private publicUrlOf(publicationId: string): string {
+    return `${this.deps.publicUrl.replace(/\/+$/, '')}${publicVersionPath(publicationId)}`;
   }
 
   private chosenSections(sections: readonly PostmortemSection[], keys: readonly string[]): PostmortemSection[] {
