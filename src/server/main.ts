@@ -155,7 +155,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   registerIncidentRuleJobs(runner, services.incidentRules.rules, logger.child({ component: 'incident-rules' }));
   registerResponderJobs(runner, services.responders, logger.child({ component: 'responders' }));
   registerIncidentCommsJobs(runner, services.comms, logger.child({ component: 'incident-comms' }));
-  registerStatusPageJobs(runner, services.statusPages);
+  registerStatusPageJobs(runner, services.statusPages, services.statusSubscribers, logger.child({ component: 'status-subscribers' }));
   registerPostmortemReviewJobs(runner, services.postmortemReview.reminders, logger.child({ component: 'postmortems' }));
   registerActionItemJobs(runner, services.actionItems, logger.child({ component: 'action-items' }));
   const testPages = new TestPages({ database, clock, ids: services.ids, jobs: runner, alerts: services.alerts, services: services.serviceCatalog, catalog: services.catalog, paging: services.paging });
@@ -214,7 +214,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     ...changeRoutes(new ChangeLog({ database, clock, ids: services.ids, services: services.serviceCatalog })),
     ...streamRoutes(live),
     ...auditRoutes({ database, audit: services.audit }),
-    ...statusPageRoutes(services.statusPages),
+    ...statusPageRoutes(services.statusPages, services.statusSubscribers),
     ...incidentStatusPostRoutes(new IncidentStatusPosts({ database: services.database, pages: services.statusPages, incidents: services.incidents })),
     ...postmortemRoutes(services.postmortems),
     ...postmortemReviewRoutes(services.postmortemReview.review),
@@ -242,7 +242,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   await app.register(providerCallbacks({ providers: services.providers, inbound: services.pagingInbound, clock, logger: logger.child({ component: 'providers' }), publicUrl: config.publicUrl, ratePerMinute: config.publicRateLimitPerMinute, allowPrivate: config.allowPrivateWebhooks ?? false }));
   await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
   // Public status pages (ADR 0036): cached bytes, their own rate-limit bucket (10× the public limit: visitors share NAT and CDN addresses).
-  await app.register(statusPagesPublic({ pages: services.statusPages, clock, logger: logger.child({ component: 'status-pages' }), authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
+  await app.register(statusPagesPublic({ pages: services.statusPages, subscribers: services.statusSubscribers, clock, logger: logger.child({ component: 'status-pages' }), authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
   // Public versions of postmortems, linked from status-page incidents: HTML without script, the status pages' rate-limit bucket.
   await app.register(publicPostmortemRoutes({ database, authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
 

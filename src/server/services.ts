@@ -32,6 +32,7 @@ import { IncidentResponders } from './modules/incidents/responders/responders.se
 import { IncidentComms } from './modules/incidents/comms/comms.service.js';
 import { IncidentWorkService } from './modules/incidents/work/incident-work.service.js';
 import { StatusPageService } from './modules/statuspages/statuspage.service.js';
+import { StatusSubscribers } from './modules/statuspages/statuspage.module.js';
 import { PlaybookService } from './modules/incidents/work/playbook.service.js';
 import { PostmortemAttachments } from './modules/postmortems/postmortem.attachments.js';
 import { PostmortemService } from './modules/postmortems/postmortem.service.js';
@@ -93,6 +94,7 @@ export interface Services {
   incidentWork: IncidentWorkService;
   /** Status pages: pages, components, public incidents, maintenances (ADR 0036). */
   statusPages: StatusPageService;
+  statusSubscribers: StatusSubscribers;
   /** Postmortem documents: templates, drafting, concurrency, revisions, search, attachments (ADR 0038). */
   postmortems: PostmortemService;
   /** Postmortem review: reviewers, transitions, agenda, public version, required postmortems and their reminders (ADR 0038). */
@@ -154,10 +156,11 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   configService.useIncidentKinds({ severities, rules: incidentRules.rules, playbooks });
   const statusPages = new StatusPageService({ database, clock, ids, audit, jobs, services: serviceCatalog, publicUrl: config.publicUrl });
   configService.useStatusPages(statusPages);
+  const statusSubscribers = new StatusSubscribers({ database, clock, ids, audit, jobs, secrets, channels, pages: statusPages, publicUrl: config.publicUrl, allowPrivate: config.allowPrivateWebhooks ?? false });
   const postmortems = new PostmortemService({ database, clock, ids, audit, services: serviceCatalog, templates: new PostmortemTemplates({ database, clock, ids, audit }), attachments: new PostmortemAttachments({ database, clock, ids, audit }) });
   configService.usePostmortemKinds({ policy: incidentRules.postmortem, templates: postmortems.templates });
   const postmortemReview = createPostmortemReview({ database, clock, ids, audit, jobs, channels, incidents, policy: incidentRules.postmortem, statusPages, documents: postmortems, publicUrl: config.publicUrl });
   postmortems.onDueChanged(async (tx, row) => postmortemReview.reminders.schedule(tx, row));
   const actionItems = new ActionItemsService({ database, clock, ids, audit, jobs, secrets, channels, postmortems, publicUrl: config.publicUrl, allowPrivate: config.allowPrivateWebhooks ?? false });
-  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents, incidentRules, changes, responders, comms, playbooks, incidentWork, statusPages, postmortems, postmortemReview, actionItems };
+  return { database, clock, ids, secrets, audit, catalog, auth, config: configService, jobs, notify, oncall, channels, providers, serviceCatalog, alerts, routing, events, heartbeats, emailIntake, suppression, paging, pageDelivery, pagingInbound, incidents, incidentRules, changes, responders, comms, playbooks, incidentWork, statusPages, statusSubscribers, postmortems, postmortemReview, actionItems };
 }

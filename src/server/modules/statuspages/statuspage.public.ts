@@ -25,7 +25,7 @@ export const API_DOCUMENTS = ['summary.json', 'status.json', 'components.json', 
 export const MAX_AGE_SECONDS = 5;
 /** Re-render at least this often even without a change: uptime bars and "last 7 days" move with time. */
 const RERENDER_MS = 60_000;
-const HTML_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const HTML_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 export interface Doc {
   body: Buffer;
@@ -91,7 +91,18 @@ export class StatusPageCache {
   private refreshing: Promise<void> | null = null;
   private again: Promise<void> | null = null;
 
-  constructor(private readonly deps: { pages: StatusPageService; clock: Clock; logger: Logger; recheckMs: number; /** false: a one-off reader (static export) that does not follow changes. */ follow?: boolean }) {
+  constructor(
+    private readonly deps: {
+      pages: StatusPageService;
+      clock: Clock;
+      logger: Logger;
+      recheckMs: number;
+      /** false: a one-off reader (static export) that does not follow changes. */
+      follow?: boolean;
+      /** Public pages show the subscribers' sign-up form (the server takes sign-ups; a static export does not). */
+      subscribeForm?: boolean;
+    },
+  ) {
     if (deps.follow === false) return;
     deps.pages.onPublicChange((pageId) => {
       // Renders under way read before this change: they must neither be handed out nor stored.
@@ -216,7 +227,7 @@ export class StatusPageCache {
   private renderMode(entry: Entry, mode: 'slug' | 'domain', now: number): void {
     const s = entry.snapshot;
     const base = mode === 'slug' ? `/status/${s.page.slug}` : '';
-    entry.docs.set(`${mode}:`, doc(renderPage(s, entry.history, now, base), 'text/html; charset=utf-8'));
+    entry.docs.set(`${mode}:`, doc(renderPage(s, entry.history, now, base, { subscribe: this.deps.subscribeForm === true && entry.visibility === 'public' }), 'text/html; charset=utf-8'));
     entry.docs.set(`${mode}:history`, doc(renderHistory(s, base), 'text/html; charset=utf-8'));
     entry.docs.set(`${mode}:history.rss`, doc(renderRss(s, s.page.url), 'application/rss+xml; charset=utf-8'));
     entry.docs.set(`${mode}:history.atom`, doc(renderAtom(s, s.page.url), 'application/atom+xml; charset=utf-8'));
@@ -267,6 +278,8 @@ export interface PublicRouteDeps {
   emailOf: (userId: string) => Promise<string | null>;
   /** Per client IP per minute, for status-page traffic only (its own bucket, apart from intake). */
   ratePerMinute: number;
+  /** The subscribers' public routes (sign-up, confirmation, management), given the custom-domain lookup. */
+  subscriptions?: (slugForHost: (host: string | undefined) => string | undefined) => (app: FastifyInstance) => Promise<void>;
 }
 
 /** Registers the public status-page routes. Call before `app.ready()`. */
@@ -333,6 +346,7 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
     app.get('/incidents/:incident', { config, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest<{ Params: { incident: string } }>, reply: FastifyReply) =>
       serve(request, reply, cache.slugForHost(request.headers.host), 'domain', `incidents/${request.params.incident}`),
     );
+    if (deps.subscriptions) await app.register(deps.subscriptions((host) => cache.slugForHost(host)));
     // Anything else under /status/ is no page (rather than the web UI's index.html).
     app.get('/status/*', { config }, (_request, reply) => notFound(reply));
   };

@@ -67,6 +67,8 @@ ul.members>li{padding:.4rem 0}.row{display:flex;justify-content:space-between;ga
 .bars{display:flex;gap:1px;height:1.75rem;margin:.4rem 0 .1rem}.bars span{flex:1;background:#2da44e;border-radius:1px}.bars span.none{background:#d0d7de}
 .bars span.low{background:#d4a72c}.bars span.mid{background:#fb8f44}.bars span.bad{background:#cf222e}.muted{color:#57606a;font-size:.875rem}
 .update{margin:.6rem 0 0}.update p{margin:.15rem 0}footer{padding:2rem 1rem;color:#57606a;font-size:.875rem}footer ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}
+form.subscribe label{display:block;font-weight:600}form.subscribe input[type=email]{font:inherit;padding:.4rem .5rem;width:100%;max-width:22rem;margin:.25rem .5rem .5rem 0;border:1px solid #8c959f;border-radius:.35rem}
+form.subscribe button{font:inherit;padding:.4rem 1rem;border-radius:.35rem;border:1px solid var(--brand);background:var(--brand);color:#fff;cursor:pointer}.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 @media (max-width:40rem){.bars span:nth-child(-n+60){display:none}}`;
 
 /** The HTML around every public page. */
@@ -143,8 +145,19 @@ function componentRow(c: SnapshotComponent, history: Map<string, StatusChange[]>
 
 const visibleComponent = (c: SnapshotComponent) => !c.onlyShowIfDegraded || (c.status !== 'operational');
 
+/**
+ * The sign-up form for subscribers (ADR 0039): works without script (a plain POST), one labelled email
+ * field, and a field hidden from people (`website`) that only form-filling bots fill in.
+ */
+function subscribeForm(s: PageSnapshot, base: string): string {
+  return `<section aria-labelledby="h-subscribe"><h2 id="h-subscribe">Get updates</h2><form class="subscribe card" method="post" action="${escapeHtml(base)}/subscribe">
+<label for="subscribe-email">Email address</label><input id="subscribe-email" name="email" type="email" autocomplete="email" required maxlength="254"><button type="submit">Subscribe</button>
+<div class="hp" aria-hidden="true"><label for="subscribe-website">Leave this field empty</label><input id="subscribe-website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+<p class="muted">${escapeHtml(`We email you a link to confirm. Every update from ${s.page.name} has a link to choose components or unsubscribe.`)}</p></form></section>`;
+}
+
 /** The status page itself: overall status in words, what is going on, components with uptime bars. */
-export function renderPage(s: PageSnapshot, history: Map<string, StatusChange[]>, now: number, base: string): string {
+export function renderPage(s: PageSnapshot, history: Map<string, StatusChange[]>, now: number, base: string, options: { subscribe?: boolean } = {}): string {
   const f = formatter(s.page.timeZone);
   const status = statusJson(s, now);
   const open = s.incidents.filter((i) => i.kind === 'incident' && isUnresolved(i));
@@ -166,6 +179,7 @@ export function renderPage(s: PageSnapshot, history: Map<string, StatusChange[]>
     `<section aria-labelledby="h-components"><h2 id="h-components">Components</h2>${top.length ? `<ul class="components">${items}</ul>` : '<p>No components yet.</p>'}</section>`,
     upcoming.length ? `<section aria-labelledby="h-upcoming"><h2 id="h-upcoming">Scheduled maintenance</h2>${upcoming.map((i) => incidentBlock(s, i, f, base)).join('')}</section>` : '',
     `<section aria-labelledby="h-recent"><h2 id="h-recent">Past incidents</h2>${recent.length ? recent.map((i) => incidentBlock(s, i, f, base)).join('') : '<p>No incidents in the last 7 days.</p>'}<p><a href="${escapeHtml(base)}/history">Incident history</a></p></section>`,
+    options.subscribe ? subscribeForm(s, base) : '',
   ].join('\n');
   return layout(s, `${s.page.name} status`, main, base);
 }

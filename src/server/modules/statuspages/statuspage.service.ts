@@ -44,6 +44,27 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const isoNN = (ms: number): string => new Date(Number(ms)).toISOString();
 const invalid = (path: string, message: string) => new AppError('VALIDATION_FAILED', `${path}: ${message}`, { issues: [{ path, message }] });
 
+/**
+ * Something subscribers of a page hear about (ADR 0039), told to `onSubscriberEvent` listeners inside
+ * the transaction that made it, so what they queue commits (or rolls back) with the change. Only public
+ * things: component changes of components the public cannot see are never told; backfilled incidents
+ * (written up afterwards) are not news and are not told either.
+ */
+export type SubscriberEvent =
+  | { type: 'incident'; action: 'created' | 'updated'; pageId: string; incidentId: string; updateId: string; at: number }
+  | { type: 'maintenance'; action: 'scheduled' | 'updated' | 'started' | 'completed'; pageId: string; incidentId: string; updateId: string | null; at: number }
+  | {
+      type: 'component';
+      pageId: string;
+      componentId: string;
+      oldStatus: ComponentStatus;
+      newStatus: ComponentStatus;
+      /** The incident or maintenance whose update made the change; null: changed on its own. */
+      incidentId: string | null;
+      at: number;
+    };
+export type SubscriberListener = (tx: Tx, event: SubscriberEvent) => Promise<void>;
+
 interface Affected {
   componentId: string;
   name: string;
@@ -62,6 +83,7 @@ interface Affected {
  */
 export class StatusPageService {
   private readonly listeners: ((pageId: string) => void)[] = [];
+  private readonly subscriberListeners: SubscriberListener[] = [];
 
   constructor(
     private readonly deps: {
@@ -82,6 +104,15 @@ export class StatusPageService {
   /** Called after each committed change of a page, with its id (the public cache re-renders it). */
   onPublicChange(listener: (pageId: string) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Called inside the writing transaction for each public incident, update, maintenance step and
+   * public component status change (the subscribers module queues its deliveries here: durable before
+   * the change is acknowledged).
+   */
+  onSubscriberEvent(listener: SubscriberListener): void {
+    this.subscriberListeners.push(listener);
   }
 
   // ---- pages ----------------------------------------------------------------------------------
@@ -167,6 +198,11 @@ export class StatusPageService {
       // A postmortem's public version outlives the public incident it was attached to (it is withdrawn).
       await db.updateTable('postmortem_publications').set({ status_page_incident_id: null }).where('status_page_incident_id', 'in', incidents).execute();
       await db.deleteFrom('status_incidents').where('page_id', '=', page.id).execute();
+      const subscribers = db.selectFrom('status_subscribers').select('id').where('page_id', '=', page.id);
+      await db.deleteFrom('status_subscriber_deliveries').where('subscriber_id', 'in', subscribers).execute();
+      await db.deleteFrom('status_subscriber_confirmations').where('page_id', '=', page.id).execute();
+      await db.deleteFrom('status_subscribers').where('page_id', '=', page.id).execute();
+      await db.deleteFrom('status_subscriber_events').where('page_id', '=', page.id).execute();
       await db.deleteFrom('status_component_history').where('component_id', 'in', components).execute();
       await db.updateTable('status_components').set({ group_id: null }).where('page_id', '=', page.id).execute();
       await db.deleteFrom('status_components').where('page_id', '=', page.id).execute();
@@ -241,7 +277,10 @@ export class StatusPageService {
       if (input.service !== undefined) patch.service_id = input.service === null ? null : await this.serviceId(db, input.service, 'body.service');
       const now = this.deps.clock.now();
       if (Object.keys(patch).length > 0) await db.updateTable('status_components').set({ ...patch, updated_at: now }).where('id', '=', before.id).execute();
-      if (input.status !== undefined && !before.is_group) await this.setStatus(db, before, input.status, now);
+      if (input.status !== undefined && !before.is_group) {
+        await this.setStatus(db, before, input.status, now);
+        if (before.status !== input.status) await this.tellComponentChanges(tx, page.id, null, [{ componentId: before.id, name: before.name, oldStatus: before.status as ComponentStatus, newStatus: input.status }], now);
+      }
       const after = await this.requireComponent(db, page.id, before.id);
       await this.deps.audit.record(db, acting.actor, { action: 'status-component.update', targetType: 'status_component', targetId: before.id, before: toComponent(before), after: toComponent(after) });
       await this.touch(tx, page.id);
@@ -318,7 +357,11 @@ export class StatusPageService {
     };
     await db.insertInto('status_incidents').values(row).execute();
     const affected = await this.applyAffected(db, page.id, row.id, input.components, !backfilled, now, 'body.components');
-    await this.insertUpdate(db, acting, row.id, input.status, input.body, affected, input.status === 'resolved' && resolvedAt !== null ? resolvedAt : startedAt, now);
+    const updateId = await this.insertUpdate(db, acting, row.id, input.status, input.body, affected, input.status === 'resolved' && resolvedAt !== null ? resolvedAt : startedAt, now);
+    if (!backfilled) {
+      await this.tell(tx, { type: 'incident', action: 'created', pageId: page.id, incidentId: row.id, updateId, at: now });
+      await this.tellComponentChanges(tx, page.id, row.id, affected, now);
+    }
     const incident = await this.getIncidentIn(db, page.id, 'incident', row.id);
     await this.deps.audit.record(db, acting.actor, { action: 'status-incident.create', targetType: 'status_incident', targetId: row.id, after: incidentId ? { ...incident, incidentId } : incident });
     await this.touch(tx, page.id);
@@ -356,7 +399,7 @@ export class StatusPageService {
     const displayAt = input.displayAt === undefined ? now : Date.parse(input.displayAt);
     if (displayAt > now + 60_000) throw invalid('body.displayAt', 'is in the future');
     const affected = await this.applyAffected(db, page.id, incident.id, input.components, true, now, 'body.components');
-    await this.insertUpdate(db, acting, incident.id, input.status, input.body, affected, displayAt, now);
+    const updateId = await this.insertUpdate(db, acting, incident.id, input.status, input.body, affected, displayAt, now);
     await db
       .updateTable('status_incidents')
       .set({
@@ -367,6 +410,8 @@ export class StatusPageService {
       })
       .where('id', '=', incident.id)
       .execute();
+    await this.tell(tx, { type: 'incident', action: 'updated', pageId: page.id, incidentId: incident.id, updateId, at: now });
+    await this.tellComponentChanges(tx, page.id, incident.id, affected, now);
     const after = await this.getIncidentIn(db, page.id, 'incident', incident.id);
     await this.deps.audit.record(db, acting.actor, { action: 'status-incident.update-posted', targetType: 'status_incident', targetId: incident.id, before: { status: incident.status }, after: { status: input.status, body: input.body, components: input.components } });
     await this.touch(tx, page.id);
@@ -425,8 +470,9 @@ export class StatusPageService {
         await this.requireLeaf(db, page.id, componentId, 'body.components');
         await db.insertInto('status_incident_components').values({ incident_id: row.id, component_id: componentId }).execute();
       }
-      await this.insertUpdate(db, acting, row.id, 'scheduled', input.body, [], now, now);
+      const updateId = await this.insertUpdate(db, acting, row.id, 'scheduled', input.body, [], now, now);
       if (input.autoTransition) await this.scheduleTransitions(tx, row);
+      await this.tell(tx, { type: 'maintenance', action: 'scheduled', pageId: page.id, incidentId: row.id, updateId, at: now });
       const maintenance = await this.getIncidentIn(db, page.id, 'maintenance', row.id);
       await this.deps.audit.record(db, acting.actor, { action: 'status-maintenance.create', targetType: 'status_incident', targetId: row.id, after: maintenance });
       await this.touch(tx, page.id);
@@ -449,6 +495,10 @@ export class StatusPageService {
       const row = { ...before, ...patch } as StatusIncidentsTable;
       if (row.auto_transition && row.status !== 'completed') await this.scheduleTransitions(tx, row);
       else await this.unscheduleTransitions(tx, row.id);
+      // Told only when what subscribers were told changed: its name or its times.
+      if (row.name !== before.name || Number(row.scheduled_for) !== Number(before.scheduled_for) || Number(row.scheduled_until) !== Number(before.scheduled_until)) {
+        await this.tell(tx, { type: 'maintenance', action: 'updated', pageId: page.id, incidentId: row.id, updateId: null, at: Number(patch.updated_at) });
+      }
       const after = await this.getIncidentIn(db, page.id, 'maintenance', before.id);
       await this.deps.audit.record(db, acting.actor, { action: 'status-maintenance.update', targetType: 'status_incident', targetId: before.id, before: { name: before.name, scheduledFor: iso(before.scheduled_for), scheduledUntil: iso(before.scheduled_until), autoTransition: before.auto_transition === 1 }, after: input });
       await this.touch(tx, page.id);
@@ -685,9 +735,35 @@ export class StatusPageService {
     return out;
   }
 
-  private async insertUpdate(db: Kysely<Database>, acting: Acting, incidentId: string, status: string, body: string, affected: readonly Affected[], displayAt: number, now: number): Promise<void> {
+  private async insertUpdate(db: Kysely<Database>, acting: Acting, incidentId: string, status: string, body: string, affected: readonly Affected[], displayAt: number, now: number): Promise<string> {
     const row: StatusIncidentUpdatesTable = { id: this.deps.ids(), incident_id: incidentId, status, body, affected_json: JSON.stringify(affected), display_at: displayAt, created_by: acting.actor.label, created_at: now, updated_at: now };
     await db.insertInto('status_incident_updates').values(row).execute();
+    return row.id;
+  }
+
+  /** Tells the subscriber listeners, in this transaction. */
+  private async tell(tx: Tx, event: SubscriberEvent): Promise<void> {
+    for (const listener of this.subscriberListeners) await listener(tx, event);
+  }
+
+  /**
+   * Tells each status change of a component the public sees (public, and in a public group or none),
+   * as the snapshot decides; changes of other components are bookkeeping and never leave.
+   */
+  private async tellComponentChanges(tx: Tx, pageId: string, incidentId: string | null, changes: readonly Affected[], now: number): Promise<void> {
+    const moved = changes.filter((c) => c.oldStatus !== c.newStatus);
+    if (moved.length === 0 || this.subscriberListeners.length === 0) return;
+    const rows = await tx.db.selectFrom('status_components').select(['id', 'group_id', 'public']).where('page_id', '=', pageId).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const visible = (id: string) => {
+      const row = byId.get(id);
+      if (!row || row.public !== 1) return false;
+      return row.group_id === null || byId.get(row.group_id)?.public === 1;
+    };
+    for (const change of moved) {
+      if (!visible(change.componentId)) continue;
+      await this.tell(tx, { type: 'component', pageId, componentId: change.componentId, oldStatus: change.oldStatus, newStatus: change.newStatus, incidentId, at: now });
+    }
   }
 
   /** Moves a maintenance (by hand or by its job), its components to under maintenance and back. */
@@ -703,7 +779,10 @@ export class StatusPageService {
       affected.push({ componentId: c.id, name: c.name, oldStatus: c.status as ComponentStatus, newStatus: next });
       await this.setStatus(db, c, next, now);
     }
-    await this.insertUpdate(db, acting, row.id, status, body, affected, now, now);
+    const updateId = await this.insertUpdate(db, acting, row.id, status, body, affected, now, now);
+    const action = status === 'in_progress' ? 'started' : status === 'completed' ? 'completed' : status === 'scheduled' ? 'scheduled' : 'updated';
+    await this.tell(tx, { type: 'maintenance', action, pageId: row.page_id, incidentId: row.id, updateId, at: now });
+    await this.tellComponentChanges(tx, row.page_id, row.id, affected, now);
     await db
       .updateTable('status_incidents')
       .set({ status, updated_at: now, resolved_at: status === 'completed' ? now : null, monitoring_at: status === 'verifying' ? now : row.monitoring_at })

@@ -635,6 +635,11 @@ export interface Database {
   postmortem_attachments: PostmortemAttachmentsTable;
   postmortem_publications: PostmortemPublicationsTable;
   action_items: ActionItemsTable;
+  // 0027 status-page subscribers
+  status_subscribers: StatusSubscribersTable;
+  status_subscriber_confirmations: StatusSubscriberConfirmationsTable;
+  status_subscriber_events: StatusSubscriberEventsTable;
+  status_subscriber_deliveries: StatusSubscriberDeliveriesTable;
 }
 
 /** An incident (migration 0017, docs/incidents.md). Shown as INC-<number>. */
@@ -1145,4 +1150,55 @@ export interface ActionItemsTable {
   created_by: string;
   updated_at: number;
   completed_at: number | null;
+}
+
+/** A status-page subscriber (migration 0027, ADR 0039). */
+export interface StatusSubscribersTable {
+  id: string;
+  page_id: string;
+  /** email | webhook | slack | teams */
+  kind: string;
+  email: string | null;
+  /** Webhook or chat incoming-webhook URL, sealed (SecretBox). */
+  url_sealed: string | null;
+  url_host: string | null;
+  /** A webhook's signing secret, sealed. */
+  secret_sealed: string | null;
+  /** SHA-256 of the manage token (lookup); the token itself sealed, for the links in each message. */
+  manage_token_hash: string;
+  manage_token_sealed: string;
+  /** Component ids; `[]`: everything. */
+  components_json: string;
+  confirmed_at: number | null;
+  last_confirmation_at: number | null;
+  last_failure_at: number | null;
+  last_failure: string | null;
+  /** public | admin */
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A confirmation link of a subscriber (migration 0027), by the SHA-256 of its token. */
+export interface StatusSubscriberConfirmationsTable {
+  token_hash: string;
+  subscriber_id: string;
+  page_id: string;
+  expires_at: number;
+  created_at: number;
+}
+
+/** One event delivered to one subscriber (migration 0027): a replayed send job skips it. */
+export interface StatusSubscriberDeliveriesTable {
+  event_id: string;
+  subscriber_id: string;
+  delivered_at: number;
+}
+
+/** One event told to a page's subscribers (migration 0027): its public notice, built once. */
+export interface StatusSubscriberEventsTable {
+  id: string;
+  page_id: string;
+  notice_json: string;
+  created_at: number;
 }

@@ -19,6 +19,7 @@ import {
   type StatusIncident,
   type StatusPageDetail,
 } from './status-pages.api.js';
+import { SubscribersSection } from './subscribers-section.js';
 
 const statuses = Object.entries(componentStatusNames) as [ComponentStatusName, string][];
 const incidentStatuses = [
@@ -52,6 +53,7 @@ export function StatusPagePage({ page }: { page: string }) {
       <PageSettings page={p} />
       <Incidents page={p} />
       <Maintenances page={p} />
+      <SubscribersSection page={p} />
     </>
   );
 }

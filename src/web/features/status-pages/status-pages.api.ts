@@ -1,6 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, useMutation, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { SessionInfo } from '../../../contracts/auth.js';
+import type { CreatedSubscriber, CreateSubscriber, Subscriber, SubscriberKind, SubscriberList, updateSubscriberSchema } from '../../../contracts/status-subscribers.js';
 import type {
   createComponentSchema,
   createIncidentSchema,
@@ -18,7 +19,7 @@ import type {
 import { api } from '../../api/client.js';
 import { roleAtLeast } from '../../app/permissions.js';
 
-export type { StatusComponent, StatusIncident, StatusPage, StatusPageDetail };
+export type { CreatedSubscriber, CreateSubscriber, StatusComponent, StatusIncident, StatusPage, StatusPageDetail, Subscriber, SubscriberKind, SubscriberList };
 
 const ref = (v: string) => encodeURIComponent(v);
 
@@ -37,6 +38,19 @@ export const statusIncidentsQuery = (page: string, kind: 'incidents' | 'maintena
   queryKey: ['status-pages', 'detail', page, kind] as const,
   queryFn: async () => (await api.get<{ items: StatusIncident[] }>(`/status-pages/${ref(page)}/${kind}`, { limit: 20 })).items,
 });
+/**
+ * A status page's subscribers (admins), optionally of one kind, 100 at a time (`fetchNextPage` follows
+ * the cursor); every answer carries the counts per kind of the whole page. Under the page's key, so
+ * every status-page change re-reads it.
+ */
+export const statusSubscribersQuery = (page: string, kind: SubscriberKind | '') =>
+  infiniteQueryOptions({
+    queryKey: ['status-pages', 'detail', page, 'subscribers', kind] as const,
+    queryFn: ({ pageParam }) => api.get<SubscriberList>(`/status-pages/${ref(page)}/subscribers`, { kind, limit: 100, cursor: pageParam }),
+    initialPageParam: '',
+    getNextPageParam: (last: SubscriberList) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
 
 export const statusPagesApi = {
   create: (input: z.input<typeof createStatusPageSchema>) => api.post<StatusPage>('/status-pages', input),
@@ -57,6 +71,10 @@ export const statusPagesApi = {
     }
   },
   postMaintenanceUpdate: (page: string, maintenance: string, input: z.input<typeof createMaintenanceUpdateSchema>) => api.post<StatusIncident>(`/status-pages/${ref(page)}/maintenances/${ref(maintenance)}/updates`, input),
+  /** Admins add subscribers confirmed; a webhook's answer carries its signing secret this once. */
+  addSubscriber: (page: string, input: CreateSubscriber) => api.post<CreatedSubscriber>(`/status-pages/${ref(page)}/subscribers`, input),
+  updateSubscriber: (page: string, subscriber: string, input: z.input<typeof updateSubscriberSchema>) => api.patch<Subscriber>(`/status-pages/${ref(page)}/subscribers/${ref(subscriber)}`, input),
+  removeSubscriber: (page: string, subscriber: string) => api.delete<void>(`/status-pages/${ref(page)}/subscribers/${ref(subscriber)}`),
 };
 
 /** A mutation that re-reads every status-page query once it succeeded. */

@@ -59,6 +59,12 @@ export interface ChannelMessage {
    * whose address does not say who it is (an outgoing webhook's URL) name them from this.
    */
   recipient?: { id: string; handle: string; name: string };
+  /**
+   * A one-click unsubscribe URL (status-page subscriber mail, ADR 0039): email sends it as
+   * `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), so mail
+   * clients offer an unsubscribe button that POSTs to it.
+   */
+  unsubscribeUrl?: string;
 }
 
 export interface SendResult {

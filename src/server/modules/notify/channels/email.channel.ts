@@ -44,7 +44,11 @@ export class EmailChannel implements Channel {
         ...(message.html !== undefined ? { html: message.html } : {}),
         // A resent page keeps its Message-ID, so mail clients and relays show it once.
         ...(message.idempotencyKey !== undefined ? { messageId: `<${message.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '.')}@firebreak>` } : {}),
-        headers: { 'X-Firebreak-Kind': message.kind },
+        headers: {
+          'X-Firebreak-Kind': message.kind,
+          // RFC 8058 one-click unsubscribe: the client POSTs `List-Unsubscribe=One-Click` to the URL.
+          ...(message.unsubscribeUrl !== undefined ? { 'List-Unsubscribe': `<${message.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+        },
         ...(options.signal ? { signal: options.signal } : {}),
       });
       return info.messageId ? { providerMessageId: info.messageId } : {};

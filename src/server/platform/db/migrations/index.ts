@@ -25,6 +25,7 @@ import * as statusPages from './0023-status-pages.js';
 import * as pageDigestIndex from './0024-page-digest-index.js';
 import * as postmortems from './0025-postmortems.js';
 import * as statusIncidentLinks from './0026-status-incident-links.js';
+import * as statusSubscribers from './0027-status-subscribers.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '0024-page-digest-index': pageDigestIndex,
   '0025-postmortems': postmortems,
   '0026-status-incident-links': statusIncidentLinks,
+  '0027-status-subscribers': statusSubscribers,
 };
