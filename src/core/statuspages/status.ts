@@ -160,3 +160,24 @@ export function maintenanceStatusAt(current: MaintenanceStatus, window: { schedu
   const due: MaintenanceStatus = now >= window.scheduledUntil ? 'completed' : now >= window.scheduledFor ? 'in_progress' : 'scheduled';
   return maintenanceStatuses.indexOf(due) > order ? due : current;
 }
+
+const STATUS_WORDS: Record<string, string> = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+};
+
+/** A component, incident or maintenance status in words, as the public page and subscribers' messages say it. */
+export function statusWord(status: string): string {
+  return STATUS_WORDS[status] ?? status;
+}

@@ -1,7 +1,7 @@
 import { isUnresolved, type PageSnapshot, type SnapshotComponent, type SnapshotIncident } from '../../../core/statuspages/snapshot.js';
 import { statusJson } from '../../../core/statuspages/statuspage-json.js';
 import { UPTIME_DAYS } from './statuspage.service.js';
-import { uptimeByDay, uptimeOver, type ComponentStatus, type StatusChange, type UptimeDay } from '../../../core/statuspages/status.js';
+import { statusWord, uptimeByDay, uptimeOver, type ComponentStatus, type StatusChange, type UptimeDay } from '../../../core/statuspages/status.js';
 
 /**
  * Server-rendered public pages and feeds of a status page (ADR 0036). No script at all: the page must
@@ -29,22 +29,7 @@ export function safeUrl(url: string | null): string | null {
 /** Plain text with its line breaks kept (no markdown: nothing in the tree sanitizes it; ADR 0036). */
 const paragraphs = (text: string) => escapeHtml(text).replace(/\r?\n/g, '<br>');
 
-const STATUS_WORDS: Record<string, string> = {
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-  scheduled: 'Scheduled',
-  in_progress: 'In progress',
-  verifying: 'Verifying',
-  completed: 'Completed',
-};
-const words = (s: string) => STATUS_WORDS[s] ?? s;
+const words = statusWord;
 
 /** Formats instants in the page's zone (Intl does the zone rules; no hand-rolled offsets). */
 export function formatter(zone: string): { at(ms: number): string; month(ms: number): string; monthKey(ms: number): string } {

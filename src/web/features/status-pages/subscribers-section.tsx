@@ -1,10 +1,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { fieldErrors, isApiError } from '../../api/client.js';
 import { useSession } from '../../app/session.js';
 import { ConfirmButton } from '../../ui/confirm-button.js';
 import { Field, FormAlert } from '../../ui/field.js';
 import { Loading, QueryError, Section } from '../../ui/page.js';
+import { SecretOnce } from '../../ui/secret-once.js';
 import { Time } from '../../ui/time.js';
 import {
   canShape,
@@ -324,41 +325,12 @@ function AddSubscriber({ page, onCreated }: { page: StatusPageDetail; onCreated:
 
 /** A new webhook subscriber's signing secret, shown this once: the server keeps it encrypted and never answers it again. */
 function SigningSecret({ created, secret, onDone }: { created: CreatedSubscriber; secret: string; onDone: () => void }) {
-  const input = useRef<HTMLInputElement>(null);
-  const inputId = useId();
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  async function copy() {
-    input.current?.select();
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied('yes');
-    } catch {
-      // The clipboard API needs permission or a secure context; the text stays selected to copy by hand.
-      setCopied('failed');
-    }
-  }
   return (
-    <div className="secret-box" role="region" aria-label="Webhook signing secret" style={{ marginTop: 16, ...wrap }}>
-      <h3 style={wrap}>Webhook {created.target} added</h3>
-      <p>
+    <div style={{ marginTop: 16 }}>
+      <SecretOnce region="Webhook signing secret" title={<>Webhook {created.target} added</>} label="Signing secret" secret={secret} onDone={onDone}>
         <strong>Copy the signing secret now: it is shown once.</strong> Each delivery carries <code>Firebreak-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</code>, the HMAC-SHA256 of{' '}
         <code>&lt;t&gt;.&lt;body&gt;</code> with this secret; check it before trusting a delivery.
-      </p>
-      <div className="secret-row" style={{ minWidth: 0 }}>
-        <label htmlFor={inputId} className="visually-hidden">
-          Signing secret
-        </label>
-        <input id={inputId} ref={input} className="secret-value" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} spellCheck={false} style={{ flex: 1, minWidth: 0 }} />
-        <button type="button" className="button button-primary" onClick={() => void copy()}>
-          Copy
-        </button>
-      </div>
-      <p className="muted" role="status">
-        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Could not reach the clipboard: the secret is selected, copy it with your keyboard.' : ''}
-      </p>
-      <button type="button" className="button" onClick={onDone}>
-        I have saved it
-      </button>
+      </SecretOnce>
     </div>
   );
 }

@@ -155,23 +155,3 @@ export function teamsBody(n: Notice, links: SubscriberLinks): Record<string, unk
   };
 }
 
-const STATUS_WORDS: Record<string, string> = {
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-  scheduled: 'Scheduled',
-  in_progress: 'In progress',
-  verifying: 'Verifying',
-  completed: 'Completed',
-};
-
-/** A status in words, as the public page shows it. */
-export function statusWord(status: string): string {
-  return STATUS_WORDS[status] ?? status;
-}

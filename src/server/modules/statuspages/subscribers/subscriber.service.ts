@@ -15,7 +15,8 @@ import type { AuditLog } from '../../audit/audit.repo.js';
 import type { Acting } from '../../catalog/catalog.service.js';
 import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels } from '../../notify/channels/channel.js';
 import type { StatusPageService, SubscriberEvent } from '../statuspage.service.js';
-import { noticeEmail, signWebhook, slackBody, statusWord, teamsBody, webhookBody, type Notice, type SubscriberLinks } from './subscriber-messages.js';
+import { statusWord } from '../../../../core/statuspages/status.js';
+import { noticeEmail, signWebhook, slackBody, teamsBody, webhookBody, type Notice, type SubscriberLinks } from './subscriber-messages.js';
 
 /** One keyed job per event: reads the public facts once, then queues one send per matching subscriber. */
 export const FANOUT_TASK = 'statuspage-subscribers.fan-out';
