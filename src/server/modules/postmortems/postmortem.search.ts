@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import { AppError } from '../../../contracts/errors.js';
 import { parseSearchQuery } from '../../../core/postmortems/search.js';
 import type { DialectName } from '../../platform/db/database.js';
@@ -68,7 +68,9 @@ export async function searchPostmortems(db: Kysely<Database>, dialect: DialectNa
   const words = input.q ? searchWords(input.q) : [];
   const f = input.filters;
 
-  let q = db.selectFrom('postmortems').selectAll('postmortems');
+  // Ranking and paging read ids only; the page's rows are read afterwards by id. Sorting whole rows
+  // (sections and search text) of thousands of matches cost more than the search itself.
+  let q = db.selectFrom('postmortems').select('postmortems.id');
   if (f.statuses && f.statuses.length > 0) q = q.where('postmortems.status', 'in', [...f.statuses]);
   if (f.tag !== undefined) q = q.where('postmortems.id', 'in', db.selectFrom('postmortem_tags').select('postmortem_id').where('tag', '=', f.tag));
   if (f.serviceId !== undefined) q = q.where('postmortems.id', 'in', db.selectFrom('postmortem_services').select('postmortem_id').where('service_id', '=', f.serviceId));
@@ -78,26 +80,16 @@ export async function searchPostmortems(db: Kysely<Database>, dialect: DialectNa
   if (f.to !== undefined) q = q.where('postmortems.occurred_at', '<', f.to);
 
   const filtered = (f.statuses?.length ?? 0) > 0 || f.tag !== undefined || f.serviceId !== undefined || f.ownerUserId !== undefined || f.incidentId !== undefined || f.from !== undefined || f.to !== undefined;
-  if (words.length > 0 && dialect === 'sqlite' && !filtered) return rankedFromIndex(db, words, input.limit, offset);
+  if (words.length > 0 && dialect === 'sqlite') return rankedFromIndex(db, words, input.limit, offset, filtered ? q : undefined);
 
-  let rows: PostmortemRow[];
+  let ids: string[];
   if (words.length === 0) {
-    rows = await q.orderBy('postmortems.updated_at', 'desc').orderBy('postmortems.id', 'desc').limit(input.limit + 1).offset(offset).execute();
-  } else if (dialect === 'sqlite') {
-    const matched = sql<{ postmortem_id: string; score: number }>`(select postmortem_id, rank as score from postmortem_search where postmortem_search match ${fts5Match(words)})`;
-    rows = await q
-      .innerJoin(matched.as('m'), (join) => join.onRef('m.postmortem_id', '=', 'postmortems.id'))
-      .orderBy('m.score', 'asc')
-      .orderBy('postmortems.updated_at', 'desc')
-      .orderBy('postmortems.id', 'desc')
-      .limit(input.limit + 1)
-      .offset(offset)
-      .execute();
+    ids = (await q.orderBy('postmortems.updated_at', 'desc').orderBy('postmortems.id', 'desc').limit(input.limit + 1).offset(offset).execute()).map((r) => r.id);
   } else {
     const matched = sql<{ postmortem_id: string; score: number }>`(select p.id as postmortem_id, ts_rank(to_tsvector('english', p.title || ' ' || p.search_text), tq.q) as score
       from postmortems p, to_tsquery('english', ${tsQuery(words)}) as tq(q)
       where to_tsvector('english', p.title || ' ' || p.search_text) @@ tq.q)`;
-    rows = await q
+    const ranked = await q
       .innerJoin(matched.as('m'), (join) => join.onRef('m.postmortem_id', '=', 'postmortems.id'))
       .orderBy('m.score', 'desc')
       .orderBy('postmortems.updated_at', 'desc')
@@ -105,39 +97,43 @@ export async function searchPostmortems(db: Kysely<Database>, dialect: DialectNa
       .limit(input.limit + 1)
       .offset(offset)
       .execute();
+    ids = ranked.map((r) => r.id);
   }
-  // The join adds `postmortem_id` and `score`; the page carries the postmortem's own columns only.
-  const page = rows.slice(0, input.limit).map(({ postmortem_id: _m, score: _s, ...row }: PostmortemRow & { postmortem_id?: unknown; score?: unknown }) => row as PostmortemRow);
-  const snippets = words.length > 0 && page.length > 0 ? await snippetsFor(db, dialect, page.map((r) => r.id), words) : new Map<string, string>();
-  return { rows: page, snippets, nextCursor: rows.length > input.limit ? String(offset + input.limit) : null };
+  const page = await rowsInOrder(db, ids.slice(0, input.limit));
+  const snippets = words.length > 0 && page.length > 0 ? await snippetsFor(db, page.map((r) => r.id), words) : new Map<string, string>();
+  return { rows: page, snippets, nextCursor: ids.length > input.limit ? String(offset + input.limit) : null };
+}
+
+/** The rows of these postmortems, in the order of `ids`. */
+async function rowsInOrder(db: Kysely<Database>, ids: readonly string[]): Promise<PostmortemRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('postmortems').selectAll().where('id', 'in', [...ids]).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is PostmortemRow => r !== undefined);
 }
 
 /**
- * SQLite without filters: the full-text table ranks and pages on its own (`ORDER BY rank` is answered
- * inside FTS5, so only the page's rows get a snippet), then the page's rows are read by id. A common
- * word matching most postmortems costs a fraction of joining and sorting whole rows.
+ * SQLite: the full-text table ranks and pages on its own (`ORDER BY rank` is answered inside FTS5, so
+ * only the page's rows get a snippet), filters narrowing that ranked stream (`postmortem_id IN (…)`),
+ * then the page's rows are read by id. A common word matching most postmortems costs a fraction of
+ * joining and sorting whole rows, and the snippets come from the same scan.
  */
-async function rankedFromIndex(db: Kysely<Database>, words: ReadonlyArray<{ word: string; prefix: boolean }>, limit: number, offset: number): Promise<SearchPage> {
+async function rankedFromIndex(db: Kysely<Database>, words: ReadonlyArray<{ word: string; prefix: boolean }>, limit: number, offset: number, within?: Expression<unknown>): Promise<SearchPage> {
+  const narrowed = within ? sql` and postmortem_id in (${within})` : sql``;
   const ranked = await sql<{ id: string; snippet: string }>`select postmortem_id as id, snippet(postmortem_search, -1, '«', '»', '…', 16) as snippet
-    from postmortem_search where postmortem_search match ${fts5Match(words)} order by rank limit ${limit + 1} offset ${offset}`.execute(db);
-  const ids = ranked.rows.slice(0, limit).map((r) => r.id);
-  const rows = ids.length === 0 ? [] : await db.selectFrom('postmortems').selectAll().where('id', 'in', ids).execute();
-  const byId = new Map(rows.map((r) => [r.id, r]));
+    from postmortem_search where postmortem_search match ${fts5Match(words)}${narrowed} order by rank limit ${limit + 1} offset ${offset}`.execute(db);
   return {
-    rows: ids.map((id) => byId.get(id)).filter((r): r is PostmortemRow => r !== undefined),
+    rows: await rowsInOrder(db, ranked.rows.slice(0, limit).map((r) => r.id)),
     snippets: new Map(ranked.rows.slice(0, limit).map((r) => [r.id, r.snippet.replace(/\s+/g, ' ').trim()])),
     nextCursor: ranked.rows.length > limit ? String(offset + limit) : null,
   };
 }
 
-async function snippetsFor(db: Kysely<Database>, dialect: DialectName, ids: readonly string[], words: ReadonlyArray<{ word: string; prefix: boolean }>): Promise<Map<string, string>> {
+/** PostgreSQL: where the page's postmortems matched, highlighted (SQLite's come from its ranked scan). */
+async function snippetsFor(db: Kysely<Database>, ids: readonly string[], words: ReadonlyArray<{ word: string; prefix: boolean }>): Promise<Map<string, string>> {
   const idList: RawBuilder<unknown> = sql.join(ids.map((id) => sql`${id}`));
-  const result =
-    dialect === 'sqlite'
-      ? await sql<{ id: string; snippet: string }>`select postmortem_id as id, snippet(postmortem_search, -1, '«', '»', '…', 16) as snippet
-          from postmortem_search where postmortem_search match ${fts5Match(words)} and postmortem_id in (${idList})`.execute(db)
-      : await sql<{ id: string; snippet: string }>`select p.id, ts_headline('english', p.title || ' ' || p.search_text, to_tsquery('english', ${tsQuery(words)}),
-          'StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
-          from postmortems p where p.id in (${idList})`.execute(db);
+  const result = await sql<{ id: string; snippet: string }>`select p.id, ts_headline('english', p.title || ' ' || p.search_text, to_tsquery('english', ${tsQuery(words)}),
+      'StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
+      from postmortems p where p.id in (${idList})`.execute(db);
   return new Map(result.rows.map((r) => [r.id, r.snippet.replace(/\s+/g, ' ').trim()]));
 }

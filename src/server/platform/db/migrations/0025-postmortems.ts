@@ -69,6 +69,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('postmortems_status_idx').on('postmortems').columns(['status', 'updated_at']).execute();
   await db.schema.createIndex('postmortems_occurred_idx').on('postmortems').column('occurred_at').execute();
+  // The list's order (most recently changed first) read from the index, not by sorting every row.
+  await db.schema.createIndex('postmortems_updated_idx').on('postmortems').columns(['updated_at', 'id']).execute();
 
   await db.schema
     .createTable('postmortem_revisions')
