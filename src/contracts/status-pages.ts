@@ -155,6 +155,14 @@ export const createIncidentUpdateSchema = z.strictObject({
   displayAt: z.iso.datetime({ offset: true }).optional().describe('Backfill: when the update was posted'),
 });
 
+/** A reminder to subscribers this many minutes before a maintenance starts (null: none; at most a week). */
+const remindSchema = z
+  .number()
+  .int('must be a whole number of minutes')
+  .min(5, 'must be at least 5 minutes')
+  .max(10_080, 'must be at most 10080 minutes (a week)')
+  .nullable()
+  .describe('Remind subscribers this many minutes before `scheduledFor` (for example 60, 1440 or 4320); null or absent: no reminder');
 export const createMaintenanceSchema = z.strictObject({
   name: text(200),
   body: text(10_000),
@@ -162,12 +170,14 @@ export const createMaintenanceSchema = z.strictObject({
   scheduledUntil: z.iso.datetime({ offset: true }),
   autoTransition: z.boolean().default(true).describe('Move to in progress at `scheduledFor` and to completed at `scheduledUntil`, affected components to under maintenance and back'),
   components: z.array(z.string().max(64)).max(200).default([]).describe('Component ids'),
+  remindSubscribersMinutesBefore: remindSchema.optional(),
 });
 export const updateMaintenanceSchema = z.strictObject({
   name: text(200).optional(),
   scheduledFor: z.iso.datetime({ offset: true }).optional(),
   scheduledUntil: z.iso.datetime({ offset: true }).optional(),
   autoTransition: z.boolean().optional(),
+  remindSubscribersMinutesBefore: remindSchema.optional(),
 });
 export const createMaintenanceUpdateSchema = z.strictObject({
   status: maintenanceStatusSchema,

@@ -41,6 +41,7 @@ export function statusPagesPublic(deps: { pages: StatusPageService; subscribers:
     cache,
     authenticator: deps.authenticator,
     emailOf: async (userId) => deps.pages.emailOf(userId),
+    visitors: subscribers.visitors,
     ratePerMinute: deps.ratePerMinute,
     subscriptions: (slugForHost: (host: string | undefined) => string | undefined) => subscriberPublicRoutes({ subscribers, slugForHost }),
   });

@@ -8,6 +8,7 @@ import type { PageSnapshot } from '../../../core/statuspages/snapshot.js';
 import type { StatusChange } from '../../../core/statuspages/status.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Authenticator } from '../../platform/http/app.js';
+import { privatePageSignIn } from './access/visitor-access.routes.js';
 import { escapeHtml, LOCAL_TIME_SCRIPT, renderAtom, renderBadge, renderHistory, renderIncident, renderPage, renderRss } from './statuspage.render.js';
 import type { StatusPageService } from './statuspage.service.js';
 
@@ -278,6 +279,11 @@ export interface PublicRouteDeps {
   emailOf: (userId: string) => Promise<string | null>;
   /** Per client IP per minute, for status-page traffic only (its own bucket, apart from intake). */
   ratePerMinute: number;
+  /**
+   * Visitors of private pages who are not Firebreak users (ADR 0041): the address a request's signed
+   * access cookie grants for this page while its domain is still allowed, else null.
+   */
+  visitors?: { visitorOf: (cookieHeader: string | undefined, pageId: string, domains: readonly string[]) => Promise<string | null> };
   /** The subscribers' public routes (sign-up, confirmation, management), given the custom-domain lookup. */
   subscriptions?: (slugForHost: (host: string | undefined) => string | undefined) => (app: FastifyInstance) => Promise<void>;
 }
@@ -316,7 +322,13 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
       const entry = await cache.load(ref.id);
       if (!entry) return notFound(reply);
       const isPrivate = entry.visibility !== 'public';
-      if (isPrivate && !(await mayView(deps, request, entry.allowedEmailDomains))) return notFound(reply);
+      if (isPrivate && !(await mayView(deps, request, entry.pageId, entry.allowedEmailDomains))) {
+        // A page open to email domains asks browsers for an address on its HTML pages (ADR 0041); feeds,
+        // JSON, API-token callers and pages without domains stay 404, exactly like a page that does not exist.
+        const htmlPath = path === '' || path === 'history' || path.startsWith('incidents/');
+        if (deps.visitors && entry.allowedEmailDomains.length > 0 && htmlPath && request.headers.authorization === undefined) return privatePageSignIn(reply, mode === 'slug' ? `/status/${entry.snapshot.page.slug}` : '');
+        return notFound(reply);
+      }
       const d = cache.document(entry, mode, path);
       if (!d) return notFound(reply);
       const gz = d.gzip !== null && acceptsGzip(request) ? d.gzip : null;
@@ -354,10 +366,13 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
 
 /**
  * May this caller see a private page: signed in, and when the page lists email domains, an address in
- * one of them (or a subdomain of one). Admins and owners manage pages, so they always may.
+ * one of them (or a subdomain of one). Admins and owners manage pages, so they always may. A visitor
+ * without a Firebreak account may with this page's signed access cookie while its address's domain is
+ * still listed (ADR 0041).
  */
-async function mayView(deps: Pick<PublicRouteDeps, 'authenticator' | 'emailOf'>, request: FastifyRequest, domains: readonly string[]): Promise<boolean> {
+async function mayView(deps: Pick<PublicRouteDeps, 'authenticator' | 'emailOf' | 'visitors'>, request: FastifyRequest, pageId: string, domains: readonly string[]): Promise<boolean> {
   if (request.headers.cookie === undefined && request.headers.authorization === undefined) return false;
+  if (deps.visitors && (await deps.visitors.visitorOf(request.headers.cookie, pageId, domains).catch(() => null)) !== null) return true;
   const auth = await deps.authenticator.authenticate(request).catch(() => null);
   if (auth === null) return false;
   if (domains.length === 0 || roleAtLeast(auth.principal.role, 'admin')) return true;

@@ -52,7 +52,17 @@ const invalid = (path: string, message: string) => new AppError('VALIDATION_FAIL
  */
 export type SubscriberEvent =
   | { type: 'incident'; action: 'created' | 'updated'; pageId: string; incidentId: string; updateId: string; at: number }
-  | { type: 'maintenance'; action: 'scheduled' | 'updated' | 'started' | 'completed'; pageId: string; incidentId: string; updateId: string | null; at: number }
+  | {
+      type: 'maintenance';
+      /** `reminder`: only the subscriber reminder's setting changed (nothing to tell subscribers). */
+      action: 'scheduled' | 'updated' | 'started' | 'completed' | 'reminder';
+      pageId: string;
+      incidentId: string;
+      updateId: string | null;
+      at: number;
+      /** Minutes before the start subscribers are reminded, as set by this change (null: none); absent: unchanged. */
+      remindMinutesBefore?: number | null;
+    }
   | {
       type: 'component';
       pageId: string;
@@ -76,7 +86,9 @@ interface Affected {
  * Status pages (issue 7, ADR 0036): pages, components and groups, public incidents and scheduled
  * maintenances, each change audited and bumping the page's `version` in the same transaction. After
  * the commit the public cache of this node re-renders the page (`onPublicChange`); other nodes notice
- * the version within a second.
+ * the version within a second. Changes have `…In(tx, …)` variants that run in the caller's
+ * transaction (config apply makes all its changes in one, so a failure rolls back all of them); the
+ * re-render and subscriber events then follow that transaction's commit, or never happen.
  *
  * Public incidents live in their own tables, written only here: an internal incident, its notes and
  * timeline cannot reach a public page, whatever a later query joins.
@@ -124,182 +136,212 @@ export class StatusPageService {
   }
 
   async list(): Promise<{ items: StatusPage[] }> {
-    const rows = await this.db.selectFrom('status_pages').selectAll().orderBy('name').execute();
+    return this.listIn(this.db);
+  }
+
+  /** {@link list} on the caller's connection (config reads pages in its snapshot or apply transaction). */
+  async listIn(db: Kysely<Database>): Promise<{ items: StatusPage[] }> {
+    const rows = await db.selectFrom('status_pages').selectAll().orderBy('name').execute();
     return { items: rows.map((r) => this.toPage(r)) };
   }
 
   async get(ref: string): Promise<StatusPageDetail> {
-    const page = await this.requirePage(this.db, ref);
-    const components = await this.db.selectFrom('status_components').selectAll().where('page_id', '=', page.id).orderBy('position').orderBy('name').execute();
+    return this.getIn(this.db, ref);
+  }
+
+  /** {@link get} on the caller's connection. */
+  async getIn(db: Kysely<Database>, ref: string): Promise<StatusPageDetail> {
+    const page = await this.requirePage(db, ref);
+    const components = await db.selectFrom('status_components').selectAll().where('page_id', '=', page.id).orderBy('position').orderBy('name').execute();
     return { ...this.toPage(page), components: components.map(toComponent) };
   }
 
   async create(acting: Acting, input: z.output<typeof createStatusPageSchema>): Promise<StatusPage> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      await this.assertFree(db, input.slug, input.customDomain, null);
-      const now = this.deps.clock.now();
-      const row: StatusPagesTable = {
-        id: this.deps.ids(),
-        slug: input.slug,
-        name: input.name,
-        visibility: input.visibility,
-        time_zone: input.timeZone,
-        brand_color: input.brandColor,
-        logo_url: input.logoUrl,
-        custom_domain: input.customDomain,
-        footer_links_json: JSON.stringify(input.footerLinks),
-        allowed_email_domains_json: JSON.stringify(input.allowedEmailDomains),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      };
-      await db.insertInto('status_pages').values(row).execute();
-      const page = this.toPage(row);
-      await this.deps.audit.record(db, acting.actor, { action: 'status-page.create', targetType: 'status_page', targetId: row.id, after: page });
-      this.changed(tx, row.id);
-      return page;
-    });
+    return this.deps.database.transaction(async (tx) => this.createIn(tx, acting, input));
+  }
+
+  /** {@link create} inside the caller's transaction (config apply makes all its changes in one). */
+  async createIn(tx: Tx, acting: Acting, input: z.output<typeof createStatusPageSchema>): Promise<StatusPage> {
+    const db = tx.db;
+    await this.assertFree(db, input.slug, input.customDomain, null);
+    const now = this.deps.clock.now();
+    const row: StatusPagesTable = {
+      id: this.deps.ids(),
+      slug: input.slug,
+      name: input.name,
+      visibility: input.visibility,
+      time_zone: input.timeZone,
+      brand_color: input.brandColor,
+      logo_url: input.logoUrl,
+      custom_domain: input.customDomain,
+      footer_links_json: JSON.stringify(input.footerLinks),
+      allowed_email_domains_json: JSON.stringify(input.allowedEmailDomains),
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    await db.insertInto('status_pages').values(row).execute();
+    const page = this.toPage(row);
+    await this.deps.audit.record(db, acting.actor, { action: 'status-page.create', targetType: 'status_page', targetId: row.id, after: page });
+    this.changed(tx, row.id);
+    return page;
   }
 
   async update(acting: Acting, ref: string, input: z.output<typeof updateStatusPageSchema>): Promise<StatusPage> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const before = await this.requirePage(db, ref);
-      await this.assertFree(db, input.slug ?? null, input.customDomain ?? null, before.id);
-      const patch: Partial<StatusPagesTable> = {};
-      if (input.slug !== undefined) patch.slug = input.slug;
-      if (input.name !== undefined) patch.name = input.name;
-      if (input.visibility !== undefined) patch.visibility = input.visibility;
-      if (input.timeZone !== undefined) patch.time_zone = input.timeZone;
-      if (input.brandColor !== undefined) patch.brand_color = input.brandColor;
-      if (input.logoUrl !== undefined) patch.logo_url = input.logoUrl;
-      if (input.customDomain !== undefined) patch.custom_domain = input.customDomain;
-      if (input.footerLinks !== undefined) patch.footer_links_json = JSON.stringify(input.footerLinks);
-      if (input.allowedEmailDomains !== undefined) patch.allowed_email_domains_json = JSON.stringify(input.allowedEmailDomains);
-      if (Object.keys(patch).length > 0) await db.updateTable('status_pages').set(patch).where('id', '=', before.id).execute();
-      await this.touch(tx, before.id);
-      const after = await this.requirePage(db, before.id);
-      await this.deps.audit.record(db, acting.actor, { action: 'status-page.update', targetType: 'status_page', targetId: before.id, before: this.toPage(before), after: this.toPage(after) });
-      return this.toPage(after);
-    });
+    return this.deps.database.transaction(async (tx) => this.updateIn(tx, acting, ref, input));
+  }
+
+  /** {@link update} inside the caller's transaction. */
+  async updateIn(tx: Tx, acting: Acting, ref: string, input: z.output<typeof updateStatusPageSchema>): Promise<StatusPage> {
+    const db = tx.db;
+    const before = await this.requirePage(db, ref);
+    await this.assertFree(db, input.slug ?? null, input.customDomain ?? null, before.id);
+    const patch: Partial<StatusPagesTable> = {};
+    if (input.slug !== undefined) patch.slug = input.slug;
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.visibility !== undefined) patch.visibility = input.visibility;
+    if (input.timeZone !== undefined) patch.time_zone = input.timeZone;
+    if (input.brandColor !== undefined) patch.brand_color = input.brandColor;
+    if (input.logoUrl !== undefined) patch.logo_url = input.logoUrl;
+    if (input.customDomain !== undefined) patch.custom_domain = input.customDomain;
+    if (input.footerLinks !== undefined) patch.footer_links_json = JSON.stringify(input.footerLinks);
+    if (input.allowedEmailDomains !== undefined) patch.allowed_email_domains_json = JSON.stringify(input.allowedEmailDomains);
+    if (Object.keys(patch).length > 0) await db.updateTable('status_pages').set(patch).where('id', '=', before.id).execute();
+    await this.touch(tx, before.id);
+    const after = await this.requirePage(db, before.id);
+    await this.deps.audit.record(db, acting.actor, { action: 'status-page.update', targetType: 'status_page', targetId: before.id, before: this.toPage(before), after: this.toPage(after) });
+    return this.toPage(after);
   }
 
   async remove(acting: Acting, ref: string): Promise<void> {
-    await this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const page = await this.requirePage(db, ref);
-      const incidents = db.selectFrom('status_incidents').select('id').where('page_id', '=', page.id);
-      const components = db.selectFrom('status_components').select('id').where('page_id', '=', page.id);
-      const maintenanceIds = (await db.selectFrom('status_incidents').select('id').where('page_id', '=', page.id).where('kind', '=', 'maintenance').execute()).map((r) => r.id);
-      for (const id of maintenanceIds) await this.unscheduleTransitions(tx, id);
-      await db.deleteFrom('status_incident_components').where('incident_id', 'in', incidents).execute();
-      await db.deleteFrom('status_incident_updates').where('incident_id', 'in', incidents).execute();
-      // A postmortem's public version outlives the public incident it was attached to (it is withdrawn).
-      await db.updateTable('postmortem_publications').set({ status_page_incident_id: null }).where('status_page_incident_id', 'in', incidents).execute();
-      await db.deleteFrom('status_incidents').where('page_id', '=', page.id).execute();
-      const subscribers = db.selectFrom('status_subscribers').select('id').where('page_id', '=', page.id);
-      await db.deleteFrom('status_subscriber_deliveries').where('subscriber_id', 'in', subscribers).execute();
-      await db.deleteFrom('status_subscriber_confirmations').where('page_id', '=', page.id).execute();
-      await db.deleteFrom('status_subscribers').where('page_id', '=', page.id).execute();
-      await db.deleteFrom('status_subscriber_events').where('page_id', '=', page.id).execute();
-      await db.deleteFrom('status_component_history').where('component_id', 'in', components).execute();
-      await db.updateTable('status_components').set({ group_id: null }).where('page_id', '=', page.id).execute();
-      await db.deleteFrom('status_components').where('page_id', '=', page.id).execute();
-      await db.deleteFrom('status_pages').where('id', '=', page.id).execute();
-      await this.deps.audit.record(db, acting.actor, { action: 'status-page.delete', targetType: 'status_page', targetId: page.id, before: this.toPage(page) });
-      this.changed(tx, page.id);
-    });
+    await this.deps.database.transaction(async (tx) => this.removeIn(tx, acting, ref));
+  }
+
+  /** {@link remove} inside the caller's transaction. */
+  async removeIn(tx: Tx, acting: Acting, ref: string): Promise<void> {
+    const db = tx.db;
+    const page = await this.requirePage(db, ref);
+    const incidents = db.selectFrom('status_incidents').select('id').where('page_id', '=', page.id);
+    const components = db.selectFrom('status_components').select('id').where('page_id', '=', page.id);
+    const maintenanceIds = (await db.selectFrom('status_incidents').select('id').where('page_id', '=', page.id).where('kind', '=', 'maintenance').execute()).map((r) => r.id);
+    for (const id of maintenanceIds) await this.unscheduleTransitions(tx, id);
+    await db.deleteFrom('status_incident_components').where('incident_id', 'in', incidents).execute();
+    await db.deleteFrom('status_incident_updates').where('incident_id', 'in', incidents).execute();
+    // A postmortem's public version outlives the public incident it was attached to (it is withdrawn).
+    await db.updateTable('postmortem_publications').set({ status_page_incident_id: null }).where('status_page_incident_id', 'in', incidents).execute();
+    await db.deleteFrom('status_incidents').where('page_id', '=', page.id).execute();
+    const subscribers = db.selectFrom('status_subscribers').select('id').where('page_id', '=', page.id);
+    await db.deleteFrom('status_subscriber_deliveries').where('subscriber_id', 'in', subscribers).execute();
+    await db.deleteFrom('status_subscriber_confirmations').where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_subscribers').where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_subscriber_events').where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_page_access_links').where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_maintenance_reminders').where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_component_history').where('component_id', 'in', components).execute();
+    await db.updateTable('status_components').set({ group_id: null }).where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_components').where('page_id', '=', page.id).execute();
+    await db.deleteFrom('status_pages').where('id', '=', page.id).execute();
+    await this.deps.audit.record(db, acting.actor, { action: 'status-page.delete', targetType: 'status_page', targetId: page.id, before: this.toPage(page) });
+    this.changed(tx, page.id);
   }
 
   // ---- components -----------------------------------------------------------------------------
 
   async createComponent(acting: Acting, pageRef: string, input: z.output<typeof createComponentSchema>): Promise<StatusComponent> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
-      if (input.group && input.groupId !== null) throw invalid('body.groupId', 'a group cannot belong to another group (two levels only)');
-      if (input.groupId !== null) await this.requireGroup(db, page.id, input.groupId, 'body.groupId');
-      const serviceId = input.service === null ? null : await this.serviceId(db, input.service, 'body.service');
-      const now = this.deps.clock.now();
-      const last = await db.selectFrom('status_components').select((eb) => eb.fn.max('position').as('max')).where('page_id', '=', page.id).executeTakeFirst();
-      const row: StatusComponentsTable = {
-        id: this.deps.ids(),
-        page_id: page.id,
-        group_id: input.groupId,
-        is_group: input.group ? 1 : 0,
-        name: input.name,
-        description: input.description,
-        position: input.position ?? Number(last?.max ?? 0) + 1,
-        status: input.group ? 'operational' : input.status,
-        showcase: input.showcase ? 1 : 0,
-        only_show_if_degraded: input.onlyShowIfDegraded ? 1 : 0,
-        public: input.public ? 1 : 0,
-        service_id: serviceId,
-        start_date: input.startDate,
-        created_at: now,
-        updated_at: now,
-      };
-      await db.insertInto('status_components').values(row).execute();
-      if (!input.group) await db.insertInto('status_component_history').values({ id: this.deps.ids(), component_id: row.id, status: row.status, at: now }).execute();
-      const component = toComponent(row);
-      await this.deps.audit.record(db, acting.actor, { action: 'status-component.create', targetType: 'status_component', targetId: row.id, after: component });
-      await this.touch(tx, page.id);
-      return component;
-    });
+    return this.deps.database.transaction(async (tx) => this.createComponentIn(tx, acting, pageRef, input));
+  }
+
+  /** {@link createComponent} inside the caller's transaction. */
+  async createComponentIn(tx: Tx, acting: Acting, pageRef: string, input: z.output<typeof createComponentSchema>): Promise<StatusComponent> {
+    const db = tx.db;
+    const page = await this.requirePage(db, pageRef);
+    if (input.group && input.groupId !== null) throw invalid('body.groupId', 'a group cannot belong to another group (two levels only)');
+    if (input.groupId !== null) await this.requireGroup(db, page.id, input.groupId, 'body.groupId');
+    const serviceId = input.service === null ? null : await this.serviceId(db, input.service, 'body.service');
+    const now = this.deps.clock.now();
+    const last = await db.selectFrom('status_components').select((eb) => eb.fn.max('position').as('max')).where('page_id', '=', page.id).executeTakeFirst();
+    const row: StatusComponentsTable = {
+      id: this.deps.ids(),
+      page_id: page.id,
+      group_id: input.groupId,
+      is_group: input.group ? 1 : 0,
+      name: input.name,
+      description: input.description,
+      position: input.position ?? Number(last?.max ?? 0) + 1,
+      status: input.group ? 'operational' : input.status,
+      showcase: input.showcase ? 1 : 0,
+      only_show_if_degraded: input.onlyShowIfDegraded ? 1 : 0,
+      public: input.public ? 1 : 0,
+      service_id: serviceId,
+      start_date: input.startDate,
+      created_at: now,
+      updated_at: now,
+    };
+    await db.insertInto('status_components').values(row).execute();
+    if (!input.group) await db.insertInto('status_component_history').values({ id: this.deps.ids(), component_id: row.id, status: row.status, at: now }).execute();
+    const component = toComponent(row);
+    await this.deps.audit.record(db, acting.actor, { action: 'status-component.create', targetType: 'status_component', targetId: row.id, after: component });
+    await this.touch(tx, page.id);
+    return component;
   }
 
   async updateComponent(acting: Acting, pageRef: string, componentId: string, input: z.output<typeof updateComponentSchema>): Promise<StatusComponent> {
-    return this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
-      const before = await this.requireComponent(db, page.id, componentId);
-      // Responders change statuses during an outage; what a component is (and whether the public sees
-      // it at all) is an admin's promise to customers (ADR 0036).
-      const shaping = Object.keys(input).filter((k) => k !== 'status' && input[k as keyof typeof input] !== undefined);
-      if (shaping.length > 0 && acting.principal !== null && !roleAtLeast(acting.principal.role, 'admin')) {
-        throw new AppError('FORBIDDEN', `Changing a component's ${shaping.map((k) => `\`${k}\``).join(', ')} needs the admin role; responders change its \`status\` only`);
-      }
-      const patch: Partial<StatusComponentsTable> = {};
-      if (input.groupId !== undefined && input.groupId !== before.group_id) {
-        if (before.is_group && input.groupId !== null) throw invalid('body.groupId', 'a group cannot belong to another group (two levels only)');
-        if (input.groupId !== null) await this.requireGroup(db, page.id, input.groupId, 'body.groupId');
-        patch.group_id = input.groupId;
-      }
-      if (input.status !== undefined && before.is_group && input.status !== 'operational') throw invalid('body.status', 'a group has no status of its own: it shows its worst component');
-      if (input.name !== undefined) patch.name = input.name;
-      if (input.description !== undefined) patch.description = input.description;
-      if (input.position !== undefined) patch.position = input.position;
-      if (input.showcase !== undefined) patch.showcase = input.showcase ? 1 : 0;
-      if (input.onlyShowIfDegraded !== undefined) patch.only_show_if_degraded = input.onlyShowIfDegraded ? 1 : 0;
-      if (input.public !== undefined) patch.public = input.public ? 1 : 0;
-      if (input.startDate !== undefined) patch.start_date = input.startDate;
-      if (input.service !== undefined) patch.service_id = input.service === null ? null : await this.serviceId(db, input.service, 'body.service');
-      const now = this.deps.clock.now();
-      if (Object.keys(patch).length > 0) await db.updateTable('status_components').set({ ...patch, updated_at: now }).where('id', '=', before.id).execute();
-      if (input.status !== undefined && !before.is_group) {
-        await this.setStatus(db, before, input.status, now);
-        if (before.status !== input.status) await this.tellComponentChanges(tx, page.id, null, [{ componentId: before.id, name: before.name, oldStatus: before.status as ComponentStatus, newStatus: input.status }], now);
-      }
-      const after = await this.requireComponent(db, page.id, before.id);
-      await this.deps.audit.record(db, acting.actor, { action: 'status-component.update', targetType: 'status_component', targetId: before.id, before: toComponent(before), after: toComponent(after) });
-      await this.touch(tx, page.id);
-      return toComponent(after);
-    });
+    return this.deps.database.transaction(async (tx) => this.updateComponentIn(tx, acting, pageRef, componentId, input));
+  }
+
+  /** {@link updateComponent} inside the caller's transaction. */
+  async updateComponentIn(tx: Tx, acting: Acting, pageRef: string, componentId: string, input: z.output<typeof updateComponentSchema>): Promise<StatusComponent> {
+    const db = tx.db;
+    const page = await this.requirePage(db, pageRef);
+    const before = await this.requireComponent(db, page.id, componentId);
+    // Responders change statuses during an outage; what a component is (and whether the public sees
+    // it at all) is an admin's promise to customers (ADR 0036).
+    const shaping = Object.keys(input).filter((k) => k !== 'status' && input[k as keyof typeof input] !== undefined);
+    if (shaping.length > 0 && acting.principal !== null && !roleAtLeast(acting.principal.role, 'admin')) {
+      throw new AppError('FORBIDDEN', `Changing a component's ${shaping.map((k) => `\`${k}\``).join(', ')} needs the admin role; responders change its \`status\` only`);
+    }
+    const patch: Partial<StatusComponentsTable> = {};
+    if (input.groupId !== undefined && input.groupId !== before.group_id) {
+      if (before.is_group && input.groupId !== null) throw invalid('body.groupId', 'a group cannot belong to another group (two levels only)');
+      if (input.groupId !== null) await this.requireGroup(db, page.id, input.groupId, 'body.groupId');
+      patch.group_id = input.groupId;
+    }
+    if (input.status !== undefined && before.is_group && input.status !== 'operational') throw invalid('body.status', 'a group has no status of its own: it shows its worst component');
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.description !== undefined) patch.description = input.description;
+    if (input.position !== undefined) patch.position = input.position;
+    if (input.showcase !== undefined) patch.showcase = input.showcase ? 1 : 0;
+    if (input.onlyShowIfDegraded !== undefined) patch.only_show_if_degraded = input.onlyShowIfDegraded ? 1 : 0;
+    if (input.public !== undefined) patch.public = input.public ? 1 : 0;
+    if (input.startDate !== undefined) patch.start_date = input.startDate;
+    if (input.service !== undefined) patch.service_id = input.service === null ? null : await this.serviceId(db, input.service, 'body.service');
+    const now = this.deps.clock.now();
+    if (Object.keys(patch).length > 0) await db.updateTable('status_components').set({ ...patch, updated_at: now }).where('id', '=', before.id).execute();
+    if (input.status !== undefined && !before.is_group) {
+      await this.setStatus(db, before, input.status, now);
+      if (before.status !== input.status) await this.tellComponentChanges(tx, page.id, null, [{ componentId: before.id, name: before.name, oldStatus: before.status as ComponentStatus, newStatus: input.status }], now);
+    }
+    const after = await this.requireComponent(db, page.id, before.id);
+    await this.deps.audit.record(db, acting.actor, { action: 'status-component.update', targetType: 'status_component', targetId: before.id, before: toComponent(before), after: toComponent(after) });
+    await this.touch(tx, page.id);
+    return toComponent(after);
   }
 
   async removeComponent(acting: Acting, pageRef: string, componentId: string): Promise<void> {
-    await this.deps.database.transaction(async (tx) => {
-      const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
-      const component = await this.requireComponent(db, page.id, componentId);
-      await db.updateTable('status_components').set({ group_id: null }).where('group_id', '=', component.id).execute();
-      await db.deleteFrom('status_incident_components').where('component_id', '=', component.id).execute();
-      await db.deleteFrom('status_component_history').where('component_id', '=', component.id).execute();
-      await db.deleteFrom('status_components').where('id', '=', component.id).execute();
-      await this.deps.audit.record(db, acting.actor, { action: 'status-component.delete', targetType: 'status_component', targetId: component.id, before: toComponent(component) });
-      await this.touch(tx, page.id);
-    });
+    await this.deps.database.transaction(async (tx) => this.removeComponentIn(tx, acting, pageRef, componentId));
+  }
+
+  /** {@link removeComponent} inside the caller's transaction. */
+  async removeComponentIn(tx: Tx, acting: Acting, pageRef: string, componentId: string): Promise<void> {
+    const db = tx.db;
+    const page = await this.requirePage(db, pageRef);
+    const component = await this.requireComponent(db, page.id, componentId);
+    await db.updateTable('status_components').set({ group_id: null }).where('group_id', '=', component.id).execute();
+    await db.deleteFrom('status_incident_components').where('component_id', '=', component.id).execute();
+    await db.deleteFrom('status_component_history').where('component_id', '=', component.id).execute();
+    await db.deleteFrom('status_components').where('id', '=', component.id).execute();
+    await this.deps.audit.record(db, acting.actor, { action: 'status-component.delete', targetType: 'status_component', targetId: component.id, before: toComponent(component) });
+    await this.touch(tx, page.id);
   }
 
   // ---- incidents and maintenances ---------------------------------------------------------------
@@ -472,7 +514,7 @@ export class StatusPageService {
       }
       const updateId = await this.insertUpdate(db, acting, row.id, 'scheduled', input.body, [], now, now);
       if (input.autoTransition) await this.scheduleTransitions(tx, row);
-      await this.tell(tx, { type: 'maintenance', action: 'scheduled', pageId: page.id, incidentId: row.id, updateId, at: now });
+      await this.tell(tx, { type: 'maintenance', action: 'scheduled', pageId: page.id, incidentId: row.id, updateId, at: now, remindMinutesBefore: input.remindSubscribersMinutesBefore ?? null });
       const maintenance = await this.getIncidentIn(db, page.id, 'maintenance', row.id);
       await this.deps.audit.record(db, acting.actor, { action: 'status-maintenance.create', targetType: 'status_incident', targetId: row.id, after: maintenance });
       await this.touch(tx, page.id);
@@ -497,7 +539,9 @@ export class StatusPageService {
       else await this.unscheduleTransitions(tx, row.id);
       // Told only when what subscribers were told changed: its name or its times.
       if (row.name !== before.name || Number(row.scheduled_for) !== Number(before.scheduled_for) || Number(row.scheduled_until) !== Number(before.scheduled_until)) {
-        await this.tell(tx, { type: 'maintenance', action: 'updated', pageId: page.id, incidentId: row.id, updateId: null, at: Number(patch.updated_at) });
+        await this.tell(tx, { type: 'maintenance', action: 'updated', pageId: page.id, incidentId: row.id, updateId: null, at: Number(patch.updated_at), ...(input.remindSubscribersMinutesBefore !== undefined ? { remindMinutesBefore: input.remindSubscribersMinutesBefore } : {}) });
+      } else if (input.remindSubscribersMinutesBefore !== undefined) {
+        await this.tell(tx, { type: 'maintenance', action: 'reminder', pageId: page.id, incidentId: row.id, updateId: null, at: Number(patch.updated_at), remindMinutesBefore: input.remindSubscribersMinutesBefore });
       }
       const after = await this.getIncidentIn(db, page.id, 'maintenance', before.id);
       await this.deps.audit.record(db, acting.actor, { action: 'status-maintenance.update', targetType: 'status_incident', targetId: before.id, before: { name: before.name, scheduledFor: iso(before.scheduled_for), scheduledUntil: iso(before.scheduled_until), autoTransition: before.auto_transition === 1 }, after: input });

@@ -274,7 +274,10 @@ for (const dialect of dialectCases()) describe(`status pages (${dialect.name})`,
         if (status === 404) expect(res.body).toBe(none.body);
       }
     }
-    expect((await t.app.inject({ url: '/status/partners' })).statusCode).toBe(404);
+    // A visitor who is not signed in is offered a sign-in link by email (ADR 0041), naming nothing of the page.
+    const anon = await t.app.inject({ url: '/status/partners' });
+    expect(anon.statusCode).toBe(403);
+    expect(anon.body).toContain('This status page is private');
     // Emptying the list opens it to every signed-in person again.
     await ok(admin, 'PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: [] });
     expect((await t.app.inject({ url: '/status/partners', headers: bearer(viewer) })).statusCode).toBe(200);

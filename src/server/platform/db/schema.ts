@@ -640,6 +640,10 @@ export interface Database {
   status_subscriber_confirmations: StatusSubscriberConfirmationsTable;
   status_subscriber_events: StatusSubscriberEventsTable;
   status_subscriber_deliveries: StatusSubscriberDeliveriesTable;
+  // 0028 private status pages: visitors' sign-in links and the cookie key
+  status_page_access_links: StatusPageAccessLinksTable;
+  status_page_access_keys: StatusPageAccessKeysTable;
+  status_maintenance_reminders: StatusMaintenanceRemindersTable;
 }
 
 /** An incident (migration 0017, docs/incidents.md). Shown as INC-<number>. */
@@ -1201,4 +1205,30 @@ export interface StatusSubscriberEventsTable {
   page_id: string;
   notice_json: string;
   created_at: number;
+}
+
+/** A one-time sign-in link to a private status page (migration 0028, ADR 0041), by the SHA-256 of its token. */
+export interface StatusPageAccessLinksTable {
+  token_hash: string;
+  page_id: string;
+  email: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** The key signing private status pages' visitor cookies (migration 0028), sealed with the instance key. */
+export interface StatusPageAccessKeysTable {
+  id: string;
+  key_sealed: string;
+  created_at: number;
+}
+
+/** A maintenance's reminder to subscribers (migration 0028): minutes before its start, and the start last reminded of. */
+export interface StatusMaintenanceRemindersTable {
+  maintenance_id: string;
+  page_id: string;
+  minutes_before: number;
+  reminded_for: number | null;
+  updated_at: number;
 }

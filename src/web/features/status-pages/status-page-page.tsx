@@ -316,13 +316,15 @@ function Maintenances({ page }: { page: StatusPageDetail }) {
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
   const [components, setComponents] = useState<Set<string>>(new Set());
+  // Minutes before the start subscribers are reminded; '' none (Statuspage offers 1, 24 and 72 hours).
+  const [remind, setRemind] = useState('60');
   const schedule = useStatusPageChange(statusPagesApi.scheduleMaintenance, () => setName(''));
   const cancel = useStatusPageChange(statusPagesApi.removeMaintenance);
   const errors = fieldErrors(schedule.error);
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     // datetime-local is the browser's local time; Date turns it into an instant.
-    schedule.mutate([page.id, { name, body, scheduledFor: new Date(from).toISOString(), scheduledUntil: new Date(until).toISOString(), components: [...components] }]);
+    schedule.mutate([page.id, { name, body, scheduledFor: new Date(from).toISOString(), scheduledUntil: new Date(until).toISOString(), components: [...components], remindSubscribersMinutesBefore: remind === '' ? null : Number(remind) }]);
   }
   return (
     <Section title="Scheduled maintenance" description="Moves to in progress and completed at its times; its components show under maintenance meanwhile.">
@@ -339,7 +341,7 @@ function Maintenances({ page }: { page: StatusPageDetail }) {
       <FormAlert error={cancel.error} />
       {canRespond(session) && (
         <form onSubmit={submit} className="form" aria-label="Schedule maintenance">
-          <FormAlert error={schedule.error} fields={['name', 'body', 'scheduledFor', 'scheduledUntil']} />
+          <FormAlert error={schedule.error} fields={['name', 'body', 'scheduledFor', 'scheduledUntil', 'remindSubscribersMinutesBefore']} />
           <Field label="Title" name="name" error={errors.name}>
             {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} required />}
           </Field>
@@ -351,6 +353,16 @@ function Maintenances({ page }: { page: StatusPageDetail }) {
           </Field>
           <Field label="Ends" name="scheduledUntil" error={errors.scheduledUntil}>
             {(control) => <input {...control} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} required />}
+          </Field>
+          <Field label="Remind subscribers" name="remindSubscribersMinutesBefore" error={errors.remindSubscribersMinutesBefore}>
+            {(control) => (
+              <select {...control} value={remind} onChange={(e) => setRemind(e.target.value)}>
+                <option value="">No reminder</option>
+                <option value="60">1 hour before</option>
+                <option value="1440">24 hours before</option>
+                <option value="4320">72 hours before</option>
+              </select>
+            )}
           </Field>
           <fieldset>
             <legend>Components</legend>

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../../contracts/errors.js';
 import { sendError } from '../../../platform/http/errors.js';
+import { registerVisitorAccessRoutes } from '../access/visitor-access.routes.js';
 import { escapeHtml } from '../statuspage.render.js';
 import type { ConfirmOutcome, ManageView, StatusSubscribers } from './subscriber.service.js';
 
@@ -93,6 +94,8 @@ export interface SubscriberPublicDeps {
   /** The slug of the page served at a custom domain (the public cache's map). */
   slugForHost: (host: string | undefined) => string | undefined;
 }
+
+const NOT_FOUND_HTML = '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found</title></head><body><main><h1>Not found</h1><p>There is no status page here.</p></main></body></html>';
 
 /** The public subscription routes; registered inside the status pages' public plugin. */
 export function subscriberPublicRoutes(deps: SubscriberPublicDeps) {
@@ -202,6 +205,20 @@ export function subscriberPublicRoutes(deps: SubscriberPublicDeps) {
       if (!done) return page(reply, 200, 'Not subscribed', p('There is no subscription for this link any more: you will not receive updates.'));
       return page(reply, 200, 'You are unsubscribed', p(`You will no longer receive updates from ${done.pageName} status.`) + back(done.pageUrl, done.pageName));
     };
+
+    // Private pages' sign-in by email (ADR 0041): same form parsing, answered like the page when it is no private page with domains.
+    registerVisitorAccessRoutes(app, {
+      visitors: subscribers.visitors,
+      pageOf: async (request) => {
+        const at = (request.params as { slug?: string }).slug !== undefined ? bySlug(request) : byHost(request);
+        if (!at) return null;
+        const page = await subscribers.visitors.page(at.slug);
+        if (!page) return null;
+        const onDomain = at.base === '';
+        return { id: page.id, privateWithDomains: page.privateWithDomains, base: at.base, cookiePath: onDomain ? '/' : at.base, https: onDomain || request.protocol === 'https' || subscribers.visitors.httpsPublicUrl };
+      },
+      notFound: (reply) => reply.status(404).header('cache-control', 'no-store').header('content-security-policy', CSP).type('text/html; charset=utf-8').send(NOT_FOUND_HTML),
+    });
 
     const domain = { constraints: { statusPageHost: 'custom' } } as never;
     const routes: [string, 'GET' | 'POST', (w: (r: FastifyRequest) => Where) => (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>, object][] = [

@@ -16,6 +16,8 @@ import type { Acting } from '../../catalog/catalog.service.js';
 import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels } from '../../notify/channels/channel.js';
 import type { StatusPageService, SubscriberEvent } from '../statuspage.service.js';
 import { statusWord } from '../../../../core/statuspages/status.js';
+import { PrivatePageVisitors } from '../access/visitor-access.js';
+import { formatter } from '../statuspage.render.js';
 import { noticeEmail, signWebhook, slackBody, teamsBody, webhookBody, type Notice, type SubscriberLinks } from './subscriber-messages.js';
 
 /** One keyed job per event: reads the public facts once, then queues one send per matching subscriber. */
@@ -25,9 +27,17 @@ export const SEND_TASK = 'statuspage-subscribers.send';
 /** The confirmation mail (or "you are already subscribed" with the manage link) of a sign-up. */
 export const CONFIRM_MAIL_TASK = 'statuspage-subscribers.confirm-mail';
 
+/** The reminder before a maintenance starts (keyed per maintenance, moved with its start). */
+export const REMINDER_TASK = 'statuspage-subscribers.reminder';
+
 export interface FanOutPayload {
   eventId: string;
   event: SubscriberEvent;
+  /** The reminder before a maintenance starts (queued by the reminder job), rather than the event itself. */
+  reminder?: boolean;
+}
+export interface ReminderPayload {
+  maintenanceId: string;
 }
 export interface SendPayload {
   eventId: string;
@@ -99,6 +109,12 @@ export type ConfirmOutcome =
  * send job per confirmed subscriber whose components match.
  */
 export class StatusSubscribers {
+  /**
+   * Sign-in by email for visitors of private pages (ADR 0041). Kept here because it needs the same
+   * delivery seams (mail, jobs, sealed secrets) and is served by the same public plugin.
+   */
+  readonly visitors: PrivatePageVisitors;
+
   constructor(
     private readonly deps: {
       database: FirebreakDatabase;
@@ -115,6 +131,7 @@ export class StatusSubscribers {
     },
   ) {
     deps.pages.onSubscriberEvent(async (tx, event) => this.enqueue(tx, event));
+    this.visitors = new PrivatePageVisitors({ database: deps.database, clock: deps.clock, jobs: deps.jobs, secrets: deps.secrets, channels: deps.channels, publicUrl: deps.publicUrl });
   }
 
   private get db(): Kysely<Database> {
@@ -125,16 +142,79 @@ export class StatusSubscribers {
 
   /** In the writer's transaction: one keyed fan-out job per event, when the page has anyone to tell. */
   private async enqueue(tx: Tx, event: SubscriberEvent): Promise<void> {
+    if (event.type === 'maintenance') {
+      await this.planReminder(tx, event);
+      // Only the reminder's setting changed: nothing to tell.
+      if (event.action === 'reminder') return;
+    }
     const anyone = await tx.db.selectFrom('status_subscribers').select('id').where('page_id', '=', event.pageId).where('confirmed_at', 'is not', null).limit(1).executeTakeFirst();
     if (!anyone) return;
     const eventId = this.deps.ids();
     await this.deps.jobs.addJob<FanOutPayload>(tx, { task: FANOUT_TASK, key: `${FANOUT_TASK}:${eventId}`, payload: { eventId, event } });
   }
 
+  /**
+   * Keeps a maintenance's reminder (issue 7 "an optional reminder to subscribers") where its setting and
+   * start say, in the writer's transaction: one keyed job at start − minutes, moved when rescheduled,
+   * dropped when the setting is cleared, the maintenance starts or completes, or the time has passed (the
+   * "scheduled" notice just went out). The job checks again when it runs (a deleted maintenance finds nothing).
+   */
+  private async planReminder(tx: Tx, event: Extract<SubscriberEvent, { type: 'maintenance' }>): Promise<void> {
+    const key = `${REMINDER_TASK}:${event.incidentId}`;
+    const now = this.deps.clock.now();
+    if (event.remindMinutesBefore === null) await tx.db.deleteFrom('status_maintenance_reminders').where('maintenance_id', '=', event.incidentId).execute();
+    else if (event.remindMinutesBefore !== undefined) {
+      const minutes = event.remindMinutesBefore;
+      await tx.db
+        .insertInto('status_maintenance_reminders')
+        .values({ maintenance_id: event.incidentId, page_id: event.pageId, minutes_before: minutes, reminded_for: null, updated_at: now })
+        .onConflict((oc) => oc.column('maintenance_id').doUpdateSet({ minutes_before: minutes, updated_at: now }))
+        .execute();
+    }
+    if (event.action === 'started' || event.action === 'completed') {
+      await this.deps.jobs.removeJob(tx, key);
+      return;
+    }
+    const reminder = await tx.db.selectFrom('status_maintenance_reminders').selectAll().where('maintenance_id', '=', event.incidentId).executeTakeFirst();
+    const row = await tx.db.selectFrom('status_incidents').select(['status', 'scheduled_for']).where('id', '=', event.incidentId).executeTakeFirst();
+    const start = row?.scheduled_for == null ? null : Number(row.scheduled_for);
+    const at = reminder && start !== null ? start - Number(reminder.minutes_before) * 60_000 : null;
+    if (!reminder || row?.status !== 'scheduled' || start === null || at === null || at <= now || Number(reminder.reminded_for) === start) {
+      await this.deps.jobs.removeJob(tx, key);
+      return;
+    }
+    await this.deps.jobs.addJob<ReminderPayload>(tx, { task: REMINDER_TASK, key, payload: { maintenanceId: event.incidentId }, runAt: at });
+  }
+
+  /**
+   * The reminder job: when the maintenance is still scheduled and has not started, one fan-out of a
+   * "Reminder" notice to the subscribers who hear of it. Idempotent: the start it reminded of is recorded.
+   */
+  async remind(payload: ReminderPayload): Promise<'queued' | 'skipped'> {
+    return this.deps.database.transaction(async (tx) => {
+      const row = await tx.db.selectFrom('status_incidents').select(['id', 'page_id', 'status', 'scheduled_for']).where('id', '=', payload.maintenanceId).where('kind', '=', 'maintenance').executeTakeFirst();
+      const reminder = await tx.db.selectFrom('status_maintenance_reminders').selectAll().where('maintenance_id', '=', payload.maintenanceId).executeTakeFirst();
+      const now = this.deps.clock.now();
+      if (!row || !reminder || row.status !== 'scheduled' || row.scheduled_for === null) return 'skipped';
+      const start = Number(row.scheduled_for);
+      if (now >= start || Number(reminder.reminded_for) === start) return 'skipped';
+      await tx.db.updateTable('status_maintenance_reminders').set({ reminded_for: start, updated_at: now }).where('maintenance_id', '=', row.id).execute();
+      const anyone = await tx.db.selectFrom('status_subscribers').select('id').where('page_id', '=', row.page_id).where('confirmed_at', 'is not', null).limit(1).executeTakeFirst();
+      if (!anyone) return 'skipped';
+      const eventId = this.deps.ids();
+      await this.deps.jobs.addJob<FanOutPayload>(tx, {
+        task: FANOUT_TASK,
+        key: `${FANOUT_TASK}:${eventId}`,
+        payload: { eventId, reminder: true, event: { type: 'maintenance', action: 'scheduled', pageId: row.page_id, incidentId: row.id, updateId: null, at: now } },
+      });
+      return 'queued';
+    });
+  }
+
   /** The fan-out job. Idempotent: the notice is stored once, send jobs are keyed per event and subscriber. */
   async fanOut(payload: FanOutPayload): Promise<{ queued: number }> {
     const stored = await this.db.selectFrom('status_subscriber_events').select('notice_json').where('id', '=', payload.eventId).executeTakeFirst();
-    const notice = stored ? (JSON.parse(stored.notice_json) as Notice) : await this.buildNotice(payload.eventId, payload.event);
+    const notice = stored ? (JSON.parse(stored.notice_json) as Notice) : await this.buildNotice(payload.eventId, payload.event, payload.reminder === true);
     if (!notice) return { queued: 0 };
     return this.deps.database.transaction(async (tx) => {
       await tx.db
@@ -173,7 +253,7 @@ export class StatusSubscribers {
    * The public facts of an event, from the page's public snapshot alone: what a visitor can see of the
    * page right now. Null when there is nothing public to tell (deleted, or a component made private).
    */
-  private async buildNotice(eventId: string, event: SubscriberEvent): Promise<Notice | null> {
+  private async buildNotice(eventId: string, event: SubscriberEvent, reminder = false): Promise<Notice | null> {
     const read = await this.deps.pages.snapshot(event.pageId);
     if (!read) return null;
     const s = read.snapshot;
@@ -232,8 +312,8 @@ export class StatusSubscribers {
       viaIncident: false,
       page,
       title: incident.name,
-      statusWord: update ? statusWord(update.status) : event.type === 'maintenance' ? 'Rescheduled' : statusWord(incident.status),
-      body: update?.body ?? null,
+      statusWord: reminder ? 'Reminder' : update ? statusWord(update.status) : event.type === 'maintenance' ? 'Rescheduled' : statusWord(incident.status),
+      body: reminder && incident.scheduledFor !== null ? `Scheduled maintenance starts at ${formatter(s.page.timeZone).at(incident.scheduledFor)}.` : (update?.body ?? null),
       componentIds: withGroups(ids),
       components,
       window: incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null ? { from: incident.scheduledFor, until: incident.scheduledUntil } : null,

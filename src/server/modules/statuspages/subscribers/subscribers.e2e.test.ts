@@ -364,6 +364,71 @@ for (const dialect of dialectCases()) describe(`status-page subscribers (${diale
     expect(mailsTo('ops@example.com')[1]?.text).toContain('Affected: Website (Operational → Under maintenance)');
   });
 
+  it('reminds subscribers before a maintenance starts: a keyed job moved when rescheduled, dropped when cleared or completed', async () => {
+    const { api, web } = await scene();
+    await ok(admin, 'POST', '/api/v1/status-pages/acme/subscribers', { kind: 'email', email: 'ops@example.com', components: [web.id] });
+    await ok(admin, 'POST', '/api/v1/status-pages/acme/subscribers', { kind: 'email', email: 'api-only@example.com', components: [api.id] });
+    const hook = await ok<CreatedSubscriber>(admin, 'POST', '/api/v1/status-pages/acme/subscribers', { kind: 'webhook', url: `${receiver.url}/hooks/status` });
+    receiver.secret = hook.signingSecret as string;
+    await ok(admin, 'POST', '/api/v1/status-pages/acme/subscribers', { kind: 'slack', url: slack.hookUrl });
+    const bad = await call(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'X', body: 'Y', scheduledFor: '2026-11-21T12:00:00Z', scheduledUntil: '2026-11-21T13:00:00Z', remindSubscribersMinutesBefore: 2 });
+    expect(bad.statusCode).toBe(400);
+    expect(json<ErrorBody>(bad).message).toContain('body.remindSubscribersMinutesBefore');
+
+    const m = await ok<StatusIncident>(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'Database upgrade', body: 'Short read-only window.', scheduledFor: '2026-11-21T12:00:00Z', scheduledUntil: '2026-11-21T13:00:00Z', components: [web.id], remindSubscribersMinutesBefore: 60 });
+    const reminderJob = () => t.firebreak.services.database.db.selectFrom('jobs').select(['run_at']).where('job_key', '=', `statuspage-subscribers.reminder:${m.id}`).executeTakeFirst();
+    // Queued in the transaction that scheduled it: there when the POST returns.
+    expect(Number((await reminderJob())?.run_at)).toBe(Date.parse('2026-11-21T11:00:00Z'));
+    await run();
+    const subjects = () => mailsTo('ops@example.com').map((m) => m.subject);
+    expect(subjects()).toEqual(['[Acme Status] Scheduled: Database upgrade']);
+
+    // Rescheduled two hours later: the reminder moves with it.
+    await ok(responder, 'PATCH', `/api/v1/status-pages/acme/maintenances/${m.id}`, { scheduledFor: '2026-11-21T14:00:00Z', scheduledUntil: '2026-11-21T15:00:00Z' });
+    expect(Number((await reminderJob())?.run_at)).toBe(Date.parse('2026-11-21T13:00:00Z'));
+    t.clock.set('2026-11-21T11:00:00Z');
+    await run();
+    expect(subjects()).toEqual(['[Acme Status] Scheduled: Database upgrade', '[Acme Status] Rescheduled: Database upgrade']);
+    slack.received.length = 0;
+    receiver.received.length = 0;
+
+    t.clock.set('2026-11-21T13:00:00Z');
+    await run();
+    await run();
+    expect(subjects()).toEqual(['[Acme Status] Scheduled: Database upgrade', '[Acme Status] Rescheduled: Database upgrade', '[Acme Status] Reminder: Database upgrade']);
+    const reminder = mailsTo('ops@example.com')[2] as ReceivedMail;
+    expect(reminder.text).toContain('Reminder — Scheduled maintenance starts at Nov 21, 2026, 14:00 GMT+0.');
+    expect(reminder.text).toContain('Unsubscribe: ');
+    // Only subscribers who hear of this maintenance: not the one who chose the API alone.
+    expect(mailsTo('api-only@example.com').map((m) => m.subject)).toEqual([]);
+    expect(slack.received).toHaveLength(1);
+    expect((slack.received[0]?.body as { text: string }).text).toBe('[Acme] Reminder: Database upgrade');
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]?.body.incident).toMatchObject({ id: m.id, status: 'scheduled', scheduled_for: '2026-11-21T14:00:00.000Z' });
+    expect(await reminderJob()).toBeUndefined();
+    // The start and completion are told as before; no second reminder.
+    t.clock.set('2026-11-21T15:00:00Z');
+    await run();
+    expect(subjects().filter((s) => s.includes('Reminder'))).toHaveLength(1);
+
+    // Cleared: the job goes. Completed by hand: the job goes too.
+    const cleared = await ok<StatusIncident>(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'Cache flush', body: 'Brief.', scheduledFor: '2026-11-22T12:00:00Z', scheduledUntil: '2026-11-22T13:00:00Z', remindSubscribersMinutesBefore: 600 });
+    const done = await ok<StatusIncident>(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'Disk swap', body: 'Brief.', scheduledFor: '2026-11-22T12:00:00Z', scheduledUntil: '2026-11-22T13:00:00Z', remindSubscribersMinutesBefore: 60 });
+    const gone = await ok<StatusIncident>(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'Old rack', body: 'Brief.', scheduledFor: '2026-11-22T12:00:00Z', scheduledUntil: '2026-11-22T13:00:00Z', remindSubscribersMinutesBefore: 60 });
+    const jobs = async () => (await t.firebreak.services.database.db.selectFrom('jobs').select('job_key').where('task', '=', 'statuspage-subscribers.reminder').execute()).map((j) => j.job_key).sort();
+    expect(await jobs()).toEqual([cleared.id, done.id, gone.id].map((id) => `statuspage-subscribers.reminder:${id}`).sort());
+    await ok(responder, 'PATCH', `/api/v1/status-pages/acme/maintenances/${cleared.id}`, { remindSubscribersMinutesBefore: null });
+    await ok(responder, 'POST', `/api/v1/status-pages/acme/maintenances/${done.id}/updates`, { status: 'completed', body: 'Done early.' });
+    expect(await jobs()).toEqual([`statuspage-subscribers.reminder:${gone.id}`]);
+    // A deleted maintenance's job finds nothing to remind of.
+    await ok(admin, 'DELETE', `/api/v1/status-pages/acme/maintenances/${gone.id}`);
+    await run();
+    sink.clear();
+    t.clock.set('2026-11-22T11:30:00Z');
+    await run();
+    expect(sink.messages.filter((m) => m.subject.includes('Reminder'))).toEqual([]);
+  });
+
   it('takes sign-ups on a custom domain, and starts a public webhook once its address confirms', async () => {
     await scene();
     await ok(admin, 'PATCH', '/api/v1/status-pages/acme', { customDomain: 'status.acme.example' });

@@ -26,6 +26,7 @@ import * as pageDigestIndex from './0024-page-digest-index.js';
 import * as postmortems from './0025-postmortems.js';
 import * as statusIncidentLinks from './0026-status-incident-links.js';
 import * as statusSubscribers from './0027-status-subscribers.js';
+import * as statusPageAccess from './0028-status-page-access.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '0025-postmortems': postmortems,
   '0026-status-incident-links': statusIncidentLinks,
   '0027-status-subscribers': statusSubscribers,
+  '0028-status-page-access': statusPageAccess,
 };
