@@ -18,7 +18,7 @@ export function configRoutes(config: ConfigService): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST', path: '/api/v1/config/apply', operationId: 'applyConfig', summary: 'Make Users and Teams match these documents, all-or-nothing', tag: 'Config',
-      description: `Plans and applies in one transaction: if any change fails, nothing is changed. StatusPage and Component changes are the exception: they are made through the status-page service after that transaction commits, one by one (docs/config-as-code.md). Every change is audited. Applying the same documents twice changes nothing the second time. ${VALIDATION_NOTE}`,
+      description: `Plans and applies in one transaction: if any change fails, nothing is changed, StatusPage and Component changes included (docs/config-as-code.md). Every change is audited. Applying the same documents twice changes nothing the second time. ${VALIDATION_NOTE}`,
       auth: { role: 'admin', scope: 'org' }, body: configBody, success: { status: 200, schema: configApplyResultSchema }, errors: ['CONFLICT', 'RULE_VIOLATION', 'NOT_FOUND'],
       handler: async ({ body, actor, principal }) => config.apply({ actor, principal }, body),
     }),

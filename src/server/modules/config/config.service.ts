@@ -185,8 +185,7 @@ export class ConfigService {
    */
   async exportDocuments(): Promise<ConfigDocument[]> {
     // One snapshot, so a Team never lists a member whose User document a concurrent change removed.
-    const pages = await readStatusPages(this.statusPages);
-    const state = await this.deps.database.readSnapshot((db) => this.stateIn(db, new Set(), pages, []));
+    const state = await this.deps.database.readSnapshot(async (db) => this.stateIn(db, new Set(), await readStatusPages(this.statusPages, db), []));
     return state.active.map((d) => {
       if (d.kind !== 'User' || d.spec.notificationRules === undefined) return d;
       const rules = [...d.spec.notificationRules.high, ...d.spec.notificationRules.low];
@@ -199,9 +198,8 @@ export class ConfigService {
   /** What apply would do now, with warnings (schedule lints over the next 90 days, unverified methods). Changes nothing. */
   async plan(acting: Acting, given: ConfigRequest): Promise<ConfigPlan> {
     const request = withProviderSettingsParsed(given);
-    const pages = await readStatusPages(this.statusPages);
     return this.deps.database.readSnapshot(async (db) => {
-      const state = await this.stateIn(db, this.desiredUsers(request), pages, request.documents);
+      const state = await this.stateIn(db, this.desiredUsers(request), await readStatusPages(this.statusPages, db), request.documents);
       const result = this.decide(acting, request, state);
       return { ...result, warnings: await this.warningsIn(db, request, state) };
     });
@@ -209,19 +207,15 @@ export class ConfigService {
 
   /**
    * Makes the server match the documents, all-or-nothing: the plan is made and carried out in one
-   * transaction, so a change that fails (a catalog, notify or on-call rule, a conflict) rolls back
-   * every change before it. Applying the same documents again finds everything unchanged and writes
+   * transaction, so a change that fails (a catalog, notify, on-call or status-page rule, a conflict)
+   * rolls back every change before it, status pages included. Applying the same documents again finds everything unchanged and writes
    * nothing, not even an audit entry.
    */
   async apply(acting: Acting, given: ConfigRequest): Promise<ConfigApplyResult> {
     const request = withProviderSettingsParsed(given);
     const configActing: Acting = { ...acting, actor: { ...acting.actor, label: `${acting.actor.label}, config apply` } };
-    // Status pages are read, and changed, outside the transaction (status-page-config.ts).
-    const pages = await readStatusPages(this.statusPages);
-    let componentIds: ComponentIds = new Map();
     const applied = await this.deps.database.transaction(async (tx) => {
-      const state = await this.stateIn(tx.db, this.desiredUsers(request), pages, request.documents);
-      componentIds = state.componentIds;
+      const state = await this.stateIn(tx.db, this.desiredUsers(request), await readStatusPages(this.statusPages, tx.db), request.documents);
       const result = this.decide(acting, request, state);
       const warnings = await this.warningsIn(tx.db, request, state);
       const desired = new Map(request.documents.map((d) => [identity(d.kind, d.metadata.name), canonicalDocument(d)]));
@@ -248,13 +242,14 @@ export class ConfigService {
           throw failed(change, error);
         }
       }
+      // Status pages last, in their own dependency order; a component may link a service made above.
+      if (this.statusPages) await applyStatusPageChanges(tx, this.statusPages, configActing, result.changes, request.documents, state.componentIds, failed);
       return { ...result, warnings, applied: true as const };
     });
     // The live channels are rebuilt from the committed rows (other nodes pick the change up on their
     // next reload). The change is committed whatever happens here: a failed reload must not report
     // the apply as failed, and the periodic reload retries it and logs why.
     if (applied.changes.some((c) => c.kind === 'NotificationProvider' && c.action !== 'unchanged')) await this.deps.providers.reload().catch(() => undefined);
-    if (this.statusPages) await applyStatusPageChanges(this.statusPages, configActing, applied.changes, request.documents, componentIds);
     return applied;
   }
 

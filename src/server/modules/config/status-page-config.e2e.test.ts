@@ -3,11 +3,13 @@ import { bearer, buildTestApp, json, type TestApp } from '../../../../test/suppo
 import { dialectCases } from '../../../../test/support/databases.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
 import { cli, scratchDir, serverWithToken } from '../../../../test/support/config-cli.js';
 import type { Service } from '../../../contracts/alerts.js';
 import type { ConfigApplyResult, ConfigDocument, ConfigPlan } from '../../../contracts/config.js';
 import type { StatusComponent, StatusPageDetail } from '../../../contracts/status-pages.js';
 import { ManualClock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/schema.js';
 
 /** Config-as-code kinds StatusPage and Component (docs/config-as-code.md, issue 7): API on every dialect, then the CLI offline. */
 
@@ -27,6 +29,27 @@ const platform = doc('Component', 'acme-platform', { page: 'acme', name: 'Platfo
 const api = (spec: Record<string, unknown> = {}) => doc('Component', 'acme-api', { page: 'acme', name: 'API', description: 'REST and webhooks', group: 'acme-platform', service: 'checkout', position: 2, ...spec });
 const website = doc('Component', 'acme-website', { page: 'acme', name: 'Website', position: 3 });
 const internal = doc('Component', 'acme-batch', { page: 'acme', name: 'Batch jobs', public: false, showcase: false, position: 4 });
+
+/**
+ * Stands for another request that creates page `rival` with the custom domain `status.zeta.example`
+ * while an apply runs, after its checks: a database trigger inserts it as soon as apply creates page
+ * `acme`, in apply's own transaction, as a concurrent commit would be seen. The status-page service then
+ * refuses page `zeta`'s domain at apply, which no check before it could foresee.
+ */
+async function installRival(dialect: 'sqlite' | 'postgres', db: Kysely<Database>): Promise<() => Promise<void>> {
+  const insert = `INSERT INTO status_pages (id, slug, name, visibility, time_zone, brand_color, logo_url, custom_domain, footer_links_json, allowed_email_domains_json, version, created_at, updated_at)
+    VALUES ('rival-page', 'rival', 'Rival', 'public', 'UTC', '#1f6feb', NULL, 'status.zeta.example', '[]', '[]', 1, NEW.created_at, NEW.created_at)`;
+  if (dialect === 'sqlite') {
+    await sql.raw(`CREATE TRIGGER rival_page AFTER INSERT ON status_pages WHEN NEW.slug = 'acme' BEGIN ${insert}; END`).execute(db);
+    return async () => void (await sql.raw('DROP TRIGGER rival_page').execute(db));
+  }
+  await sql.raw(`CREATE FUNCTION rival_page() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${insert}; RETURN NEW; END $$`).execute(db);
+  await sql.raw(`CREATE TRIGGER rival_page AFTER INSERT ON status_pages FOR EACH ROW WHEN (NEW.slug = 'acme') EXECUTE FUNCTION rival_page()`).execute(db);
+  return async () => {
+    await sql.raw('DROP TRIGGER rival_page ON status_pages').execute(db);
+    await sql.raw('DROP FUNCTION rival_page()').execute(db);
+  };
+}
 
 const actions = (plan: ConfigPlan) => plan.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.action} ${c.kind} ${c.name}`);
 const pageKinds = (docs: ConfigDocument[]) => docs.filter((d) => d.kind === 'StatusPage' || d.kind === 'Component');
@@ -165,6 +188,70 @@ for (const dialect of dialectCases()) describe(`config-as-code: StatusPage and C
     expect((await page('two')).customDomain).toBe('status.one.example');
     const served = await t.app.inject({ method: 'GET', url: '/', headers: { host: 'status.one.example' } });
     expect(served.body).toContain('Status two');
+  });
+
+  it('a page takes the custom domain another page gives up in the same apply, whatever their order in the plan', async () => {
+    const status = (slug: string, customDomain?: string) => doc('StatusPage', slug, { name: `Status ${slug}`, ...(customDomain ? { customDomain } : {}) });
+    expect((await apply([root, status('beta', 'status.shop.example')])).statusCode).toBe(200);
+    // `alpha` comes first in the plan, while `beta` still has the domain: apply frees it first.
+    const moved = await apply([root, status('alpha', 'status.shop.example'), status('beta')]);
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(actions(json<ConfigApplyResult>(moved))).toEqual(['create StatusPage alpha', 'update StatusPage beta']);
+    expect((await page('alpha')).customDomain).toBe('status.shop.example');
+    const beta = await page('beta');
+    expect(beta.customDomain).toBeNull();
+    // Dropping its domain is beta's whole change, made once: one audit entry.
+    const audited = await t.firebreak.services.database.db.selectFrom('audit_log').select('action').where('target_id', '=', beta.id).where('action', '=', 'status-page.update').execute();
+    expect(audited).toHaveLength(1);
+  });
+
+  it('all or nothing: a status-page change refused at apply rolls back the whole apply, the Service and the changes before it included', async () => {
+    const db = t.firebreak.services.database.db;
+    // A page built in the UI, which --prune deletes before the other status-page changes.
+    expect((await request('POST', '/api/v1/status-pages', { slug: 'old', name: 'Old' })).statusCode).toBe(201);
+    const legacy = json<StatusComponent>(await request('POST', '/api/v1/status-pages/old/components', { name: 'Legacy' }));
+    const rendered: string[] = [];
+    t.firebreak.services.statusPages.onPublicChange((pageId) => rendered.push(pageId));
+    const zeta = doc('StatusPage', 'zeta', { name: 'Zeta', customDomain: 'status.zeta.example' });
+    const all = [root, checkout, acme(), platform, api(), website, zeta];
+    expect(actions(json<ConfigPlan>(await plan(all, true))).sort()).toEqual([
+      'create Component acme-api',
+      'create Component acme-platform',
+      'create Component acme-website',
+      'create Service checkout',
+      'create StatusPage acme',
+      'create StatusPage zeta',
+      'delete Component old-legacy',
+      'delete StatusPage old',
+    ]);
+    const auditBefore = (await db.selectFrom('audit_log').select('id').execute()).length;
+
+    const dropRival = await installRival(dialect.name, db);
+    const res = await apply(all, true);
+    await dropRival();
+    expect(res.statusCode, res.body).toBe(409);
+    expect(json(res)).toMatchObject({
+      code: 'CONFLICT',
+      message: 'Could not create StatusPage `zeta`: Another status page already uses the custom domain `status.zeta.example`. Nothing was applied.',
+      details: { change: { action: 'create', kind: 'StatusPage', name: 'zeta' } },
+    });
+    // Nothing: not the Service (applied first), not the deletion of page `old` and its component, not
+    // page `acme` (created before `zeta`), not the rival page of the same transaction; no audit entry,
+    // and no public re-render was announced.
+    expect(await db.selectFrom('status_pages').select('slug').execute()).toEqual([{ slug: 'old' }]);
+    expect((await page('old')).components).toEqual([legacy]);
+    expect((await request('GET', '/api/v1/services/checkout')).statusCode).toBe(404);
+    expect(await db.selectFrom('audit_log').select('id').execute()).toHaveLength(auditBefore);
+    expect(rendered).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/status/acme' })).statusCode).toBe(404);
+
+    // The same documents apply once nothing is in the way; each changed page re-renders after the commit.
+    const again = await apply(all, true);
+    expect(again.statusCode, again.body).toBe(200);
+    expect((await db.selectFrom('status_pages').select('slug').orderBy('slug').execute()).map((p) => p.slug)).toEqual(['acme', 'zeta']);
+    expect((await page('acme')).components.map((c) => c.name)).toEqual(['Platform', 'API', 'Website']);
+    expect((await request('GET', '/api/v1/services/checkout')).statusCode).toBe(200);
+    expect(new Set(rendered)).toEqual(new Set([(await page('acme')).id, (await page('zeta')).id, legacy.pageId]));
   });
 
   it('refuses bad references and shapes at the field, and changes nothing', async () => {

@@ -1,27 +1,28 @@
+import type { Kysely } from 'kysely';
 import { configApiVersion, type ComponentDocument, type ConfigChange, type ConfigDocument, type StatusPageDocument } from '../../../contracts/config.js';
 import { AppError, type FieldIssue } from '../../../contracts/errors.js';
 import type { StatusPageDetail } from '../../../contracts/status-pages.js';
 import { canonicalDocument } from '../../../core/config/kinds.js';
 import { nameServerComponents } from '../../../core/config/status-page-kinds.js';
+import type { Tx } from '../../platform/db/database.js';
+import type { Database } from '../../platform/db/schema.js';
 import type { Acting } from '../catalog/catalog.service.js';
 import type { StatusPageService } from '../statuspages/statuspage.service.js';
 
 /**
  * Config kinds StatusPage and Component on the server (docs/config-as-code.md). Everything goes
- * through StatusPageService's public methods, as the admin API does, so each change is checked by
- * the same rules, audited, bumps the page's version (the public cache re-renders) and reaches
- * subscribers.
- *
- * Those methods each run their own transaction; they cannot join config's. So status-page changes
- * are made after the other kinds' transaction has committed, one by one (see {@link applyStatusPageChanges}).
+ * through StatusPageService's `…In` methods, the same code the admin API runs, so each change is
+ * checked by the same rules, audited, bumps the page's version (the public cache re-renders after the
+ * commit) and reaches subscribers. They run in config's apply transaction with every other kind's
+ * changes: a status-page change that fails rolls back the whole apply.
  */
-export type ConfigStatusPages = Pick<StatusPageService, 'list' | 'get' | 'create' | 'update' | 'remove' | 'createComponent' | 'updateComponent' | 'removeComponent'>;
+export type ConfigStatusPages = Pick<StatusPageService, 'listIn' | 'getIn' | 'createIn' | 'updateIn' | 'removeIn' | 'createComponentIn' | 'updateComponentIn' | 'removeComponentIn'>;
 
-/** The status pages as the server holds them, read before config's snapshot or transaction. */
-export async function readStatusPages(pages: ConfigStatusPages | null): Promise<StatusPageDetail[]> {
+/** The status pages as the server holds them, read in config's snapshot or apply transaction. */
+export async function readStatusPages(pages: ConfigStatusPages | null, db: Kysely<Database>): Promise<StatusPageDetail[]> {
   if (!pages) return [];
   const out: StatusPageDetail[] = [];
-  for (const page of (await pages.list()).items) out.push(await pages.get(page.id));
+  for (const page of (await pages.listIn(db)).items) out.push(await pages.getIn(db, page.id));
   return out;
 }
 
@@ -105,60 +106,60 @@ export function statusPageProblems(documents: readonly ConfigDocument[], changes
 }
 
 /**
- * Carries out the planned StatusPage and Component changes through StatusPageService, after the
- * other kinds have committed: deletes first (components, then pages, freeing custom domains), then
- * the custom domains that move are taken off their pages (so two pages can swap domains), then
- * pages, then groups, then the other components (a new group exists before its components name it).
- * `documents` are the request's parsed documents (defaults filled in). A change that fails stops
- * the rest; the changes before it stay made, and the error says so.
+ * Carries out the planned StatusPage and Component changes in config's apply transaction, after the
+ * other kinds (a Service a component links to exists by then): deletes first (components, then pages,
+ * freeing custom domains), then every custom domain an updated page gives up is taken off it (so two
+ * pages can swap domains, or a new page take one another page leaves), then pages, then groups, then
+ * the other components (a new group exists before its components name it). `documents` are the
+ * request's parsed documents (defaults filled in). A change that fails throws: the caller's
+ * transaction rolls back, with every change before it.
+ *
+ * @param onFailure wraps a change's error (config names the change and says nothing was applied).
  */
 export async function applyStatusPageChanges(
+  tx: Tx,
   pages: ConfigStatusPages,
   acting: Acting,
   changes: readonly ConfigChange[],
   documents: readonly ConfigDocument[],
   componentIds: ComponentIds,
+  onFailure: (change: ConfigChange, error: unknown) => unknown,
 ): Promise<void> {
   const wanted = (kind: string, name: string) => documents.find((d) => d.kind === kind && d.metadata.name === name) ?? null;
   const mine = changes.filter((c) => isStatusPageKind(c.kind) && c.action !== 'unchanged');
   const isGroup = (c: ConfigChange) => (wanted('Component', c.name) as ComponentDocument | null)?.spec.isGroup === true;
+  // A domain leaving a page is freed first: the service (and a unique index) refuse a domain another
+  // page still has, and the page taking it may come earlier in the plan than the page giving it up. A
+  // page that drops its domain is updated then and there; one that moves to another is cleared first.
+  const domainChange = (c: ConfigChange) => (c.kind === 'StatusPage' && c.action === 'update' ? c.diff.find((f) => f.field === 'spec.customDomain') : undefined);
+  const leaving = mine.filter((c) => (domainChange(c)?.before ?? null) !== null);
+  const drops = (c: ConfigChange) => leaving.includes(c) && (domainChange(c)?.after ?? null) === null;
   const deletes = mine.filter((c) => c.action === 'delete');
   const rest = [
-    ...mine.filter((c) => c.action !== 'delete' && c.kind === 'StatusPage'),
+    ...mine.filter((c) => c.action !== 'delete' && c.kind === 'StatusPage' && !drops(c)),
     ...mine.filter((c) => c.action !== 'delete' && c.kind === 'Component' && isGroup(c)),
     ...mine.filter((c) => c.action !== 'delete' && c.kind === 'Component' && !isGroup(c)),
   ];
-  // A domain moving to another page is freed first: the API refuses a domain another page still has.
-  const moving = mine.filter((c) => c.kind === 'StatusPage' && c.action === 'update' && c.diff.some((f) => f.field === 'spec.customDomain' && f.before !== null && f.after !== null));
   const ids = new Map(componentIds);
-  let done = 0;
   const run = async (change: ConfigChange, step: () => Promise<void>) => {
     try {
       await step();
     } catch (error) {
-      throw partly(error, change, done);
+      throw onFailure(change, error);
     }
-    done += 1;
   };
-  for (const change of deletes) await run(change, () => applyOne(pages, acting, change, null, ids));
-  for (const change of moving) await run(change, async () => void (await pages.update(acting, change.name, { customDomain: null })));
-  for (const change of rest) await run(change, () => applyOne(pages, acting, change, wanted(change.kind, change.name), ids));
+  for (const change of deletes) await run(change, () => applyOne(tx, pages, acting, change, null, ids));
+  for (const change of leaving) {
+    if (drops(change)) await run(change, () => applyOne(tx, pages, acting, change, wanted(change.kind, change.name), ids));
+    else await run(change, async () => void (await pages.updateIn(tx, acting, change.name, { customDomain: null })));
+  }
+  for (const change of rest) await run(change, () => applyOne(tx, pages, acting, change, wanted(change.kind, change.name), ids));
 }
 
-/** An error from one status-page change, saying that what came before it was applied. */
-function partly(error: unknown, change: ConfigChange, done: number): unknown {
-  if (!(error instanceof AppError)) return error;
-  const before = done === 0 ? 'The other kinds were applied; no status-page change was made.' : `The other kinds and ${done} status-page change${done === 1 ? '' : 's'} before it were applied.`;
-  return new AppError(error.code, `Could not ${change.action} ${change.kind} \`${change.name}\`: ${error.message}. ${before} Run \`config plan\` to see what is left.`, {
-    ...error.details,
-    change: { action: change.action, kind: change.kind, name: change.name },
-  });
-}
-
-async function applyOne(pages: ConfigStatusPages, acting: Acting, change: ConfigChange, want: ConfigDocument | null, ids: ComponentIds): Promise<void> {
+async function applyOne(tx: Tx, pages: ConfigStatusPages, acting: Acting, change: ConfigChange, want: ConfigDocument | null, ids: ComponentIds): Promise<void> {
   if (change.kind === 'StatusPage') {
     if (change.action === 'delete') {
-      await pages.remove(acting, change.name);
+      await pages.removeIn(tx, acting, change.name);
       return;
     }
     if (want?.kind !== 'StatusPage') return;
@@ -173,13 +174,13 @@ async function applyOne(pages: ConfigStatusPages, acting: Acting, change: Config
       footerLinks: s.footerLinks,
       allowedEmailDomains: s.allowedEmailDomains,
     };
-    if (change.action === 'create') await pages.create(acting, { slug: want.metadata.name, ...fields });
-    else await pages.update(acting, change.name, fields);
+    if (change.action === 'create') await pages.createIn(tx, acting, { slug: want.metadata.name, ...fields });
+    else await pages.updateIn(tx, acting, change.name, fields);
     return;
   }
   const at = ids.get(change.name);
   if (change.action === 'delete') {
-    if (at) await pages.removeComponent(acting, at.page, at.id);
+    if (at) await pages.removeComponentIn(tx, acting, at.page, at.id);
     return;
   }
   if (want?.kind !== 'Component') return;
@@ -199,9 +200,9 @@ async function applyOne(pages: ConfigStatusPages, acting: Acting, change: Config
   };
   if (change.action === 'create' || !at) {
     // Status is not config: a new component starts operational, as on the API.
-    const created = await pages.createComponent(acting, s.page, { ...fields, group: s.isGroup, status: 'operational' });
+    const created = await pages.createComponentIn(tx, acting, s.page, { ...fields, group: s.isGroup, status: 'operational' });
     ids.set(change.name, { page: s.page, id: created.id });
   } else {
-    await pages.updateComponent(acting, at.page, at.id, fields);
+    await pages.updateComponentIn(tx, acting, at.page, at.id, fields);
   }
 }
