@@ -208,6 +208,7 @@ export const statusIncidentSchema = z.object({
   autoTransition: z.boolean(),
   backfilled: z.boolean(),
   postmortemUrl: z.string().nullable(),
+  remindSubscribersMinutesBefore: z.number().int().nullable().describe('Maintenance: subscribers are reminded this many minutes before it starts; null: no reminder'),
   componentIds: z.array(z.string()),
   updates: z.array(statusIncidentUpdateSchema).describe('Newest first'),
   createdAt: instantSchema,

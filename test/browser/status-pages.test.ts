@@ -90,7 +90,7 @@ describe.skipIf(!inject('chromiumPath'))('status pages', () => {
     await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages', { slug: 'acme', name: 'Acme', timeZone: 'UTC' });
     for (const name of ['API', 'Website', 'Search']) await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/components', { name });
     await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/incidents', { name: 'Posted by mistake', body: 'Oops.' });
-    await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'DB upgrade', body: 'Planned.', scheduledFor: '2030-01-01T00:00:00Z', scheduledUntil: '2030-01-01T02:00:00Z' });
+    await apiAs(app, csrfToken, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'DB upgrade', body: 'Planned.', scheduledFor: '2030-01-01T00:00:00Z', scheduledUntil: '2030-01-01T02:00:00Z', remindSubscribersMinutesBefore: 1440 });
     await page.goto('/status-pages/acme');
 
     const settings = page.getByRole('form', { name: 'Page settings' });
@@ -117,6 +117,7 @@ describe.skipIf(!inject('chromiumPath'))('status pages', () => {
     await page.getByRole('region', { name: 'Public incidents' }).getByText('No public incidents.').waitFor();
     expect(await (await page.request.get('/status/acme')).text()).not.toContain('Posted by mistake');
 
+    await page.getByRole('region', { name: 'Scheduled maintenance' }).getByText(/DB upgrade.*subscribers reminded 24 hours before/).waitFor();
     await page.getByRole('button', { name: 'Cancel DB upgrade' }).click();
     await page.getByRole('group', { name: /Cancel and delete the maintenance DB upgrade/ }).getByRole('button', { name: 'Cancel DB upgrade' }).click();
     await page.getByRole('region', { name: 'Scheduled maintenance' }).getByText('None scheduled.').waitFor();

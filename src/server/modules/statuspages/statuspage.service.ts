@@ -855,11 +855,16 @@ export class StatusPageService {
     const ids = rows.map((r) => r.id);
     const updates: StatusIncidentUpdatesTable[] = [];
     const links: { incident_id: string; component_id: string }[] = [];
+    const reminders = new Map<string, number>();
     // Chunks keep the IN lists within SQLite's parameter limit.
     for (let i = 0; i < ids.length; i += 400) {
       const chunk = ids.slice(i, i + 400);
       updates.push(...(await db.selectFrom('status_incident_updates').selectAll().where('incident_id', 'in', chunk).orderBy('display_at', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc').execute()));
       links.push(...(await db.selectFrom('status_incident_components').selectAll().where('incident_id', 'in', chunk).execute()));
+      const maintenances = rows.filter((r) => r.kind === 'maintenance' && chunk.includes(r.id)).map((r) => r.id);
+      if (maintenances.length > 0) {
+        for (const m of await db.selectFrom('status_maintenance_reminders').select(['maintenance_id', 'minutes_before']).where('maintenance_id', 'in', maintenances).execute()) reminders.set(m.maintenance_id, Number(m.minutes_before));
+      }
     }
     return rows.map((r) => ({
       id: r.id,
@@ -876,6 +881,7 @@ export class StatusPageService {
       autoTransition: r.auto_transition === 1,
       backfilled: r.backfilled === 1,
       postmortemUrl: r.postmortem_url,
+      remindSubscribersMinutesBefore: reminders.get(r.id) ?? null,
       componentIds: links.filter((l) => l.incident_id === r.id).map((l) => l.component_id).sort(),
       updates: updates
         .filter((u) => u.incident_id === r.id)

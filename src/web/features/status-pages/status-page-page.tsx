@@ -332,7 +332,8 @@ function Maintenances({ page }: { page: StatusPageDetail }) {
         <ul>
           {items.data.map((m) => (
             <li key={m.id}>
-              <strong>{m.name}</strong> · {m.status} · {m.scheduledFor && new Date(m.scheduledFor).toLocaleString()} – {m.scheduledUntil && new Date(m.scheduledUntil).toLocaleString()}{' '}
+              <strong>{m.name}</strong> · {m.status} · {m.scheduledFor && new Date(m.scheduledFor).toLocaleString()} – {m.scheduledUntil && new Date(m.scheduledUntil).toLocaleString()}
+              {m.remindSubscribersMinutesBefore !== null && <> · subscribers reminded {reminderLead(m.remindSubscribersMinutesBefore)} before</>}{' '}
               {canShape(session) && <ConfirmButton label={`Cancel ${m.name}`} question={`Cancel and delete the maintenance ${m.name}?`} pending={cancel.isPending} onConfirm={() => cancel.mutate([page.id, m.id])} />}
             </li>
           ))}
@@ -507,4 +508,11 @@ function PageSettings({ page }: { page: StatusPageDetail }) {
       </form>
     </Section>
   );
+}
+
+/** "1 hour", "24 hours", "90 minutes": how long before a maintenance its subscribers are reminded. */
+function reminderLead(minutes: number): string {
+  if (minutes % 60 !== 0) return `${minutes} minutes`;
+  const hours = minutes / 60;
+  return hours === 1 ? '1 hour' : `${hours} hours`;
 }

@@ -376,6 +376,7 @@ for (const dialect of dialectCases()) describe(`status-page subscribers (${diale
     expect(json<ErrorBody>(bad).message).toContain('body.remindSubscribersMinutesBefore');
 
     const m = await ok<StatusIncident>(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'Database upgrade', body: 'Short read-only window.', scheduledFor: '2026-11-21T12:00:00Z', scheduledUntil: '2026-11-21T13:00:00Z', components: [web.id], remindSubscribersMinutesBefore: 60 });
+    expect(m.remindSubscribersMinutesBefore).toBe(60);
     const reminderJob = () => t.firebreak.services.database.db.selectFrom('jobs').select(['run_at']).where('job_key', '=', `statuspage-subscribers.reminder:${m.id}`).executeTakeFirst();
     // Queued in the transaction that scheduled it: there when the POST returns.
     expect(Number((await reminderJob())?.run_at)).toBe(Date.parse('2026-11-21T11:00:00Z'));
@@ -417,7 +418,9 @@ for (const dialect of dialectCases()) describe(`status-page subscribers (${diale
     const gone = await ok<StatusIncident>(responder, 'POST', '/api/v1/status-pages/acme/maintenances', { name: 'Old rack', body: 'Brief.', scheduledFor: '2026-11-22T12:00:00Z', scheduledUntil: '2026-11-22T13:00:00Z', remindSubscribersMinutesBefore: 60 });
     const jobs = async () => (await t.firebreak.services.database.db.selectFrom('jobs').select('job_key').where('task', '=', 'statuspage-subscribers.reminder').execute()).map((j) => j.job_key).sort();
     expect(await jobs()).toEqual([cleared.id, done.id, gone.id].map((id) => `statuspage-subscribers.reminder:${id}`).sort());
+    expect((await ok<StatusIncident>(responder, 'GET', `/api/v1/status-pages/acme/maintenances/${cleared.id}`)).remindSubscribersMinutesBefore).toBe(600);
     await ok(responder, 'PATCH', `/api/v1/status-pages/acme/maintenances/${cleared.id}`, { remindSubscribersMinutesBefore: null });
+    expect((await ok<StatusIncident>(responder, 'GET', `/api/v1/status-pages/acme/maintenances/${cleared.id}`)).remindSubscribersMinutesBefore).toBeNull();
     await ok(responder, 'POST', `/api/v1/status-pages/acme/maintenances/${done.id}/updates`, { status: 'completed', body: 'Done early.' });
     expect(await jobs()).toEqual([`statuspage-subscribers.reminder:${gone.id}`]);
     // A deleted maintenance's job finds nothing to remind of.
