@@ -1,15 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, type TestApp } from '../../../../test/support/app.js';
+import { apiCalls } from '../../../../test/support/api.js';
 import { dialectCases } from '../../../../test/support/databases.js';
 import type { Postmortem, PostmortemSummary } from '../../../contracts/postmortems.js';
 import { ManualClock } from '../../platform/clock.js';
 import { reminderJobKey } from './review/review.reminders.js';
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 const onePixelPng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const HOUR = 3_600_000;
@@ -21,18 +17,7 @@ for (const dialect of dialectCases()) describe(`deleting postmortems (${dialect.
   let ben: string;
   let viewer: string;
 
-  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  const call = (token: string, method: Method, url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
-  const fails = async (status: number, token: string, method: Method, url: string) => {
-    const res = await call(token, method, url);
-    expect(res.statusCode, res.body).toBe(status);
-    return res.json<ErrorBody>();
-  };
+  const { call, ok, fails } = apiCalls(() => t);
   const search = async (q: string) => (await ok<{ items: PostmortemSummary[] }>(viewer, 'GET', `/api/v1/postmortems?q=${encodeURIComponent(q)}`)).items.map((p) => p.reference);
   const count = async (table: 'postmortem_revisions' | 'postmortem_attachments' | 'postmortem_reviewers' | 'postmortem_tags' | 'postmortem_services', id: string) =>
     Number((await t.firebreak.services.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('postmortem_id', '=', id).executeTakeFirstOrThrow()).n);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, type TestApp } from '../../../../test/support/app.js';
+import { buildTestApp, type TestApp } from '../../../../test/support/app.js';
+import { apiCalls, type Method } from '../../../../test/support/api.js';
 import { dialectCases } from '../../../../test/support/databases.js';
 import type { Incident } from '../../../contracts/incidents.js';
 import type { Postmortem, PostmortemSummary, PostmortemTemplate } from '../../../contracts/postmortems.js';
@@ -12,7 +13,6 @@ interface ErrorBody {
   message: string;
   details: Record<string, unknown> & { issues?: Array<{ path: string; message: string }> };
 }
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Revision = { version: number; at: string; by: string; fields: string[] };
 type RevisionDetail = Revision & { snapshot: { title: string; sections: Array<{ key: string; body: string }> } };
 
@@ -25,17 +25,8 @@ for (const dialect of dialectCases()) describe(`postmortem documents (${dialect.
   let ben: string;
   let viewer: string;
 
-  const call = (token: string, method: Method, url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
-  const refused = async (token: string, method: Method, url: string, payload: Record<string, unknown> | undefined, status: number) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBe(status);
-    return res.json() as ErrorBody;
-  };
+  const { call, ok, fails } = apiCalls(() => t);
+  const refused = (token: string, method: Method, url: string, payload: Record<string, unknown> | undefined, status: number) => fails<ErrorBody>(status, token, method, url, payload);
   const section = (pm: Postmortem, key: string) => pm.sections.find((s) => s.key === key)?.body ?? '';
 
   beforeEach(async () => {

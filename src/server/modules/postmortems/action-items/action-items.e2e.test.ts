@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls } from '../../../../../test/support/api.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startFakeTracker, type FakeTracker } from '../../../../../test/support/fakes/tracker.js';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/support/smtp-sink.js';
@@ -7,11 +8,6 @@ import type { ActionItem, Postmortem, PostmortemSummary } from '../../../../cont
 import { ManualClock } from '../../../platform/clock.js';
 import { OVERDUE_TASK, overdueJobKey, TRACKER_TASK } from './action-items.service.js';
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 const SECRET = 'tracker-signing-secret-0123456789';
 const MINUTE = 60_000;
@@ -33,18 +29,7 @@ for (const dialect of dialectCases()) describe(`action items (${dialect.name})`,
   let ben: { token: string; userId: string };
   let viewer: string;
 
-  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  const call = (token: string, method: Method, url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
-  const fails = async (status: number, token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBe(status);
-    return res.json<ErrorBody>();
-  };
+  const { call, ok, fails } = apiCalls(() => t);
   const item = (ref: string) => ok<ActionItem>(viewer, 'GET', `/api/v1/action-items/${ref}`);
   const list = async (query = '') => (await ok<{ items: ActionItem[] }>(viewer, 'GET', `/api/v1/action-items${query}`)).items.map((i) => i.reference);
   const mailTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address));

@@ -1,16 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls } from '../../../../../test/support/api.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startFakeTracker, type FakeTracker } from '../../../../../test/support/fakes/tracker.js';
 import type { ActionItem } from '../../../../contracts/postmortems.js';
 import { ManualClock } from '../../../platform/clock.js';
 import { TRACKER_TASK } from './action-items.service.js';
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }>; trackerUrl?: string } | null;
-}
 
 const SECRET = 'tracker-signing-secret-0123456789';
 let tracker: FakeTracker;
@@ -27,18 +23,7 @@ for (const dialect of dialectCases()) describe(`creating an action item's tracke
   let ana: string;
   let viewer: string;
 
-  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  const call = (token: string, method: Method, url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
-  const fails = async (status: number, token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBe(status);
-    return res.json<ErrorBody>();
-  };
+  const { call, ok, fails } = apiCalls(() => t);
   const item = (ref: string) => ok<ActionItem>(viewer, 'GET', `/api/v1/action-items/${ref}`);
   const pending = () => t.firebreak.services.database.db.selectFrom('jobs').select('job_key').where('task', '=', TRACKER_TASK).where('failed_at', 'is', null).execute();
 

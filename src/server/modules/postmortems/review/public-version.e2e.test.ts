@@ -1,15 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls } from '../../../../../test/support/api.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import type { Postmortem, Publication } from '../../../../contracts/postmortems.js';
 import type { StatusIncident } from '../../../../contracts/status-pages.js';
 import { ManualClock } from '../../../platform/clock.js';
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 for (const dialect of dialectCases()) describe(`withdrawing a postmortem's public version (${dialect.name})`, () => {
   let t: TestApp;
@@ -18,18 +14,7 @@ for (const dialect of dialectCases()) describe(`withdrawing a postmortem's publi
   let ben: string;
   let viewer: string;
 
-  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  const call = (token: string, method: Method, url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
-  const fails = async (status: number, token: string, method: Method, url: string) => {
-    const res = await call(token, method, url);
-    expect(res.statusCode, res.body).toBe(status);
-    return res.json<ErrorBody>();
-  };
+  const { ok, fails } = apiCalls(() => t);
   const page = (path: string) => t.app.inject({ method: 'GET', url: path });
 
   beforeEach(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls, type Method } from '../../../../../test/support/api.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/support/smtp-sink.js';
 import type { IncidentTimelineEntry } from '../../../../contracts/incidents.js';
@@ -33,18 +34,8 @@ for (const dialect of dialectCases()) describe(`postmortem review and required p
   let ben: string;
   let cy: string;
 
-  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  const call = (token: string, method: Method, url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
-  const refused = async (token: string, method: Method, url: string, payload: Record<string, unknown>, status: number) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBe(status);
-    return res.json() as ErrorBody;
-  };
+  const { call, ok, fails } = apiCalls(() => t);
+  const refused = (token: string, method: Method, url: string, payload: Record<string, unknown>, status: number) => fails<ErrorBody>(status, token, method, url, payload);
   const pm = (ref = 'PM-1') => ok<Postmortem>(ana, 'GET', `/api/v1/postmortems/${ref}`);
   const timeline = async (ref = 'INC-1') => (await ok<{ items: IncidentTimelineEntry[] }>(ana, 'GET', `/api/v1/incidents/${ref}/timeline`)).items;
   const mailTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address));
