@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { openDatabase, type FirebreakDatabase } from './platform/db/database.js';
 import { createPgFanout, type PgFanout } from './platform/events.pg.js';
 import { createHttpApp } from './platform/http/app.js';
+import { EarlyAnswers } from './platform/http/early-answers.js';
 import { sendError } from './platform/http/errors.js';
 import type { AnyRoute } from './platform/http/route.js';
 import { createJobRunner, type JobRunner } from './platform/jobs/job-runner.js';
@@ -230,7 +231,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
     }
     return sendError(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}`), request, reply);
   };
-  const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes, ...(webRoot ? { notFound: spaFallback(webRoot) } : {}) });
+  const earlyAnswers = new EarlyAnswers();
+  const app = await createHttpApp({ config, logger, ids: services.ids, metrics, authenticator: services.auth, routes, earlyAnswers, ...(webRoot ? { notFound: spaFallback(webRoot) } : {}) });
   // Postmortem attachments arrive as raw image bytes (up to 5 MB), not JSON.
   registerAttachmentBodyParser(app);
   await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
@@ -241,8 +243,20 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   // Provider callbacks (SMS replies, chat buttons, delivery reports), each verified by its provider's signature.
   await app.register(providerCallbacks({ providers: services.providers, inbound: services.pagingInbound, clock, logger: logger.child({ component: 'providers' }), publicUrl: config.publicUrl, ratePerMinute: config.publicRateLimitPerMinute, allowPrivate: config.allowPrivateWebhooks ?? false }));
   await app.register(pageActionRoutes({ links: new PageActionLinks({ database, clock, alerts: services.alerts }), ratePerMinute: config.publicRateLimitPerMinute }));
-  // Public status pages (ADR 0036): cached bytes, their own rate-limit bucket (10× the public limit: visitors share NAT and CDN addresses).
-  await app.register(statusPagesPublic({ pages: services.statusPages, subscribers: services.statusSubscribers, clock, logger: logger.child({ component: 'status-pages' }), authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
+  // Public status pages (ADR 0036): cached bytes, their own rate-limit bucket (10× the public limit: visitors share NAT and CDN addresses),
+  // public pages answered from memory ahead of the router (ADR 0042).
+  await app.register(
+    statusPagesPublic({
+      pages: services.statusPages,
+      subscribers: services.statusSubscribers,
+      clock,
+      logger: logger.child({ component: 'status-pages' }),
+      authenticator: services.auth,
+      ratePerMinute: config.statusPageRateLimitPerMinute,
+      trustProxy: config.trustProxy,
+      early: { answers: earlyAnswers, metrics },
+    }),
+  );
   // Public versions of postmortems, linked from status-page incidents: HTML without script, the status pages' rate-limit bucket.
   await app.register(publicPostmortemRoutes({ database, authenticator: services.auth, ratePerMinute: config.statusPageRateLimitPerMinute }));
 

@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export interface Metrics {
   registry: Registry;
-  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** `early`: answered from memory ahead of the router (ADR 0042), also counted in `firebreak_http_early_answers_total`. */
+  observeRequest(method: string, route: string, status: number, seconds: number, early?: boolean): void;
   jobsCompleted: Counter<'task' | 'outcome'>;
   jobDuration: Histogram<'task'>;
   /** Set by the job runner before each scrape. */
@@ -50,6 +51,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     help: 'Time to answer HTTP requests, by method and route template',
     labelNames: ['method', 'route'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const earlyAnswers = new Counter({
+    name: 'firebreak_http_early_answers_total',
+    help: 'HTTP requests answered from memory ahead of the router (public status pages), also counted in firebreak_http_requests_total',
     registers: [registry],
   });
   const jobsCompleted = new Counter({
@@ -103,7 +109,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
 
   return {
     registry,
-    observeRequest(method, route, status, seconds) {
+    observeRequest(method, route, status, seconds, early = false) {
       // Labelled children are cached: resolving labels on every request costs more than answering /healthz.
       const key = `${method} ${route} ${status}`;
       let series = requestSeries.get(key);
@@ -114,6 +120,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       series.count.inc();
       series.duration.observe(seconds);
       if (status >= 500) errors.inc({ method, route });
+      if (early) earlyAnswers.inc();
     },
     jobsCompleted,
     jobDuration,

@@ -3,7 +3,10 @@ import type { Clock } from '../../platform/clock.js';
 import type { Authenticator } from '../../platform/http/app.js';
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import type { AnyRoute } from '../../platform/http/route.js';
-import { StatusPageCache, statusPagePublicRoutes } from './statuspage.public.js';
+import { ClientLimit } from '../../platform/http/client-limit.js';
+import type { EarlyAnswers } from '../../platform/http/early-answers.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { StatusPageCache, statusPageEarlyAnswer, statusPagePublicRoutes } from './statuspage.public.js';
 import { statusPageRoutes as pageRoutes } from './statuspage.routes.js';
 import { MAINTENANCE_TASK, type MaintenancePayload, type StatusPageService } from './statuspage.service.js';
 import { registerStatusSubscriberJobs } from './subscribers/subscriber.jobs.js';
@@ -34,15 +37,27 @@ export function registerStatusPageJobs(runner: JobRunner, pages: StatusPageServi
  * The public status pages as a fastify plugin, with their in-memory cache. `ratePerMinute` is the
  * status pages' own per-IP limit (their own bucket: a flood of visitors never uses up intake's).
  */
-export function statusPagesPublic(deps: { pages: StatusPageService; subscribers: StatusSubscribers; clock: Clock; logger: Logger; authenticator: Authenticator; ratePerMinute: number }) {
+export function statusPagesPublic(deps: {
+  pages: StatusPageService;
+  subscribers: StatusSubscribers;
+  clock: Clock;
+  logger: Logger;
+  authenticator: Authenticator;
+  ratePerMinute: number;
+  trustProxy: boolean;
+  /** Where public pages are answered from memory ahead of the router (ADR 0042), with the request metrics they report to. */
+  early?: { answers: EarlyAnswers; metrics: Metrics };
+}) {
   const { subscribers } = deps;
   const cache = new StatusPageCache({ pages: deps.pages, clock: deps.clock, logger: deps.logger, recheckMs: STATUS_PAGE_RECHECK_MS, subscribeForm: true });
+  const limit = new ClientLimit({ max: deps.ratePerMinute, windowMs: 60_000, trustProxy: deps.trustProxy, now: () => deps.clock.now() });
+  deps.early?.answers.add(statusPageEarlyAnswer({ cache, limit, metrics: deps.early.metrics }));
   return statusPagePublicRoutes({
     cache,
     authenticator: deps.authenticator,
     emailOf: async (userId) => deps.pages.emailOf(userId),
     visitors: subscribers.visitors,
-    ratePerMinute: deps.ratePerMinute,
+    limit,
     subscriptions: (slugForHost: (host: string | undefined) => string | undefined) => subscriberPublicRoutes({ subscribers, slugForHost }),
   });
 }

@@ -1,13 +1,19 @@
 import { roleAtLeast } from '../../../core/auth/roles.js';
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../contracts/errors.js';
 import type { Logger } from 'pino';
 import { statuspageDocuments } from '../../../core/statuspages/statuspage-json.js';
 import type { PageSnapshot } from '../../../core/statuspages/snapshot.js';
 import type { StatusChange } from '../../../core/statuspages/status.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Authenticator } from '../../platform/http/app.js';
+import { SECURITY_HEADERS, type Authenticator } from '../../platform/http/app.js';
+import { turnHeaders, type ClientLimit } from '../../platform/http/client-limit.js';
+import type { EarlyAnswer } from '../../platform/http/early-answers.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { privatePageSignIn } from './access/visitor-access.routes.js';
 import { escapeHtml, LOCAL_TIME_SCRIPT, renderAtom, renderBadge, renderHistory, renderIncident, renderPage, renderRss } from './statuspage.render.js';
 import type { StatusPageService } from './statuspage.service.js';
@@ -34,6 +40,19 @@ export interface Doc {
   gzip: { body: Buffer; etag: string } | null;
   etag: string;
   type: string;
+  /** Its answers' headers, worked out on first request (a document belongs to one rendered entry). */
+  prepared?: { plain: Prepared; gzip: Prepared | null };
+}
+
+/** One variant of a document (as is, or gzipped) with the headers of its 200 and 304 answers. */
+interface Prepared {
+  etag: string;
+  body: Buffer;
+  ok: Record<string, string>;
+  notModified: Record<string, string>;
+  /** For the early answer: the security headers and `ok` / `notModified` as flat name, value lists. */
+  okFlat: string[];
+  notModifiedFlat: string[];
 }
 
 export interface Entry {
@@ -67,8 +86,8 @@ const doc = (body: string, type: string): Doc => {
 };
 
 /** True when the client takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`). */
-function acceptsGzip(request: FastifyRequest): boolean {
-  const header = request.headers['accept-encoding'];
+function acceptsGzip(headers: IncomingHttpHeaders): boolean {
+  const header = headers['accept-encoding'];
   if (typeof header !== 'string') return false;
   return header.split(',').some((part) => {
     const [name, ...params] = part.trim().toLowerCase().split(';');
@@ -178,6 +197,11 @@ export class StatusPageCache {
     return this.directory.get(slug);
   }
 
+  /** The page's rendered entry if it is in memory (no rendering, no waiting). */
+  rendered(pageId: string): Entry | undefined {
+    return this.entries.get(pageId);
+  }
+
   /** The page's rendered entry, rendering it on first use (later changes re-render in the background). */
   async load(pageId: string): Promise<Entry | null> {
     return this.entries.get(pageId) ?? (await this.build(pageId));
@@ -259,13 +283,109 @@ function notFound(reply: FastifyReply): FastifyReply {
 }
 
 /** True when `If-None-Match` (or, without it, `If-Modified-Since`) says the visitor has this version. */
-function fresh(request: FastifyRequest, etag: string, lastModified: string): boolean {
-  const inm = request.headers['if-none-match'];
+function fresh(headers: IncomingHttpHeaders, etag: string, lastModified: string): boolean {
+  const inm = headers['if-none-match'];
   if (inm !== undefined) return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
-  const ims = request.headers['if-modified-since'];
+  const ims = headers['if-modified-since'];
   if (ims === undefined) return false;
   const since = Date.parse(ims);
   return Number.isFinite(since) && Date.parse(lastModified) <= since;
+}
+
+/** The answer to a request for a rendered document: 200 with its bytes (gzipped when taken), or 304. */
+function answerFor(entry: Entry, d: Doc, request: IncomingHttpHeaders): { status: 200 | 304; prepared: Prepared } {
+  d.prepared ??= prepare(entry, d);
+  const prepared = d.prepared.gzip !== null && acceptsGzip(request) ? d.prepared.gzip : d.prepared.plain;
+  return { status: fresh(request, prepared.etag, entry.lastModified) ? 304 : 200, prepared };
+}
+
+function prepare(entry: Entry, d: Doc): { plain: Prepared; gzip: Prepared | null } {
+  const isPrivate = entry.visibility !== 'public';
+  const common: Record<string, string> = {
+    'last-modified': entry.lastModified,
+    'cache-control': isPrivate ? 'private, no-store' : `public, max-age=${MAX_AGE_SECONDS}, stale-while-revalidate=60, stale-if-error=86400`,
+    vary: isPrivate ? 'Accept-Encoding, Cookie, Authorization' : 'Accept-Encoding',
+  };
+  if (d.type.startsWith('text/html')) common['content-security-policy'] = HTML_CSP;
+  // The badge is embedded on other sites (<img>): no script, and allowed cross-origin.
+  if (d.type.startsWith('image/svg')) {
+    common['content-security-policy'] = "default-src 'none'; style-src 'unsafe-inline'";
+    common['cross-origin-resource-policy'] = 'cross-origin';
+  }
+  if (d.type.startsWith('application/json') && !isPrivate) common['access-control-allow-origin'] = '*';
+  const flat = (headers: Record<string, string>) => Object.entries({ ...SECURITY_HEADERS, ...headers }).flat();
+  const variant = (body: Buffer, etag: string, encoding: string | null): Prepared => {
+    const notModified = { etag, ...common };
+    const ok = { ...notModified, ...(encoding ? { 'content-encoding': encoding } : {}), 'content-type': d.type, 'content-length': String(body.length) };
+    return { etag, body, ok, notModified, okFlat: flat(ok), notModifiedFlat: flat(notModified) };
+  };
+  return { plain: variant(d.body, d.etag, null), gzip: d.gzip ? variant(d.gzip.body, d.gzip.etag, 'gzip') : null };
+}
+
+/** The documents at fixed paths below a page's root, and the route each is served by there. */
+const PATHS = ['', 'history', 'history.rss', 'history.atom', 'badge.svg', 'local-time.js', ...API_DOCUMENTS.map((p) => `api/v2/${p}`)];
+const FIXED = new Set(PATHS);
+const INCIDENT_PATH = /^incidents\/[^/]+$/;
+/** Paths the early answer looks at: plain characters only, so nothing needs decoding (`%`) or dropping (`#`). */
+const PLAIN_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+
+/**
+ * The early answer for public pages (ADR 0042): a GET of a rendered document of a public page, answered
+ * from memory before Fastify's router with exactly the headers the Fastify route below would send,
+ * counted against the same per-client limit and in the same request metrics. Anything else (a private
+ * page, a page or document not rendered yet, an unknown path, a client over its limit, a path needing
+ * decoding) is declined and answered by the Fastify route as before.
+ */
+export function statusPageEarlyAnswer(deps: { cache: StatusPageCache; limit: ClientLimit; metrics: Metrics }): EarlyAnswer {
+  const { cache, limit, metrics } = deps;
+  return (request, response) => {
+    const started = performance.now();
+    const url = request.url ?? '';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (!PLAIN_PATH.test(path)) return false;
+    let slug: string | undefined;
+    let rest: string;
+    let route: string;
+    let mode: 'slug' | 'domain';
+    if (path.startsWith('/status/')) {
+      const cut = path.indexOf('/', 8);
+      slug = cut === -1 ? path.slice(8) : path.slice(8, cut);
+      rest = cut === -1 ? '' : path.slice(cut + 1);
+      mode = 'slug';
+      if (cut !== -1 && rest === '') route = '/status/:slug/';
+      else if (rest === '') route = '/status/:slug';
+      else if (FIXED.has(rest)) route = `/status/:slug/${rest}`;
+      else if (INCIDENT_PATH.test(rest)) route = '/status/:slug/incidents/:incident';
+      else return false;
+    } else {
+      slug = cache.slugForHost(request.headers.host);
+      if (slug === undefined) return false;
+      rest = path.slice(1);
+      mode = 'domain';
+      if (FIXED.has(rest)) route = path;
+      else if (INCIDENT_PATH.test(rest)) route = '/incidents/:incident';
+      else return false;
+    }
+    const ref = cache.page(slug);
+    const entry = ref ? cache.rendered(ref.id) : undefined;
+    if (!entry || entry.visibility !== 'public') return false;
+    const d = cache.document(entry, mode, rest);
+    if (!d) return false;
+    const turn = limit.take(request, route);
+    if (!turn.allowed) return false;
+    const { status, prepared } = answerFor(entry, d, request.headers);
+    const rateLimit = ['x-ratelimit-limit', String(turn.limit), 'x-ratelimit-remaining', String(turn.remaining), 'x-ratelimit-reset', String(turn.resetSeconds)];
+    if (status === 200) {
+      response.writeHead(200, [...prepared.okFlat, ...rateLimit]);
+      response.end(prepared.body);
+    } else {
+      response.writeHead(304, [...prepared.notModifiedFlat, ...rateLimit]);
+      response.end();
+    }
+    metrics.observeRequest('GET', route, status, (performance.now() - started) / 1000, true);
+    return true;
+  };
 }
 
 export interface PublicRouteDeps {
@@ -277,8 +397,8 @@ export interface PublicRouteDeps {
   authenticator: Authenticator;
   /** A person's email address (for the domain check). */
   emailOf: (userId: string) => Promise<string | null>;
-  /** Per client IP per minute, for status-page traffic only (its own bucket, apart from intake). */
-  ratePerMinute: number;
+  /** Per client and route, for status-page traffic only (its own budget, apart from intake); shared with the early answer. */
+  limit: ClientLimit;
   /**
    * Visitors of private pages who are not Firebreak users (ADR 0041): the address a request's signed
    * access cookie grants for this page while its domain is still allowed, else null.
@@ -310,7 +430,15 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
     });
     app.addHook('onClose', async () => cache.stop());
 
-    const config = { rateLimit: { max: deps.ratePerMinute, timeWindow: 60_000 } };
+    // Counted per client and route, like @fastify/rate-limit's buckets, but in the budget the early answer shares.
+    const limited = {
+      onRequest: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+        const turn = deps.limit.take(request.raw, request.routeOptions.url ?? '');
+        reply.headers(turnHeaders(turn));
+        if (turn.allowed) return done();
+        done(new AppError('RATE_LIMITED', `Too many requests: at most ${turn.limit} per minute. Retry after ${turn.resetSeconds} s`, { retryAfterSeconds: turn.resetSeconds }));
+      },
+    };
 
     const serve = async (request: FastifyRequest, reply: FastifyReply, slug: string | undefined, mode: 'slug' | 'domain', path: string) => {
       let ref = slug === undefined ? undefined : cache.page(slug);
@@ -331,36 +459,24 @@ export function statusPagePublicRoutes(deps: PublicRouteDeps) {
       }
       const d = cache.document(entry, mode, path);
       if (!d) return notFound(reply);
-      const gz = d.gzip !== null && acceptsGzip(request) ? d.gzip : null;
-      const etag = gz ? gz.etag : d.etag;
-      reply
-        .header('etag', etag)
-        .header('last-modified', entry.lastModified)
-        .header('cache-control', isPrivate ? 'private, no-store' : `public, max-age=${MAX_AGE_SECONDS}, stale-while-revalidate=60, stale-if-error=86400`)
-        .header('vary', isPrivate ? 'Accept-Encoding, Cookie, Authorization' : 'Accept-Encoding');
-      if (d.type.startsWith('text/html')) reply.header('content-security-policy', HTML_CSP);
-      // The badge is embedded on other sites (<img>): no script, and allowed cross-origin.
-      if (d.type.startsWith('image/svg')) reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").header('cross-origin-resource-policy', 'cross-origin');
-      if (d.type.startsWith('application/json') && !isPrivate) reply.header('access-control-allow-origin', '*');
-      if (fresh(request, etag, entry.lastModified)) return reply.status(304).send();
-      if (gz) reply.header('content-encoding', 'gzip');
-      return reply.status(200).type(d.type).send(gz ? gz.body : d.body);
+      const { status, prepared } = answerFor(entry, d, request.headers);
+      if (status === 304) return reply.headers(prepared.notModified).status(304).send();
+      return reply.headers(prepared.ok).status(200).send(prepared.body);
     };
 
     type SlugReq = FastifyRequest<{ Params: { slug: string; incident?: string } }>;
-    const paths = ['', 'history', 'history.rss', 'history.atom', 'badge.svg', 'local-time.js', ...API_DOCUMENTS.map((p) => `api/v2/${p}`)];
-    for (const path of paths) {
+    for (const path of PATHS) {
       const urls = path === '' ? ['/status/:slug', '/status/:slug/'] : [`/status/:slug/${path}`];
-      for (const url of urls) app.get(url, { config }, (request: SlugReq, reply) => serve(request, reply, request.params.slug, 'slug', path));
-      app.get(`/${path}`, { config, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest, reply: FastifyReply) => serve(request, reply, cache.slugForHost(request.headers.host), 'domain', path));
+      for (const url of urls) app.get(url, limited, (request: SlugReq, reply) => serve(request, reply, request.params.slug, 'slug', path));
+      app.get(`/${path}`, { ...limited, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest, reply: FastifyReply) => serve(request, reply, cache.slugForHost(request.headers.host), 'domain', path));
     }
-    app.get('/status/:slug/incidents/:incident', { config }, (request: SlugReq, reply) => serve(request, reply, request.params.slug, 'slug', `incidents/${request.params.incident ?? ''}`));
-    app.get('/incidents/:incident', { config, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest<{ Params: { incident: string } }>, reply: FastifyReply) =>
+    app.get('/status/:slug/incidents/:incident', limited, (request: SlugReq, reply) => serve(request, reply, request.params.slug, 'slug', `incidents/${request.params.incident ?? ''}`));
+    app.get('/incidents/:incident', { ...limited, constraints: { statusPageHost: 'custom' } } as never, (request: FastifyRequest<{ Params: { incident: string } }>, reply: FastifyReply) =>
       serve(request, reply, cache.slugForHost(request.headers.host), 'domain', `incidents/${request.params.incident}`),
     );
     if (deps.subscriptions) await app.register(deps.subscriptions((host) => cache.slugForHost(host)));
     // Anything else under /status/ is no page (rather than the web UI's index.html).
-    app.get('/status/*', { config }, (_request, reply) => notFound(reply));
+    app.get('/status/*', limited, (_request, reply) => notFound(reply));
   };
 }
 

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerFactory, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../../../contracts/errors.js';
 import { roleAtLeast, type Principal } from '../../../core/auth/roles.js';
 import type { Config } from '../config.js';
 import type { IdGenerator } from '../ids.js';
 import type { Metrics } from '../metrics.js';
+import { createServer, type Server } from 'node:http';
+import type { EarlyAnswers } from './early-answers.js';
 import { sendError, validationError, zodIssues } from './errors.js';
 import type { Actor, AnyRoute } from './route.js';
 
@@ -30,7 +32,8 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+/** Sent with every answer, including the early answers (ADR 0042). */
+export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
 
 export interface HttpAppOptions {
   config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'loginRateLimitPerMinute' | 'publicRateLimitPerMinute'>;
@@ -44,6 +47,21 @@ export interface HttpAppOptions {
    * per instance, so it is given here rather than set again later. Default: ROUTE_NOT_FOUND.
    */
   notFound?: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  /** Answerers that may answer a GET before the router (ADR 0042); modules add theirs before listening. */
+  earlyAnswers?: EarlyAnswers;
+}
+
+/** The node:http server Fastify would make (same timeouts), asking the early answerers before Fastify. */
+function askingFirst(early: EarlyAnswers): FastifyServerFactory<Server> {
+  return (handler, opts) => {
+    const server = createServer((request, response) => {
+      if (!early.answer(request, response)) handler(request, response);
+    });
+    server.keepAliveTimeout = Number(opts.keepAliveTimeout ?? 72_000);
+    server.requestTimeout = Number(opts.requestTimeout ?? 0);
+    server.setTimeout(Number(opts.connectionTimeout ?? 0));
+    return server;
+  };
 }
 
 /** Converts `/api/v1/teams/{team}` to Fastify's `/api/v1/teams/:team`. */
@@ -79,6 +97,7 @@ export function checkRouteAccess(route: AnyRoute, principal: Principal | null): 
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const { config, metrics, authenticator } = options;
+  const early = options.earlyAnswers;
   const bootId = randomBytes(4).toString('hex');
   let requestCounter = 0;
   const app = Fastify({
@@ -99,6 +118,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     frameworkErrors: (error, request, reply) => {
       sendError(error, request, reply);
     },
+    ...(early ? { serverFactory: askingFirst(early) } : {}),
+  });
+  if (early) app.addHook('preClose', (done) => {
+    early.close();
+    done();
   });
   app.decorateRequest('principal', null);
   const debugEnabled = options.logger.isLevelEnabled('debug');
