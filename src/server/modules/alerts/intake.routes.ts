@@ -147,7 +147,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
   const rate = deps.ratePerMinute ?? INTAKE_RATE_PER_MINUTE;
 
   async function admitKey(key: string, type: string, options: { throttle?: boolean } = {}): Promise<Admission> {
-    const found = await deps.services.findByKey(deps.database.reader, key);
+    const found = await deps.services.findByKeyForIntake(key);
     if (!found) return { ok: false, reason: 'unknown' };
     if (found.integration.disabled === 1) return { ok: false, reason: 'disabled', integration: found.integration };
     if (found.integration.type !== type) return { ok: false, reason: 'wrong-type', integration: found.integration };
@@ -162,7 +162,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
 
   /** Finds the integration, refusing unknown keys, disabled integrations, the wrong format and floods. */
   async function admit(key: string, format: Format): Promise<{ integration: IntegrationRow; service: ServiceRow } | Answer> {
-    const found = await deps.services.findByKey(deps.database.reader, key);
+    const found = await deps.services.findByKeyForIntake(key);
     if (!found) return answers[format].unknownKey();
     if (found.integration.disabled === 1) {
       return answers[format].disabled();
@@ -246,7 +246,7 @@ export function intakeRoutes(deps: { alerts: AlertService; services: ServiceCata
       const admitted = await admit(key, format);
       if ('status' in admitted) {
         if (admitted.status === 403) {
-          const found = await deps.services.findByKey(deps.database.reader, key);
+          const found = await deps.services.findByKeyForIntake(key);
           if (found) await deps.alerts.logRejected(found.integration, format, action, raw, 'disabled');
         }
         return send(reply, request, format, admitted);

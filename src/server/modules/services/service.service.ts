@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Kysely, Selectable } from 'kysely';
+import { LruMap } from 'toad-cache';
 import type { z } from 'zod';
 import type {
   integrationAuthSchema,
@@ -89,10 +91,21 @@ export function assertCanManageService(acting: Acting, teamId: string | null, wh
  * Services (catalog entries that alerts belong to) and their integrations. Each change runs in one
  * transaction with its audit entry; the `*In` variants take an open transaction.
  */
+/** How long intake may reuse an integration lookup (ADR 0043): a change on another node applies within it. */
+export const KEY_CACHE_MS = 1000;
+
 export class ServiceCatalog {
   constructor(private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; secrets: SecretBox; publicUrl: string }) {}
 
   private readonly extensions = new Map<string, IntegrationExtension>();
+  /**
+   * Intake's lookups by integration key (ADR 0043), by the key's hash, for up to KEY_CACHE_MS each:
+   * cleared by every change to a service or integration on this node (and again once it commits); a
+   * change made on another node applies here within that second.
+   */
+  private readonly keyCache = new LruMap<{ found: { integration: IntegrationRow; service: ServiceRow } | null; until: number }>(10_000);
+  /** Moves on every clear, so a lookup that started before a change does not store what it read. */
+  private keyGeneration = 0;
 
   addIntegrationExtension(extension: IntegrationExtension): void {
     this.extensions.set(extension.type, extension);
@@ -222,6 +235,7 @@ export class ServiceCatalog {
   /** `update` inside an open transaction (config apply). */
   async updateIn(tx: Tx, acting: Acting, ref: string, changes: ServiceUpdate): Promise<Service> {
     const db = tx.db;
+    this.keysChanged(tx);
     assertWebUrls(changes);
     const row = await this.require(db, ref);
     assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
@@ -260,6 +274,7 @@ export class ServiceCatalog {
   /** `delete` inside an open transaction (config apply). */
   async deleteIn(tx: Tx, acting: Acting, ref: string): Promise<void> {
     const db = tx.db;
+    this.keysChanged(tx);
     const row = await this.require(db, ref);
     assertCanManageService(acting, row.team_id, `Service \`${row.handle}\``);
     const [before] = await this.views(db, [row]);
@@ -383,6 +398,7 @@ export class ServiceCatalog {
   /** `createIntegration` inside an open transaction (config apply). */
   async createIntegrationIn(tx: Tx, acting: Acting, ref: string, input: z.output<typeof integrationInputSchema>, options: { key?: string } = {}): Promise<IntegrationWithKey> {
     const db = tx.db;
+    this.keysChanged(tx);
     const service = await this.require(db, ref);
     assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
     // `options.key` keeps a key from another system (tests replay captured requests with their key).
@@ -419,6 +435,7 @@ export class ServiceCatalog {
   /** `updateIntegration` inside an open transaction (config apply). */
   async updateIntegrationIn(tx: Tx, acting: Acting, ref: string, id: string, changes: z.output<typeof integrationUpdateSchema>): Promise<IntegrationView> {
     const db = tx.db;
+    this.keysChanged(tx);
     const service = await this.require(db, ref);
     assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
     const row = await this.requireIntegration(db, service, id);
@@ -446,6 +463,7 @@ export class ServiceCatalog {
   async rotateKey(acting: Acting, ref: string, id: string, input: z.output<typeof rotateKeyInputSchema>): Promise<IntegrationWithKey> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
+      this.keysChanged(tx);
       const service = await this.require(db, ref);
       assertCanManageService(acting, service.team_id, `Service \`${service.handle}\``);
       const row = await this.requireIntegration(db, service, id);
@@ -482,6 +500,34 @@ export class ServiceCatalog {
    * precompiled and run as reads of the last committed state (ADR 0021), so a request does not build and
    * compile them anew; no cache, so a revoked or rotated key stops working with the next request.
    */
+  /**
+   * `findByKey` on the read connection for intake, answered from memory when this node looked the key
+   * up less than a second ago and nothing here changed since (ADR 0043). A key that only matches as the
+   * previous key is checked against its grace period on every use.
+   */
+  async findByKeyForIntake(key: string): Promise<{ integration: IntegrationRow; service: ServiceRow } | null> {
+    const lookup = hashToken(key);
+    const cached = this.keyCache.get(lookup);
+    if (cached && cached.until > performance.now()) {
+      const integration = cached.found?.integration;
+      if (!integration || integration.key_lookup === lookup || (integration.previous_key_valid_until ?? 0) > this.deps.clock.now()) return cached.found;
+    }
+    const generation = this.keyGeneration;
+    const found = await this.findByKey(this.deps.database.reader, key);
+    if (generation === this.keyGeneration) this.keyCache.set(lookup, { found, until: performance.now() + KEY_CACHE_MS });
+    return found;
+  }
+
+  /** A service or integration changes in `tx`: intake's cached lookups are dropped now and after the commit. */
+  private keysChanged(tx: Tx): void {
+    const clear = () => {
+      this.keyGeneration++;
+      this.keyCache.clear();
+    };
+    clear();
+    tx.afterCommit(clear);
+  }
+
   async findByKey(db: Kysely<Database>, key: string): Promise<{ integration: IntegrationRow; service: ServiceRow } | null> {
     const lookup = hashToken(key);
     const now = this.deps.clock.now();
