@@ -12,7 +12,10 @@ export type WireJson = any;
  * strict about what it documents: `Authorization: Bearer <token>` on every call (401 otherwise), JSON
  * bodies, `GET /users/me`, `GET /users/username/{username}`, `GET /users/{user_id}`,
  * `POST /channels/direct` with exactly two user ids, and `POST /posts` with `channel_id` and `message`
- * (button actions need an id of letters and digits, a name and an integration URL). Errors come as
+ * (button actions need an id of letters and digits, a name and an integration URL; an optional
+ * `pending_post_id` in the form Mattermost's own clients send, `<user id>:<13 digits>`, de-duplicates:
+ * a post repeating one answers with the post already made, as Mattermost does for 30 s; the fake keeps
+ * them for its lifetime). Errors come as
  * Mattermost sends them: a status and `{id, message, status_code}`. It can also build the request the
  * Mattermost server sends to a button's integration URL when someone clicks it.
  */
@@ -42,6 +45,8 @@ export interface FakeMattermost {
   problems: string[];
   /** The next API call answers this HTTP status with a Mattermost error body. */
   failNext(status: number): void;
+  /** The next post is made, but its answer is lost: the connection closes before a byte of it is sent. */
+  loseNextAnswer(): void;
   delivered(): Delivered[];
   /** What Mattermost posts to the button's integration URL when `userId` clicks `actionId` on `post`. */
   click(post: MattermostPost, actionId: string, userId: string, change?: (context: Record<string, unknown>) => Record<string, unknown>): { url: string; body: Record<string, unknown> };
@@ -59,6 +64,8 @@ export async function startFakeMattermost(): Promise<FakeMattermost> {
   const posts: MattermostPost[] = [];
   const problems: string[] = [];
   const failures = new FailureQueue<number>();
+  const byPendingId = new Map<string, MattermostPost>();
+  let loseAnswer = false;
 
   const bad = (res: ServerResponse, text: string) => {
     problems.push(text);
@@ -120,10 +127,18 @@ export async function startFakeMattermost(): Promise<FakeMattermost> {
       if (typeof body.message !== 'string') return bad(res, 'a post needs a message');
       const problem = checkActions(body.props);
       if (problem) return bad(res, problem);
+      const pendingId: unknown = body.pending_post_id;
+      if (pendingId !== undefined && (typeof pendingId !== 'string' || !new RegExp(`^${bot.id}:\\d{13}$`).test(pendingId))) return bad(res, `pending_post_id must be <user id>:<13 digits>, got ${String(pendingId)}`);
+      const earlier = typeof pendingId === 'string' ? byPendingId.get(pendingId) : undefined;
       const other = (channels.get(body.channel_id) as [string, string]).find((id) => id !== bot.id) as string;
-      const post: MattermostPost = { id: newId(), channel_id: body.channel_id, recipient: users.get(other)!.username, message: body.message, props: body.props ?? {} };
-      posts.push(post);
-      return void send(res, 201, { ...post, user_id: bot.id, create_at: 1 });
+      const post: MattermostPost = earlier ?? { id: newId(), channel_id: body.channel_id, recipient: users.get(other)!.username, message: body.message, props: body.props ?? {} };
+      if (!earlier) posts.push(post);
+      if (typeof pendingId === 'string') byPendingId.set(pendingId, post);
+      if (loseAnswer) {
+        loseAnswer = false;
+        return void res.socket?.destroy();
+      }
+      return void send(res, 201, { ...post, user_id: bot.id, create_at: 1, ...(typeof pendingId === 'string' ? { pending_post_id: pendingId } : {}) });
     }
     send(res, 404, error('api.context.404.app_error', 'Sorry, we could not find the page.', 404));
   };
@@ -142,6 +157,9 @@ export async function startFakeMattermost(): Promise<FakeMattermost> {
     posts,
     problems,
     failNext: (status) => failures.add(status),
+    loseNextAnswer: () => {
+      loseAnswer = true;
+    },
     delivered: () =>
       posts.map((p) => {
         const match = /^#### (.*)\n\n([\s\S]*)$/.exec(p.message);

@@ -82,6 +82,25 @@ describe('Mattermost channel specifics', () => {
     expect(failure).toMatchObject({ permanent, message: expect.stringMatching(message) });
   });
 
+  it('posts once when an answer is lost and the page is sent again: every attempt carries the same pending post id', async () => {
+    const message = { ...pageTo('ana', page()), idempotencyKey: 'page:alr_01HZX:1:usr_ana:cm_1' };
+    mm.loseNextAnswer();
+    const lost = await open()
+      .send(message)
+      .catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(ChannelError);
+    expect(lost).toMatchObject({ permanent: false });
+    expect(mm.posts).toHaveLength(1);
+    // The retry (a new channel object, as after a restart) gets the post already made.
+    const retried = await open().send(message);
+    expect(retried.providerMessageId).toBe(mm.posts[0]!.id);
+    expect(mm.posts).toHaveLength(1);
+    // Another notification is another post.
+    await open().send({ ...message, idempotencyKey: 'page:alr_01HZX:1:usr_ana:cm_2' });
+    expect(mm.posts).toHaveLength(2);
+    expect(mm.problems).toEqual([]);
+  });
+
   it('reports a wrong bot token as a permanent failure that names the setting, not the token', async () => {
     const failure = await open({ botToken: 'wrongtoken0000000000000000' })
       .send(pageTo('ana', page()))

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { assertSendable, ChannelError, type Channel, type ChannelMessage, type SendResult } from '../../notify/channels/channel.js';
 import { MATTERMOST_ID, mattermostCall, type MattermostApiOptions } from './mattermost.api.js';
 
@@ -54,6 +55,16 @@ export function mattermostPost(channelId: string, message: ChannelMessage, optio
 }
 
 /**
+ * A pending post id in the form Mattermost's own clients use (`<user id>:<milliseconds>`, the bot being
+ * the user), its 13 digits drawn from the idempotency key rather than the clock, so every attempt at one
+ * notification sends the same one. Pure.
+ */
+export function pendingPostId(botId: string, idempotencyKey: string): string {
+  const digits = createHash('sha256').update(idempotencyKey).digest().readUIntBE(0, 6) % 10 ** 13;
+  return `${botId}:${String(digits).padStart(13, '0')}`;
+}
+
+/**
  * Direct messages from a Mattermost bot account (REST API v4): the person's user id (looked up by
  * username when the address is one), the bot's own id (`/users/me`, remembered), the direct channel
  * between them (`POST /channels/direct`, the same every time), then `POST /posts`. The provider message
@@ -74,7 +85,11 @@ export class MattermostChannel implements Channel {
     const botId = await this.ownId(api);
     const channel = await mattermostCall('POST', '/channels/direct', [botId, userId], api);
     if (typeof channel.id !== 'string') throw new ChannelError('Mattermost POST /channels/direct answered without a channel id', false);
-    const post = await mattermostCall('POST', '/posts', mattermostPost(channel.id, message, this.options), api);
+    const body = mattermostPost(channel.id, message, this.options);
+    // Every attempt at one notification carries the same pending post id, which Mattermost de-duplicates
+    // (for 30 s, per app server): a retry after a lost answer gets the post already made, not a second page.
+    if (message.idempotencyKey !== undefined) body.pending_post_id = pendingPostId(botId, message.idempotencyKey);
+    const post = await mattermostCall('POST', '/posts', body, api);
     if (typeof post.id !== 'string') throw new ChannelError('Mattermost POST /posts answered without a post id', false);
     return { providerMessageId: post.id };
   }
