@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, type TestApp } from '../../../../test/support/app.js';
+import { apiCalls } from '../../../../test/support/api.js';
+import { buildTestApp, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
 import type { Postmortem, PostmortemSummary } from '../../../contracts/postmortems.js';
 import { ManualClock } from '../../platform/clock.js';
@@ -25,12 +26,7 @@ for (const dialect of dialectCases()) describe(`postmortem search (${dialect.nam
   let viewer: string;
   const ids: Record<string, string> = {};
 
-  const call = (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json() as T;
-  };
+  const { call, ok } = apiCalls(() => t);
   const search = async (query: string, token = viewer) => ok<Page>(token, 'GET', `/api/v1/postmortems?${query}`);
   const refs = async (query: string, token = viewer) => (await search(query, token)).items.map((i) => i.reference).sort();
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
+import { apiCalls } from '../../../../test/support/api.js';
+import { buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases } from '../../../../test/support/databases.js';
 import type { Incident, IncidentTimelineEntry } from '../../../contracts/incidents.js';
 import type { IncidentStatusPostsView, StatusComponent, StatusIncident } from '../../../contracts/status-pages.js';
@@ -12,12 +13,7 @@ for (const dialect of dialectCases()) describe(`publishing to a status page from
   let responder: string;
   let viewer: string;
 
-  const call = (token: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>): Promise<T> => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return json<T>(res);
-  };
+  const { call, ok } = apiCalls(() => t);
 
   beforeEach(async () => {
     t = await buildTestApp({ database: await dialect.open(), clock: new ManualClock('2026-11-21T09:00:00Z') });

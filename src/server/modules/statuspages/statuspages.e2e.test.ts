@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiCalls, type ErrorBody } from '../../../../test/support/api.js';
 import { bearer, buildTestApp, json, type TestApp } from '../../../../test/support/app.js';
 import { dialectCases, postgresUrl } from '../../../../test/support/databases.js';
 import { createTestDatabase } from '../../../../test/support/postgres.js';
@@ -15,25 +16,13 @@ import { API_DOCUMENTS } from './statuspage.public.js';
 import { exportStatusPages } from './statuspage.export.js';
 import { createLogger } from '../../platform/logger.js';
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
-
 for (const dialect of dialectCases()) describe(`status pages (${dialect.name})`, () => {
   let t: TestApp;
   let admin: string;
   let responder: string;
   let viewer: string;
 
-  const call = (token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
-    t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>): Promise<T> => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.body ? json<T>(res) : (undefined as T));
-  };
+  const { call, ok } = apiCalls(() => t);
   // No waiting after a change anywhere below: the node that made it serves it from the next request on.
   const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
 
@@ -327,17 +316,17 @@ describe('status-page rate limit', () => {
     const t = await buildTestApp({ env: { FIREBREAK_STATUS_PAGE_RATE_LIMIT: '20' } });
     try {
       const { token } = await t.userWithToken('admin', 'ana');
-      const call = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-      expect((await call('POST', '/api/v1/status-pages', { slug: 'acme', name: 'Acme' })).statusCode).toBe(201);
-      expect((await call('POST', '/api/v1/services', { handle: 'checkout', name: 'Checkout' })).statusCode).toBe(201);
-      const integration = json<{ key: string }>(await call('POST', '/api/v1/services/checkout/integrations', { type: 'events-v2', name: 'Events' }));
+      const { call } = apiCalls(() => t);
+      expect((await call(token, 'POST', '/api/v1/status-pages', { slug: 'acme', name: 'Acme' })).statusCode).toBe(201);
+      expect((await call(token, 'POST', '/api/v1/services', { handle: 'checkout', name: 'Checkout' })).statusCode).toBe(201);
+      const integration = json<{ key: string }>(await call(token, 'POST', '/api/v1/services/checkout/integrations', { type: 'events-v2', name: 'Events' }));
       const statuses: number[] = [];
       for (let i = 0; i < 25; i++) statuses.push((await t.app.inject({ url: '/status/acme' })).statusCode);
       expect(statuses.filter((s) => s === 200)).toHaveLength(20);
       expect(statuses.slice(20)).toEqual([429, 429, 429, 429, 429]);
       const intake = await t.app.inject({ method: 'POST', url: '/v2/enqueue', payload: { routing_key: integration.key, event_action: 'trigger', payload: { summary: 'Checkout down', source: 'probe', severity: 'critical' } } });
       expect(intake.statusCode).toBe(202);
-      expect((await call('GET', '/api/v1/status-pages/acme')).statusCode).toBe(200);
+      expect((await call(token, 'GET', '/api/v1/status-pages/acme')).statusCode).toBe(200);
     } finally {
       await t.close();
     }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls, type ErrorBody } from '../../../../../test/support/api.js';
+import { buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startFakeNtfy, type FakeNtfy } from '../../../../../test/support/fakes/ntfy.js';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/support/smtp-sink.js';
@@ -7,12 +8,6 @@ import type { IncidentComms, IncidentSubscription, UpdateTemplate } from '../../
 import type { Incident, IncidentTimelineEntry } from '../../../../contracts/incidents.js';
 import { ManualClock } from '../../../platform/clock.js';
 import { reminderJobKey } from './comms.service.js';
-
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 let sink: SmtpSink;
 let ntfy: FakeNtfy;
@@ -32,13 +27,7 @@ for (const dialect of dialectCases()) describe(`stakeholder updates (${dialect.n
   let ben: string;
   let viewer: { token: string; userId: string };
 
-  const call = (token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
-    t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return (res.statusCode === 204 ? undefined : res.json()) as T;
-  };
+  const { call, ok } = apiCalls(() => t);
   const comms = (ref = 'INC-1') => ok<IncidentComms>(ana, 'GET', `/api/v1/incidents/${ref}/comms`);
   const timeline = async (ref = 'INC-1') => (await ok<{ items: IncidentTimelineEntry[] }>(ana, 'GET', `/api/v1/incidents/${ref}/timeline`)).items;
   const mailTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address));

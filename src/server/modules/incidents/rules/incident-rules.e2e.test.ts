@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls, type ErrorBody } from '../../../../../test/support/api.js';
+import { buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import type { Alert } from '../../../../contracts/alerts.js';
 import type { IncidentRule, IncidentSeverityView } from '../../../../contracts/incident-rules.js';
 import type { Incident, IncidentTimelineEntry } from '../../../../contracts/incidents.js';
 import { ManualClock } from '../../../platform/clock.js';
-
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 const MIN = 60_000;
 
@@ -20,8 +15,8 @@ for (const dialect of dialectCases()) describe(`severities, auto-declare rules a
   let ben: string;
   let viewer: string;
 
-  const call = (token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
-    t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
+  const { call } = apiCalls(() => t);
+  // Unlike the shared `ok`, this one reads a response already made and expects one exact status.
   const ok = async <T>(res: Awaited<ReturnType<typeof call>>, status = 200): Promise<T> => {
     expect(res.statusCode, res.body).toBe(status);
     return json<T>(res);

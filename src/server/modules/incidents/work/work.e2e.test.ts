@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls, type Method } from '../../../../../test/support/api.js';
+import { buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import type { IncidentTask, IncidentThread, Playbook } from '../../../../contracts/incident-work.js';
 import type { Incident, IncidentTimelineEntry } from '../../../../contracts/incidents.js';
 import { systemActor } from '../../audit/audit.repo.js';
 import { ManualClock } from '../../../platform/clock.js';
-
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 for (const dialect of dialectCases()) describe(`threads, checklists and playbooks over HTTP (${dialect.name})`, () => {
   let t: TestApp;
@@ -19,17 +14,16 @@ for (const dialect of dialectCases()) describe(`threads, checklists and playbook
   let cho: string;
   let viewer: string;
 
-  const call = (token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
-    t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>, status = method === 'POST' ? 201 : 200): Promise<T> => {
+  const { call, fails } = apiCalls(() => t);
+  // Unlike the shared `ok`, this one expects one exact status: 201 for a POST, 200 otherwise, unless told.
+  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>, status = method === 'POST' ? 201 : 200): Promise<T> => {
     const res = await call(token, method, url, payload);
     expect(res.statusCode, res.body).toBe(status);
     return json<T>(res);
   };
-  const refused = async (token: string, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload: Record<string, unknown> | undefined, status: number, path?: string): Promise<ErrorBody> => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBe(status);
-    const body = json<ErrorBody>(res);
+  /** The shared `fails`, and when `path` is given, an issue naming that field. */
+  const refused = async (token: string, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload: Record<string, unknown> | undefined, status: number, path?: string) => {
+    const body = await fails(status, token, method, url, payload);
     if (path) expect(body.details?.issues?.map((i) => i.path)).toContain(path);
     return body;
   };

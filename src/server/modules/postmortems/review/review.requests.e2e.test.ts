@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls } from '../../../../../test/support/api.js';
+import { buildTestApp, type TestApp } from '../../../../../test/support/app.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/support/smtp-sink.js';
 import type { Postmortem } from '../../../../contracts/postmortems.js';
@@ -20,12 +21,7 @@ for (const dialect of dialectCases()) describe(`postmortem review requests by em
   let ben: string;
   let admin: string;
 
-  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  const ok = async <T>(token: string, method: Method, url: string, payload?: Record<string, unknown>) => {
-    const res = await t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json() as T;
-  };
+  const { ok } = apiCalls(() => t);
   const jobs = () => t.firebreak.services.database.db.selectFrom('jobs').select(['job_key', 'attempts', 'failed_at', 'last_error']).where('task', '=', REVIEW_REQUEST_TASK).orderBy('job_key').execute();
   const subjectsTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.subject);
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls } from '../../../../../test/support/api.js';
+import { buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../../../../test/support/smtp-sink.js';
 import { ManualClock } from '../../../platform/clock.js';
@@ -21,11 +22,7 @@ for (const dialect of dialectCases()) describe(`private status pages: sign-in by
   let admin: string;
   let ip = 0;
 
-  const ok = async <T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Record<string, unknown>): Promise<T> => {
-    const res = await t.app.inject({ method, url, headers: bearer(admin), ...(payload ? { payload } : {}) });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return json<T>(res);
-  };
+  const { ok } = apiCalls(() => t);
   const form = (url: string, fields: Record<string, string>, remoteAddress = `10.2.0.${++ip}`) =>
     t.app.inject({ method: 'POST', url, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
   const get = (url: string, cookie?: string) => t.app.inject({ method: 'GET', url, ...(cookie ? { headers: { cookie } } : {}) });
@@ -56,9 +53,9 @@ for (const dialect of dialectCases()) describe(`private status pages: sign-in by
     sink.clear();
     t = await buildTestApp({ database: await dialect.open(), clock: new ManualClock('2026-11-21T09:00:00Z'), env: { FIREBREAK_SMTP_URL: sink.url } });
     admin = (await t.userWithToken('admin', 'ana')).token;
-    await ok('POST', '/api/v1/status-pages', { slug: 'partners', name: 'PARTNERS-PAGE', visibility: 'private', allowedEmailDomains: ['acme.example'] });
-    await ok('POST', '/api/v1/status-pages', { slug: 'other', name: 'OTHER-PAGE', visibility: 'private', allowedEmailDomains: ['acme.example'] });
-    await ok('POST', '/api/v1/status-pages', { slug: 'closed', name: 'CLOSED-PAGE', visibility: 'private' });
+    await ok(admin, 'POST', '/api/v1/status-pages', { slug: 'partners', name: 'PARTNERS-PAGE', visibility: 'private', allowedEmailDomains: ['acme.example'] });
+    await ok(admin, 'POST', '/api/v1/status-pages', { slug: 'other', name: 'OTHER-PAGE', visibility: 'private', allowedEmailDomains: ['acme.example'] });
+    await ok(admin, 'POST', '/api/v1/status-pages', { slug: 'closed', name: 'CLOSED-PAGE', visibility: 'private' });
   });
   afterEach(async () => t.close());
 
@@ -172,7 +169,7 @@ for (const dialect of dialectCases()) describe(`private status pages: sign-in by
     // Tampered: another page's id, another address, another expiry, or a broken signature.
     const value = cookie.slice(cookie.indexOf('=') + 1);
     const [v, pageId, email, expires, mac] = value.split('.') as [string, string, string, string, string];
-    const otherId = (await ok<{ id: string }>('GET', '/api/v1/status-pages/other')).id;
+    const otherId = (await ok<{ id: string }>(admin, 'GET', '/api/v1/status-pages/other')).id;
     const forged = [
       [v, otherId, email, expires, mac],
       [v, pageId, Buffer.from('eve@acme.example').toString('base64url'), expires, mac],
@@ -185,20 +182,20 @@ for (const dialect of dialectCases()) describe(`private status pages: sign-in by
     }
 
     // Removing the domain revokes the cookie at once; adding it back restores it.
-    await ok('PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: ['partner.example'] });
+    await ok(admin, 'PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: ['partner.example'] });
     expect((await get('/status/partners', cookie)).statusCode).toBe(403);
     expect((await get('/status/partners/api/v2/summary.json', cookie)).statusCode).toBe(404);
-    await ok('PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: ['acme.example'] });
+    await ok(admin, 'PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: ['acme.example'] });
     expect((await get('/status/partners', cookie)).statusCode).toBe(200);
     // A link asked for before the domain was removed is not mailed after.
     await form('/status/partners/access', { email: 'kim@acme.example' });
-    await ok('PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: [] });
+    await ok(admin, 'PATCH', '/api/v1/status-pages/partners', { allowedEmailDomains: [] });
     await run();
     expect(mailsTo('kim@acme.example')).toHaveLength(0);
   });
 
   it('works on a custom domain: the form, the link and a Secure cookie for the whole domain', async () => {
-    await ok('PATCH', '/api/v1/status-pages/partners', { customDomain: 'status.partners.example' });
+    await ok(admin, 'PATCH', '/api/v1/status-pages/partners', { customDomain: 'status.partners.example' });
     const host = { host: 'status.partners.example' };
     await expect.poll(async () => (await t.app.inject({ url: '/', headers: host })).statusCode, { timeout: 5000, interval: 20 }).toBe(403);
     expect((await t.app.inject({ url: '/', headers: host })).body).toContain('<form method="post" action="/access">');

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
+import { apiCalls, type ErrorBody } from '../../../../../test/support/api.js';
+import { buildTestApp, json, type TestApp } from '../../../../../test/support/app.js';
 import { dialectCases } from '../../../../../test/support/databases.js';
 import { startFakeSlackWebhook, startFakeTeamsWebhook, type FakeChatWebhook } from '../../../../../test/support/fakes/chat-webhooks.js';
 import { startStatusWebhookReceiver, type FakeStatusWebhookReceiver } from '../../../../../test/support/fakes/webhook-receiver.js';
@@ -9,12 +10,6 @@ import type { CreatedSubscriber, SubscriberList } from '../../../../contracts/st
 import { ManualClock } from '../../../platform/clock.js';
 
 const PUBLIC = 'http://localhost:8080';
-
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: { issues?: Array<{ path: string; message: string }> } | null;
-}
 
 let sink: SmtpSink;
 let slack: FakeChatWebhook;
@@ -40,12 +35,7 @@ for (const dialect of dialectCases()) describe(`status-page subscribers (${diale
   let viewer: string;
   let ip = 0;
 
-  const call = (token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
-  const ok = async <T>(token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>): Promise<T> => {
-    const res = await call(token, method, url, payload);
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.body ? json<T>(res) : (undefined as T);
-  };
+  const { call, ok } = apiCalls(() => t);
   /** A sign-up as the page's HTML form sends it, from its own address unless told. */
   const form = (url: string, fields: Record<string, string | string[]>, remoteAddress = `10.0.0.${++ip}`) => {
     const body = new URLSearchParams();
