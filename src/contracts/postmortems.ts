@@ -414,7 +414,7 @@ export const actionItemListQuery = z.strictObject({
 /** Settings → Postmortems: the outgoing webhook that creates tracker issues. */
 export const trackerWebhookSchema = z.strictObject({
   url: httpUrl.nullable().describe('POSTed {actionItem, postmortem}; must answer 2xx with JSON {"url": "<issue URL>"}; null: off'),
-  secret: z.string().min(16).max(200).optional().describe('Signs the body: X-Firebreak-Signature: sha256=<hex HMAC>'),
+  secret: z.string().min(16).max(200).optional().describe('Signs each request: X-Firebreak-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">'),
 });
 
 /** `GET|PUT /api/v1/postmortem-settings/tracker-webhook` answers: the secret is never shown, only whether one is set. */

@@ -30,8 +30,9 @@ const ISSUE_BASE = 'https://tracker.example.com/browse/OPS-';
  * An issue tracker behind the tracker webhook, written from the documented wire format (docs/postmortems.md,
  * "Tracker webhook"), not from Firebreak's code: `POST /hooks/firebreak`, `content-type:
  * application/json`, `X-Firebreak-Event: action_item.created`, `X-Firebreak-Delivery` equal to the
- * action item's id, and, when the fake has a secret, `X-Firebreak-Signature: sha256=<hex HMAC-SHA256 of
- * the raw body>` compared in constant time. The body must carry `event`, an ISO `sentAt`, the action
+ * action item's id, and, when the fake has a secret, `X-Firebreak-Signature: t=<unix seconds>,v1=<hex
+ * HMAC-SHA256 of "<t>.<raw body>">` compared in constant time, with `t` the body's `sentAt` (the fake
+ * has no clock of its own; a real receiver compares `t` with its clock, 5 minutes either way). The body must carry `event`, an ISO `sentAt`, the action
  * item (id, `AI-n` reference, title, url) and the postmortem (id, `PM-n` reference, title, url). A good
  * request creates an issue and is answered `201 {"url": "<issue URL>"}`; the same delivery id again
  * answers the issue already created (as a tracker de-duplicating retries would). Anything else is
@@ -60,11 +61,13 @@ export async function startFakeTracker(options: { secret: string | null }): Prom
     if (req.headers['x-firebreak-event'] !== 'action_item.created') return refuse(`X-Firebreak-Event ${String(req.headers['x-firebreak-event'])}`);
     const signature = req.headers['x-firebreak-signature'];
     if (options.secret !== null) {
-      const match = /^sha256=([0-9a-f]{64})$/.exec(String(signature ?? ''));
+      const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(signature ?? ''));
       if (!match) return refuse('X-Firebreak-Signature missing or malformed');
-      const expected = createHmac('sha256', options.secret).update(rawBody, 'utf8').digest();
-      const given = Buffer.from(match[1] as string, 'hex');
+      const expected = createHmac('sha256', options.secret).update(`${match[1] as string}.${rawBody}`, 'utf8').digest();
+      const given = Buffer.from(match[2] as string, 'hex');
       if (!timingSafeEqual(expected, given)) return refuse('X-Firebreak-Signature does not match the body');
+      const sentAt = Date.parse(String((JSON.parse(rawBody) as { sentAt?: unknown }).sentAt));
+      if (Number(match[1]) !== Math.floor(sentAt / 1000)) return refuse('X-Firebreak-Signature t is not the body sentAt');
     } else if (signature !== undefined) {
       return refuse('X-Firebreak-Signature sent although no secret is configured');
     }

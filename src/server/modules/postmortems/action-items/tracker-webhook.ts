@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { trackerWebhookSchema, trackerWebhookSettingsSchema } from '../../../../contracts/postmortems.js';
@@ -7,6 +6,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { outboundRequest, OutboundRefused, type OutboundResponse } from '../../../platform/http/outbound.js';
 import type { Actor } from '../../../platform/http/route.js';
 import type { AuditLog } from '../../audit/audit.repo.js';
+import { signWebhookPayload } from '../../providers/webhook/webhook-signature.js';
 
 /**
  * The outgoing webhook that creates tracker issues for action items (issue 8, "a link to an issue in
@@ -20,7 +20,8 @@ import type { AuditLog } from '../../audit/audit.repo.js';
  * Wire format (what a receiver implements): `POST <url>`, `content-type: application/json`, the body
  * `{event, sentAt, actionItem, postmortem}`, `X-Firebreak-Event: action_item.created`,
  * `X-Firebreak-Delivery: <action item id>` (the same on every retry: a receiver de-duplicates on it) and,
- * with a secret, `X-Firebreak-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. The receiver answers
+ * with a secret, `X-Firebreak-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, the
+ * scheme of every outgoing Firebreak webhook (`t` is the body's `sentAt`). The receiver answers
  * 2xx with JSON `{"url": "<issue URL>"}`, which becomes the item's `trackerUrl`.
  */
 
@@ -72,9 +73,12 @@ export class TrackerError extends Error {
   }
 }
 
-/** `sha256=<hex>`: the HMAC-SHA256 of the exact bytes sent, keyed with the configured secret. */
-export function trackerSignature(secret: string, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
+/**
+ * `t=<seconds>,v1=<hex>`: the outgoing-webhook signature (ADR 0038) of the exact bytes sent, timed at the
+ * body's `sentAt`, so a receiver can refuse a captured request replayed later.
+ */
+export function trackerSignature(secret: string, rawBody: string, sentAt: string): string {
+  return signWebhookPayload(secret, Math.floor(Date.parse(sentAt) / 1000), rawBody);
 }
 
 export class TrackerWebhookStore {
@@ -131,7 +135,7 @@ export class TrackerWebhookStore {
 export async function createTrackerIssue(target: TrackerTarget, body: TrackerRequestBody, options: { allowPrivate: boolean; deliveryId: string; signal?: AbortSignal }): Promise<string> {
   const raw = JSON.stringify(body);
   const headers: Record<string, string> = { 'x-firebreak-event': TRACKER_EVENT, 'x-firebreak-delivery': options.deliveryId, accept: 'application/json' };
-  if (target.secret !== null) headers['x-firebreak-signature'] = trackerSignature(target.secret, raw);
+  if (target.secret !== null) headers['x-firebreak-signature'] = trackerSignature(target.secret, raw, body.sentAt);
   let answer: OutboundResponse;
   try {
     answer = await outboundRequest(target.url, { method: 'POST', body: raw, contentType: 'application/json' }, { allowPrivate: options.allowPrivate, headers, ...(options.signal ? { signal: options.signal } : {}) });
