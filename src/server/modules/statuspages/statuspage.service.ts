@@ -151,7 +151,7 @@ export class StatusPageService {
 
   /** {@link get} on the caller's connection. */
   async getIn(db: Kysely<Database>, ref: string): Promise<StatusPageDetail> {
-    const page = await this.requirePage(db, ref);
+    const page = await this.requirePageIn(db, ref);
     const components = await db.selectFrom('status_components').selectAll().where('page_id', '=', page.id).orderBy('position').orderBy('name').execute();
     return { ...this.toPage(page), components: components.map(toComponent) };
   }
@@ -194,7 +194,7 @@ export class StatusPageService {
   /** {@link update} inside the caller's transaction. */
   async updateIn(tx: Tx, acting: Acting, ref: string, input: z.output<typeof updateStatusPageSchema>): Promise<StatusPage> {
     const db = tx.db;
-    const before = await this.requirePage(db, ref);
+    const before = await this.requirePageIn(db, ref);
     await this.assertFree(db, input.slug ?? null, input.customDomain ?? null, before.id);
     const patch: Partial<StatusPagesTable> = {};
     if (input.slug !== undefined) patch.slug = input.slug;
@@ -208,7 +208,7 @@ export class StatusPageService {
     if (input.allowedEmailDomains !== undefined) patch.allowed_email_domains_json = JSON.stringify(input.allowedEmailDomains);
     if (Object.keys(patch).length > 0) await db.updateTable('status_pages').set(patch).where('id', '=', before.id).execute();
     await this.touch(tx, before.id);
-    const after = await this.requirePage(db, before.id);
+    const after = await this.requirePageIn(db, before.id);
     await this.deps.audit.record(db, acting.actor, { action: 'status-page.update', targetType: 'status_page', targetId: before.id, before: this.toPage(before), after: this.toPage(after) });
     return this.toPage(after);
   }
@@ -220,7 +220,7 @@ export class StatusPageService {
   /** {@link remove} inside the caller's transaction. */
   async removeIn(tx: Tx, acting: Acting, ref: string): Promise<void> {
     const db = tx.db;
-    const page = await this.requirePage(db, ref);
+    const page = await this.requirePageIn(db, ref);
     const incidents = db.selectFrom('status_incidents').select('id').where('page_id', '=', page.id);
     const components = db.selectFrom('status_components').select('id').where('page_id', '=', page.id);
     const maintenanceIds = (await db.selectFrom('status_incidents').select('id').where('page_id', '=', page.id).where('kind', '=', 'maintenance').execute()).map((r) => r.id);
@@ -254,7 +254,7 @@ export class StatusPageService {
   /** {@link createComponent} inside the caller's transaction. */
   async createComponentIn(tx: Tx, acting: Acting, pageRef: string, input: z.output<typeof createComponentSchema>): Promise<StatusComponent> {
     const db = tx.db;
-    const page = await this.requirePage(db, pageRef);
+    const page = await this.requirePageIn(db, pageRef);
     if (input.group && input.groupId !== null) throw invalid('body.groupId', 'a group cannot belong to another group (two levels only)');
     if (input.groupId !== null) await this.requireGroup(db, page.id, input.groupId, 'body.groupId');
     const serviceId = input.service === null ? null : await this.serviceId(db, input.service, 'body.service');
@@ -292,7 +292,7 @@ export class StatusPageService {
   /** {@link updateComponent} inside the caller's transaction. */
   async updateComponentIn(tx: Tx, acting: Acting, pageRef: string, componentId: string, input: z.output<typeof updateComponentSchema>): Promise<StatusComponent> {
     const db = tx.db;
-    const page = await this.requirePage(db, pageRef);
+    const page = await this.requirePageIn(db, pageRef);
     const before = await this.requireComponent(db, page.id, componentId);
     // Responders change statuses during an outage; what a component is (and whether the public sees
     // it at all) is an admin's promise to customers (ADR 0036).
@@ -334,7 +334,7 @@ export class StatusPageService {
   /** {@link removeComponent} inside the caller's transaction. */
   async removeComponentIn(tx: Tx, acting: Acting, pageRef: string, componentId: string): Promise<void> {
     const db = tx.db;
-    const page = await this.requirePage(db, pageRef);
+    const page = await this.requirePageIn(db, pageRef);
     const component = await this.requireComponent(db, page.id, componentId);
     await db.updateTable('status_components').set({ group_id: null }).where('group_id', '=', component.id).execute();
     await db.deleteFrom('status_incident_components').where('component_id', '=', component.id).execute();
@@ -347,13 +347,13 @@ export class StatusPageService {
   // ---- incidents and maintenances ---------------------------------------------------------------
 
   async listIncidents(pageRef: string, kind: 'incident' | 'maintenance', limit: number): Promise<{ items: StatusIncident[] }> {
-    const page = await this.requirePage(this.db, pageRef);
+    const page = await this.requirePageIn(this.db, pageRef);
     const rows = await this.db.selectFrom('status_incidents').selectAll().where('page_id', '=', page.id).where('kind', '=', kind).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return { items: await this.presentIncidents(this.db, rows) };
   }
 
   async getIncident(pageRef: string, kind: 'incident' | 'maintenance', id: string): Promise<StatusIncident> {
-    const page = await this.requirePage(this.db, pageRef);
+    const page = await this.requirePageIn(this.db, pageRef);
     const row = await this.requireIncident(this.db, page.id, kind, id);
     return (await this.presentIncidents(this.db, [row]))[0] as StatusIncident;
   }
@@ -370,7 +370,7 @@ export class StatusPageService {
   /** {@link createIncident} inside the caller's transaction; `incidentId` links the internal incident it is about. */
   async createIncidentIn(tx: Tx, acting: Acting, pageRef: string, input: z.output<typeof createIncidentSchema>, incidentId: string | null): Promise<StatusIncident> {
     const db = tx.db;
-    const page = await this.requirePage(db, pageRef);
+    const page = await this.requirePageIn(db, pageRef);
     const now = this.deps.clock.now();
     const startedAt = input.startedAt === undefined ? now : Date.parse(input.startedAt);
     if (startedAt > now + 60_000) throw invalid('body.startedAt', 'is in the future; schedule a maintenance instead');
@@ -413,7 +413,7 @@ export class StatusPageService {
   async updateIncident(acting: Acting, pageRef: string, id: string, input: z.output<typeof updateIncidentSchema>): Promise<StatusIncident> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.requirePageIn(db, pageRef);
       const before = await this.requireIncident(db, page.id, 'incident', id);
       const patch: Partial<StatusIncidentsTable> = { updated_at: this.deps.clock.now() };
       if (input.name !== undefined) patch.name = input.name;
@@ -435,7 +435,7 @@ export class StatusPageService {
   /** {@link addIncidentUpdate} inside the caller's transaction. */
   async addIncidentUpdateIn(tx: Tx, acting: Acting, pageRef: string, id: string, input: z.output<typeof createIncidentUpdateSchema>): Promise<StatusIncident> {
     const db = tx.db;
-    const page = await this.requirePage(db, pageRef);
+    const page = await this.requirePageIn(db, pageRef);
     const incident = await this.requireIncident(db, page.id, 'incident', id);
     const now = this.deps.clock.now();
     const displayAt = input.displayAt === undefined ? now : Date.parse(input.displayAt);
@@ -463,7 +463,7 @@ export class StatusPageService {
   async removeIncident(acting: Acting, pageRef: string, kind: 'incident' | 'maintenance', id: string): Promise<void> {
     await this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.requirePageIn(db, pageRef);
       const incident = await this.requireIncident(db, page.id, kind, id);
       if (kind === 'maintenance') await this.unscheduleTransitions(tx, incident.id);
       await db.deleteFrom('status_incident_components').where('incident_id', '=', incident.id).execute();
@@ -483,7 +483,7 @@ export class StatusPageService {
   async createMaintenance(acting: Acting, pageRef: string, input: z.output<typeof createMaintenanceSchema>): Promise<StatusIncident> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.requirePageIn(db, pageRef);
       const now = this.deps.clock.now();
       const scheduledFor = Date.parse(input.scheduledFor);
       const scheduledUntil = Date.parse(input.scheduledUntil);
@@ -525,7 +525,7 @@ export class StatusPageService {
   async updateMaintenance(acting: Acting, pageRef: string, id: string, input: z.output<typeof updateMaintenanceSchema>): Promise<StatusIncident> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.requirePageIn(db, pageRef);
       const before = await this.requireIncident(db, page.id, 'maintenance', id);
       const scheduledFor = input.scheduledFor === undefined ? Number(before.scheduled_for) : Date.parse(input.scheduledFor);
       const scheduledUntil = input.scheduledUntil === undefined ? Number(before.scheduled_until) : Date.parse(input.scheduledUntil);
@@ -553,7 +553,7 @@ export class StatusPageService {
   async addMaintenanceUpdate(acting: Acting, pageRef: string, id: string, input: z.output<typeof createMaintenanceUpdateSchema>): Promise<StatusIncident> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.requirePageIn(db, pageRef);
       const row = await this.requireIncident(db, page.id, 'maintenance', id);
       await this.moveMaintenance(tx, acting, row, input.status as MaintenanceStatus, input.body);
       if (input.status === 'completed') await this.unscheduleTransitions(tx, row.id);
@@ -721,8 +721,14 @@ export class StatusPageService {
     }
   }
 
-  private async requirePage(db: Kysely<Database>, ref: string): Promise<StatusPagesTable> {
-    const row = await db.selectFrom('status_pages').selectAll().where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref)])).executeTakeFirst();
+  /** A page by id or slug (the subscribers' service looks pages up through this too). */
+  async findPageIn(db: Kysely<Database>, ref: string): Promise<StatusPagesTable | undefined> {
+    return db.selectFrom('status_pages').selectAll().where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref)])).executeTakeFirst();
+  }
+
+  /** {@link findPageIn}, or NOT_FOUND naming the page asked for. */
+  async requirePageIn(db: Kysely<Database>, ref: string): Promise<StatusPagesTable> {
+    const row = await this.findPageIn(db, ref);
     if (!row) throw new AppError('NOT_FOUND', `Status page \`${ref}\` does not exist`);
     return row;
   }

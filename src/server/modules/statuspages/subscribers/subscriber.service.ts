@@ -497,7 +497,7 @@ export class StatusSubscribers {
   async confirm(pageRef: string, token: string): Promise<ConfirmOutcome> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.pageRow(db, pageRef);
+      const page = await this.deps.pages.findPageIn(db, pageRef);
       if (!page) return { kind: 'unknown' as const };
       const row = await db.selectFrom('status_subscriber_confirmations').selectAll().where('token_hash', '=', hashToken(token)).where('page_id', '=', page.id).executeTakeFirst();
       if (!row) return { kind: 'unknown' as const };
@@ -552,18 +552,14 @@ export class StatusSubscribers {
 
   /** The page (public only: sign-ups on private pages are refused, answered as "no such page"). */
   private async publicPage(db: Kysely<Database>, ref: string): Promise<{ id: string; name: string }> {
-    const page = await this.pageRow(db, ref);
+    const page = await this.deps.pages.findPageIn(db, ref);
     if (!page || page.visibility !== 'public') throw new AppError('NOT_FOUND', `Status page \`${ref}\` does not exist`);
     return page;
   }
 
-  private async pageRow(db: Kysely<Database>, ref: string): Promise<{ id: string; slug: string; name: string; visibility: string } | undefined> {
-    return db.selectFrom('status_pages').select(['id', 'slug', 'name', 'visibility']).where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref)])).executeTakeFirst();
-  }
-
   private async byManageToken(db: Kysely<Database>, pageRef: string, token: string): Promise<StatusSubscribersTable | null> {
     if (token.length < 16 || token.length > 200) return null;
-    const page = await this.pageRow(db, pageRef);
+    const page = await this.deps.pages.findPageIn(db, pageRef);
     if (!page) return null;
     const sub = await db.selectFrom('status_subscribers').selectAll().where('manage_token_hash', '=', hashToken(token)).where('page_id', '=', page.id).executeTakeFirst();
     return sub && sub.confirmed_at !== null ? sub : null;
@@ -583,7 +579,7 @@ export class StatusSubscribers {
   // ---- admin ----------------------------------------------------------------------------------
 
   async list(pageRef: string, query: z.output<typeof listSubscribersQuery>): Promise<SubscriberList> {
-    const page = await this.requirePage(this.db, pageRef);
+    const page = await this.deps.pages.requirePageIn(this.db, pageRef);
     let q = this.db.selectFrom('status_subscribers').selectAll().where('page_id', '=', page.id);
     if (query.kind) q = q.where('kind', '=', query.kind);
     if (query.cursor) q = q.where('id', '>', query.cursor);
@@ -600,7 +596,7 @@ export class StatusSubscribers {
   async create(acting: Acting, pageRef: string, input: z.output<typeof createSubscriberSchema>): Promise<CreatedSubscriber> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.deps.pages.requirePageIn(db, pageRef);
       await this.checkComponents(db, page.id, input.components, 'body.components');
       const now = this.deps.clock.now();
       if (input.kind === 'email') {
@@ -627,7 +623,7 @@ export class StatusSubscribers {
   async update(acting: Acting, pageRef: string, id: string, input: { components: string[] }): Promise<Subscriber> {
     return this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.deps.pages.requirePageIn(db, pageRef);
       const before = await this.requireSubscriber(db, page.id, id);
       await this.checkComponents(db, page.id, input.components, 'body.components');
       await db.updateTable('status_subscribers').set({ components_json: JSON.stringify(input.components), updated_at: this.deps.clock.now() }).where('id', '=', before.id).execute();
@@ -641,7 +637,7 @@ export class StatusSubscribers {
   async remove(acting: Acting, pageRef: string, id: string): Promise<void> {
     await this.deps.database.transaction(async (tx) => {
       const db = tx.db;
-      const page = await this.requirePage(db, pageRef);
+      const page = await this.deps.pages.requirePageIn(db, pageRef);
       const before = await this.requireSubscriber(db, page.id, id);
       await this.removeRow(db, before.id);
       await this.deps.audit.record(db, acting.actor, { action: 'status-subscriber.delete', targetType: 'status_subscriber', targetId: before.id, before: toSubscriber(before, await this.componentNames(db, page.id)) });
@@ -702,12 +698,6 @@ export class StatusSubscribers {
   private async componentNames(db: Kysely<Database>, pageId: string): Promise<Map<string, string>> {
     const rows = await db.selectFrom('status_components').select(['id', 'name']).where('page_id', '=', pageId).execute();
     return new Map(rows.map((r) => [r.id, r.name]));
-  }
-
-  private async requirePage(db: Kysely<Database>, ref: string): Promise<{ id: string; name: string }> {
-    const row = await this.pageRow(db, ref);
-    if (!row) throw new AppError('NOT_FOUND', `Status page \`${ref}\` does not exist`);
-    return row;
   }
 
   private async requireSubscriber(db: Kysely<Database>, pageId: string, id: string): Promise<StatusSubscribersTable> {
