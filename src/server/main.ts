@@ -124,7 +124,7 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
   const metrics = createMetrics();
-  const services = createServices({ config, database, clock, metrics, wakeJobRunner: () => runner.wake(), ...(options.secretKey ? { secretKey: options.secretKey } : {}), ...(options.env ? { env: options.env } : {}) });
+  const services = createServices({ config, database, clock, metrics, wakeJobRunner: () => runner.wake(), startJobOnCommit: (tx, spec) => runner.startOnCommit(tx, spec), ...(options.secretKey ? { secretKey: options.secretKey } : {}), ...(options.env ? { env: options.env } : {}) });
   const runner = createJobRunner({
     database,
     clock,

@@ -4,7 +4,7 @@ import { SecretBox, loadSecretKey } from './platform/crypto.js';
 import type { FirebreakDatabase } from './platform/db/database.js';
 import { createEventBus, type EventBus } from './platform/events.js';
 import { createIdGenerator, type IdGenerator } from './platform/ids.js';
-import { createJobQueue, type JobScheduler } from './platform/jobs/job-queue.js';
+import { createJobQueue, type JobQueueOptions, type JobScheduler } from './platform/jobs/job-queue.js';
 import { AuditLog } from './modules/audit/audit.repo.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { CatalogService } from './modules/catalog/catalog.service.js';
@@ -103,14 +103,24 @@ export interface Services {
   actionItems: ActionItemsService;
 }
 
-export function createServices(deps: { config: Config; database: FirebreakDatabase; clock: Clock; secretKey?: Buffer; wakeJobRunner?: () => void; metrics?: Metrics; env?: Readonly<Record<string, string | undefined>> }): Services {
+export function createServices(deps: {
+  config: Config;
+  database: FirebreakDatabase;
+  clock: Clock;
+  secretKey?: Buffer;
+  wakeJobRunner?: () => void;
+  /** The process's job runner, for jobs that start as soon as their transaction commits (`JobSpec.startOnCommit`). */
+  startJobOnCommit?: JobQueueOptions['startOnCommit'];
+  metrics?: Metrics;
+  env?: Readonly<Record<string, string | undefined>>;
+}): Services {
   const { config, database, clock } = deps;
   const ids = createIdGenerator(clock);
   const secrets = new SecretBox(deps.secretKey ?? loadSecretKey(config.secretKey, config.dataDir));
   const audit = new AuditLog(ids, () => clock.now());
   const catalog = new CatalogService({ database, clock, ids, audit, fastPasswordHashing: config.fastPasswordHashing });
   const auth = new AuthService({ database, clock, ids, audit, catalog, secrets, sessionHours: config.sessionHours, fastPasswordHashing: config.fastPasswordHashing });
-  const jobs = createJobQueue({ database, clock, ids, onAdded: () => deps.wakeJobRunner?.() });
+  const jobs = createJobQueue({ database, clock, ids, onAdded: () => deps.wakeJobRunner?.(), ...(deps.startJobOnCommit ? { startOnCommit: deps.startJobOnCommit } : {}) });
   const providers = new ProvidersService({
     database,
     clock,
@@ -127,8 +137,8 @@ export function createServices(deps: { config: Config; database: FirebreakDataba
   catalog.addUserReferenceChecker(oncall.userReferences);
   const serviceCatalog = new ServiceCatalog({ database, clock, ids, audit, secrets, publicUrl: config.publicUrl });
   const events = createEventBus();
-  const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   const pageDelivery = new PageDelivery({ database, clock, ids, jobs, notify, catalog, channels, publicUrl: config.publicUrl, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
+  const paging = new PagingService({ database, clock, ids, jobs, policies: oncall.policies, notify, catalog, channels, publicUrl: config.publicUrl, delivery: pageDelivery, ...(deps.metrics ? { metrics: deps.metrics.paging } : {}) });
   // Responder requests hear of their alerts' changes after paging did (the service is built below).
   const alertHooks = liveAlertHooks(events, { afterChange: async (tx, change) => { await paging.hooks.afterChange(tx, change); await responders.hooks.afterChange(tx, change); await incidentRules.rules.alertHooks.afterChange(tx, change); await linkedAlerts.afterChange(tx, change); } });
   const routing = new AlertRouting({ database, clock, ids, audit, services: serviceCatalog, jobs, allowPrivateWebhooks: config.allowPrivateWebhooks ?? false, hooks: alertHooks });

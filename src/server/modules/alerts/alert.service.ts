@@ -39,6 +39,8 @@ export interface AlertChange {
    * service's next support window; `never` for the backlog.
    */
   deliverAt?: number | 'never' | null;
+  /** The alert as this change stored it, when the caller has the row at hand (intake): saves hooks a read. */
+  row?: AlertRow;
 }
 
 /**
@@ -248,7 +250,7 @@ export class AlertService {
 
   private async changed(tx: Tx, alert: AlertRow, decision: Decision): Promise<void> {
     if (decision.outcome === 'duplicate') return;
-    await this.hooks.afterChange(tx, { alertId: alert.id, number: alert.number, serviceId: alert.service_id, outcome: decision.outcome, status: alert.status as Alert['status'], urgency: alert.urgency as Alert['urgency'], notify: decision.notify, suppressedBy: decision.alert?.suppressedBy ?? null, deliverAt: decision.alert?.deliverAt ?? null });
+    await this.hooks.afterChange(tx, { alertId: alert.id, number: alert.number, serviceId: alert.service_id, outcome: decision.outcome, status: alert.status as Alert['status'], urgency: alert.urgency as Alert['urgency'], notify: decision.notify, suppressedBy: decision.alert?.suppressedBy ?? null, deliverAt: decision.alert?.deliverAt ?? null, row: alert });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/db/database.js';
+import type { PageNotificationsTable } from '../../platform/db/schema.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 
 export const DELIVER_PAGE_TASK = 'paging.deliver';
@@ -33,12 +34,11 @@ export interface NewPage {
 
 /**
  * The transactional outbox of pages (ADR 0022): the `page_notifications` row and its delivery job, in
- * the caller's transaction. False when a page with the same idempotency key was already queued.
+ * the caller's transaction. Returns the row, and whether its delivery job starts in this process as
+ * soon as the transaction commits; null when a page with the same idempotency key was already queued.
  */
-export async function queuePage(tx: Tx, jobs: JobScheduler, page: NewPage): Promise<boolean> {
-  const inserted = await tx.db
-    .insertInto('page_notifications')
-    .values({
+export async function queuePage(tx: Tx, jobs: JobScheduler, page: NewPage): Promise<{ row: PageNotificationsTable; startsOnCommit: boolean } | null> {
+  const row: PageNotificationsTable = {
       id: page.id,
       kind: page.kind,
       alert_id: page.alertId,
@@ -61,12 +61,17 @@ export async function queuePage(tx: Tx, jobs: JobScheduler, page: NewPage): Prom
       sent_at: null,
       created_at: page.now,
       updated_at: page.now,
-      ...(page.shadow ? { shadow: 1 } : {}),
-      ...(page.test ? { test: 1 } : {}),
-    })
+      shadow: page.shadow ? 1 : 0,
+      test: page.test ? 1 : 0,
+  };
+  const inserted = await tx.db
+    .insertInto('page_notifications')
+    .values(row)
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
-  await jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(page.id), runAt: page.dueAt, payload: { notificationId: page.id }, maxAttempts: PAGE_MAX_ATTEMPTS });
-  return true;
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return null;
+  // A page due now starts delivering in this process as soon as the transaction commits (no claim, no
+  // wait for the runner's next pass): the time from an alert to its page is what paging is judged by.
+  const job = await jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(page.id), runAt: page.dueAt, payload: { notificationId: page.id }, maxAttempts: PAGE_MAX_ATTEMPTS, startOnCommit: page.dueAt <= page.now });
+  return { row, startsOnCommit: job.startsOnCommit === true };
 }

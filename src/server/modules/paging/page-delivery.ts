@@ -6,12 +6,12 @@ import type { PageNotificationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
-import { alertRepo } from '../alerts/alert.repo.js';
+import { alertRepo, type AlertRow } from '../alerts/alert.repo.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels, type PageContext, type ProviderAttempt, type SendResult } from '../notify/channels/channel.js';
 import { notifyRepo } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
-import { createActionLinks } from './action-links.js';
+import { createActionLinks, type PageAction } from './action-links.js';
 import { DELIVER_PAGE_TASK, deliverJobKey, PAGE_MAX_ATTEMPTS, queuePage, type DeliverPayload } from './outbox.js';
 import { INCIDENT_REQUEST_LABEL, pageMessage, resolvedMessage, type PagePurpose } from './page-message.js';
 
@@ -32,6 +32,16 @@ export interface DigestPayload {
 }
 
 type NotificationRow = PageNotificationsTable;
+
+/** One attempt of a page, claimed: the row as counted, its alert and the links it carries. */
+interface ClaimedAttempt {
+  row: NotificationRow;
+  alert: AlertRow;
+  links: (Record<PageAction, string> & { expiresAt: number }) | null;
+}
+
+/** First attempts claimed ahead and not yet run (`claimFirstAttempt`): a bound, should jobs run elsewhere. */
+const MAX_CLAIMED_AHEAD = 10_000;
 
 export interface PageDeliveryDeps {
   database: FirebreakDatabase;
@@ -60,32 +70,61 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * once instead of after its delay (`failover`), while this one keeps being retried with backoff.
  */
 export class PageDelivery {
+  /** See `claimFirstAttempt`: by notification id. */
+  private readonly claimedAhead = new Map<string, ClaimedAttempt>();
+
   constructor(private readonly deps: PageDeliveryDeps) {}
 
   private get db() {
     return this.deps.database.db;
   }
 
+  /**
+   * Claims one attempt of a pending page in `tx`: cancelled if its alert moved on, held for a digest, or
+   * counted (`attempts` + 1) with fresh acknowledge and resolve links (only their hashes are stored, so a
+   * resend cannot repeat them).
+   */
+  private async claimIn(tx: Tx, row: NotificationRow, alert: AlertRow | undefined, now: number): Promise<'cancelled' | 'digest' | ClaimedAttempt> {
+    if (!alert || alert.status !== (row.kind === 'resolved' ? 'resolved' : 'triggered')) {
+      await tx.db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('id', '=', row.id).execute();
+      tx.afterCommit(() => this.deps.metrics?.pageDeliveries.inc({ channel: row.channel, outcome: 'cancelled' }));
+      await this.timeline(tx, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${capitalized(channelName(row.channel))} page to ${row.address} not sent: the alert was ${alert?.status ?? 'deleted'}`, data: { notificationId: row.id } }]);
+      return 'cancelled';
+    }
+    // Test pages and shadow copies keep their marks: never folded into a digest.
+    if (row.kind === 'page' && row.attempts === 0 && !row.test && !row.shadow && (await this.holdForDigest(tx, row, now))) return 'digest';
+    const count = this.deps.database.precompiled('page_notifications.countAttempt', (db, p) => db.updateTable('page_notifications').set({ attempts: p('attempts'), updated_at: p('now') }).where('id', '=', p('id')));
+    await this.deps.database.run(count, { attempts: row.attempts + 1, now, id: row.id }, tx);
+    const links = row.kind === 'page' ? await createActionLinks(tx.db, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
+    return { row: { ...row, attempts: row.attempts + 1 }, alert, links };
+  }
+
+  /**
+   * Claims the first attempt of a page due now in the transaction that queues it (the escalation step's),
+   * so its delivery job, started as that transaction commits (`JobSpec.startOnCommit`), goes straight to
+   * the channel: no transaction of its own before the send (ADR 0044). The claim is kept in memory for
+   * the job's first attempt. If this process never runs that attempt (it stops, or another node claims
+   * the job), whoever runs it claims an attempt afresh: the page is still sent, with links of its own.
+   */
+  async claimFirstAttempt(tx: Tx, row: NotificationRow, alert: AlertRow): Promise<void> {
+    const claimed = await this.claimIn(tx, row, alert, this.deps.clock.now());
+    if (typeof claimed === 'string') return;
+    if (this.claimedAhead.size >= MAX_CLAIMED_AHEAD) this.claimedAhead.clear();
+    this.claimedAhead.set(row.id, claimed);
+    tx.afterRollback(() => this.claimedAhead.delete(row.id));
+  }
+
   /** The job handler (`paging.deliver`). Throws to be retried with backoff. */
-  async deliver(payload: DeliverPayload, attempt: { attempts: number; maxAttempts: number; signal?: AbortSignal }): Promise<'sent' | 'failed' | 'cancelled' | 'skipped' | 'digest'> {
-    const claimed = await this.deps.database.transaction(async (tx) => {
-      const row = await tx.db.selectFrom('page_notifications').selectAll().where('id', '=', payload.notificationId).executeTakeFirst();
-      if (!row || row.status !== 'pending') return null;
-      const alert = await alertRepo.find(tx.db, row.alert_id);
-      const now = this.deps.clock.now();
-      if (!alert || alert.status !== (row.kind === 'resolved' ? 'resolved' : 'triggered')) {
-        await tx.db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('id', '=', row.id).execute();
-        tx.afterCommit(() => this.deps.metrics?.pageDeliveries.inc({ channel: row.channel, outcome: 'cancelled' }));
-        await this.timeline(tx, row.alert_id, now, [{ kind: 'event', action: 'delivery', actor: FIREBREAK, summary: `${capitalized(channelName(row.channel))} page to ${row.address} not sent: the alert was ${alert?.status ?? 'deleted'}`, data: { notificationId: row.id } }]);
-        return 'cancelled' as const;
-      }
-      // Test pages and shadow copies keep their marks: never folded into a digest.
-      if (row.kind === 'page' && row.attempts === 0 && !row.test && !row.shadow && (await this.holdForDigest(tx, row, now))) return 'digest' as const;
-      await tx.db.updateTable('page_notifications').set({ attempts: row.attempts + 1, updated_at: now }).where('id', '=', row.id).execute();
-      // Each attempt carries its own links (only their hashes are stored, so a resend cannot repeat them).
-      const links = row.kind === 'page' ? await createActionLinks(tx.db, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
-      return { row: { ...row, attempts: row.attempts + 1 }, alert, links };
-    });
+  async deliver(payload: DeliverPayload, attempt: { attempts: number; maxAttempts: number; signal?: AbortSignal; completeIn?: (tx: Tx) => Promise<void> }): Promise<'sent' | 'failed' | 'cancelled' | 'skipped' | 'digest'> {
+    const ahead = attempt.attempts === 1 ? this.claimedAhead.get(payload.notificationId) : undefined;
+    this.claimedAhead.delete(payload.notificationId);
+    const claimed =
+      ahead ??
+      (await this.deps.database.transaction(async (tx) => {
+        const row = await tx.db.selectFrom('page_notifications').selectAll().where('id', '=', payload.notificationId).executeTakeFirst();
+        if (!row || row.status !== 'pending') return null;
+        return this.claimIn(tx, row, await alertRepo.find(tx.db, row.alert_id), this.deps.clock.now());
+      }));
     if (claimed === null) return 'skipped';
     if (claimed === 'cancelled') return 'cancelled';
     if (claimed === 'digest') return 'digest';
@@ -173,6 +212,8 @@ export class PageDelivery {
             data: { notificationId: row.id, attempt: row.attempts, providerMessageId: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, providers: sent.attempts ?? [], latencyMs: now - started },
           },
         ]);
+        // The delivery job is done with the same commit.
+        await attempt.completeIn?.(tx);
       });
       durable.catch(() => {});
       this.countDelivery(row, 'sent', now);

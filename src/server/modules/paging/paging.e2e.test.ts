@@ -200,6 +200,38 @@ for (const dialect of dialectCases()) describe(`paging by email (${dialect.name}
     expect(pagesTo('ana@example.com')).toEqual([]);
   });
 
+  it('with the runner running, delivers a page due now as the escalation commits: claimed in that transaction, no claim pass, one write after the send', async () => {
+    // Counts the transactions from the trigger to the delivery's record.
+    const database = t.firebreak.services.database;
+    const counted: string[] = [];
+    const { transaction, transactionSyncedLater } = database;
+    database.transaction = ((work) => (counted.push('transaction'), transaction.call(database, work))) as typeof transaction;
+    database.transactionSyncedLater = ((work) => (counted.push('synced later'), transactionSyncedLater.call(database, work))) as typeof transactionSyncedLater;
+    t.firebreak.runner.start();
+    try {
+      const alert = await trigger({ title: 'Checkout down hard', severity: 'critical', dedupKey: 'hard' });
+      for (let i = 0; i < 200 && pagesTo('ana@example.com').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 200 && (await escalation(alert)).notifications[0]?.status !== 'sent'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const [page] = pagesTo('ana@example.com');
+      expect(page?.subject).toBe(`#${alert.number} Checkout down hard`);
+      expect((await escalation(alert)).notifications).toMatchObject([{ status: 'sent', attempts: 1 }]);
+      // The trigger's transaction, then the record of the send, which also completes the job: no claim,
+      // no transaction of the delivery's own before the send, no separate completion.
+      expect(counted).toEqual(['synced later', 'synced later']);
+      expect(await database.db.selectFrom('jobs').select('task').where('task', '=', 'paging.deliver').execute()).toEqual([]);
+      expect(await timeline(alert)).toEqual(expect.arrayContaining(['Paged @ana by email (level 1)', expect.stringMatching(/^Email to ana@example\.com delivered \(attempt 1/)]));
+
+      // The links it carries were stored with the claim: acknowledging through one works.
+      const link = /^Acknowledge: https:\/\/firebreak\.example\.com(\/a\/[A-Za-z0-9_-]{43})$/m.exec(page!.text)?.[1];
+      expect(link).toBeDefined();
+      const acknowledged = await t.app.inject({ method: 'POST', url: link! });
+      expect(acknowledged.statusCode).toBe(200);
+      expect((await escalation(alert)).status).toBe('acknowledged');
+    } finally {
+      await t.firebreak.runner.stop();
+    }
+  });
+
   it('answers 404 for an unknown alert', async () => {
     const res = await call('GET', '/api/v1/alerts/999999/escalation', admin);
     expect(res.statusCode).toBe(404);

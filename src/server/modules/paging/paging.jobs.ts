@@ -14,8 +14,8 @@ const PAGE_BACKOFF = { baseMs: 5_000, capMs: 300_000 };
  * delivery by its outbox row's status.
  */
 export function registerPagingJobs(runner: JobRunner, paging: PagingService, delivery: PageDelivery, alerts: AlertService, logger: Logger): void {
-  runner.register<StepPayload>(ESCALATION_STEP_TASK, async ({ payload, job }) => {
-    const outcome = await paging.runStep(payload);
+  runner.register<StepPayload>(ESCALATION_STEP_TASK, async ({ payload, job, completeIn }) => {
+    const outcome = await paging.runStep(payload, completeIn);
     logger.info({ task: job.task, alertId: payload.alertId, generation: payload.generation, outcome }, `escalation step ${outcome}`);
   });
   runner.register<AckTimeoutPayload>(ACK_TIMEOUT_TASK, async ({ payload, job }) => {
@@ -24,8 +24,8 @@ export function registerPagingJobs(runner: JobRunner, paging: PagingService, del
   });
   runner.register<DeliverPayload>(
     DELIVER_PAGE_TASK,
-    async ({ payload, job, signal }) => {
-      const outcome = await delivery.deliver(payload, { attempts: job.attempts, maxAttempts: job.maxAttempts, signal });
+    async ({ payload, job, signal, completeIn }) => {
+      const outcome = await delivery.deliver(payload, { attempts: job.attempts, maxAttempts: job.maxAttempts, signal, completeIn });
       logger.info({ task: job.task, notificationId: payload.notificationId, outcome, attempts: job.attempts }, `page ${outcome}`);
     },
     { backoff: PAGE_BACKOFF },

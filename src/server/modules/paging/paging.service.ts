@@ -9,7 +9,7 @@ import { resolveTargets, type EscalationTarget, type TargetResolver } from '../.
 import { MINUTE_MS, type Instant } from '../../../core/oncall/time.js';
 import type { Clock } from '../../platform/clock.js';
 import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
-import type { Database, EscalationsTable } from '../../platform/db/schema.js';
+import type { Database, EscalationsTable, PageNotificationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
@@ -26,6 +26,7 @@ import { assertCanManage } from '../oncall/oncall.access.js';
 import { definitionOf, oncallRepo, type PolicyRow } from '../oncall/oncall.repo.js';
 import { shadowsAt } from '../../../core/oncall/final-schedule.js';
 import { queuePage } from './outbox.js';
+import type { PageDelivery } from './page-delivery.js';
 import { policySettingsRepo } from './policy-settings.js';
 
 export const ESCALATION_STEP_TASK = 'escalation.step';
@@ -75,6 +76,8 @@ export interface PagingDeps {
   publicUrl: string;
   /** Steps and deliveries are counted here when given (the composition root passes `metrics.paging`). */
   metrics?: PagingMetrics;
+  /** Claims a page's first attempt in the transaction that queues it (`PageDelivery.claimFirstAttempt`). */
+  delivery?: Pick<PageDelivery, 'claimFirstAttempt'>;
 }
 
 /** What the auditor repaired (`repairIn`): a lost or stale step timer, or an escalation that never started. */
@@ -140,13 +143,16 @@ export class PagingService {
       return;
     }
     const pages = change.notify && change.status === 'triggered' && change.urgency === 'high' && !change.suppressedBy && (change.deliverAt ?? null) === null;
-    if (pages) await this.start(tx, change.alertId);
+    if (pages) await this.start(tx, change.alertId, change.row);
   }
 
-  /** Snapshots the alert's policy (or assignee) and runs the first step, in the caller's transaction. */
-  private async start(tx: Tx, alertId: string): Promise<void> {
+  /**
+   * Snapshots the alert's policy (or assignee) and runs the first step, in the caller's transaction.
+   * `stored`: the alert as the change left it, when the caller has it (intake does), saving a read.
+   */
+  private async start(tx: Tx, alertId: string, stored?: AlertRow): Promise<void> {
     const db = tx.db;
-    const alert = await alertRepo.find(db, alertId);
+    const alert = stored ?? (await alertRepo.find(db, alertId));
     if (!alert) return;
     const now = this.deps.clock.now() as Instant;
     const snapshot = await this.snapshotFor(db, alert.service_id, alert.assignee_json);
@@ -169,7 +175,7 @@ export class PagingService {
       await db.insertInto('escalations').values(row).execute();
     }
     await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation started: ${snapshot.source.kind === 'user' ? `assigned to ${snapshot.source.name}` : `policy ${snapshot.source.name}`}`, data: { source: snapshot.source } }]);
-    await this.advance(tx, alertId, snapshot, state, now, { type: 'timer', generation });
+    await this.advance(tx, alertId, snapshot, state, now, { type: 'timer', generation }, undefined, alert);
   }
 
   /** Acknowledge or resolve: the state moves on, so the pending timer is a no-op; it is removed too. */
@@ -189,13 +195,17 @@ export class PagingService {
     }
   }
 
-  /** The timer job: one step, fenced by the generation it was set for. Returns what happened, for the log. */
-  async runStep(payload: StepPayload): Promise<'stepped' | 'stale' | 'stopped'> {
+  /**
+   * The timer job: one step, fenced by the generation it was set for. Returns what happened, for the log.
+   * `completeIn` (the job runner's) records the timer job as done in the step's own transaction.
+   */
+  async runStep(payload: StepPayload, completeIn?: (tx: Tx) => Promise<void>): Promise<'stepped' | 'stale' | 'stopped'> {
     try {
       return await this.deps.database.transaction(async (tx) => {
         const row = await tx.db.selectFrom('escalations').selectAll().where('alert_id', '=', payload.alertId).executeTakeFirst();
         if (!row || row.status !== 'active' || row.generation !== payload.generation) {
           tx.afterCommit(() => this.deps.metrics?.escalationSteps.inc({ outcome: 'stale' }));
+          await completeIn?.(tx);
           return 'stale';
         }
         const alert = await alertRepo.find(tx.db, payload.alertId);
@@ -205,9 +215,11 @@ export class PagingService {
         if (!alert || alert.status !== 'triggered') {
           // The change that stopped it should have stopped the escalation too; stop it now.
           await this.advance(tx, payload.alertId, snapshot, state, now, { type: alert?.status === 'acknowledged' ? 'acknowledge' : 'resolve' });
+          await completeIn?.(tx);
           return 'stopped';
         }
-        await this.advance(tx, payload.alertId, snapshot, state, now, { type: 'timer', generation: payload.generation });
+        await this.advance(tx, payload.alertId, snapshot, state, now, { type: 'timer', generation: payload.generation }, undefined, alert);
+        await completeIn?.(tx);
         return 'stepped';
       });
     } catch (error) {
@@ -219,8 +231,11 @@ export class PagingService {
     }
   }
 
-  /** Runs the engine and applies its result: state, outbox rows, timeline and the next timer, all in `tx`. */
-  private async advance(tx: Tx, alertId: string, snapshot: EscalationSnapshot, state: EscalationState, now: Instant, input: EscalationInput, by?: string): Promise<StepResult> {
+  /**
+   * Runs the engine and applies its result: state, outbox rows, timeline and the next timer, all in `tx`.
+   * With the alert's row (`alert`), pages due now are claimed for delivery in `tx` too.
+   */
+  private async advance(tx: Tx, alertId: string, snapshot: EscalationSnapshot, state: EscalationState, now: Instant, input: EscalationInput, by?: string, alert?: AlertRow): Promise<StepResult> {
     const db = tx.db;
     // Only a timer fires levels; acknowledge and resolve (on the hot path of every alert change) need
     // no schedule lookups.
@@ -250,10 +265,10 @@ export class PagingService {
     }
     if (entries.length > 0) await this.timeline(db, alertId, now, entries);
     for (const effect of result.effects) {
-      if (effect.type === 'notify') await this.queuePages(tx, alertId, effect, now, snapshot.test === true);
+      if (effect.type === 'notify') await this.queuePages(tx, alertId, effect, now, snapshot.test === true, alert);
       else await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: 'Escalation exhausted: every level was paged and nobody acknowledged', data: null }]);
     }
-    if (fires) await this.queueShadowCopies(tx, alertId, result.effects, now, snapshot.test === true);
+    if (fires) await this.queueShadowCopies(tx, alertId, result.effects, now, snapshot.test === true, alert);
     if (!fires) {
       await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation stopped: ${input.type === 'acknowledge' ? 'acknowledged' : 'resolved'}`, data: null }]);
       // Later rules' pages (an SMS after a minute) are not sent once someone answered.
@@ -268,9 +283,9 @@ export class PagingService {
   }
 
   /** One outbox row and delivery job per rule of the person's high-urgency notification rules. */
-  private async queuePages(tx: Tx, alertId: string, effect: Extract<EscalationEffect, { type: 'notify' }>, now: number, test: boolean): Promise<void> {
+  private async queuePages(tx: Tx, alertId: string, effect: Extract<EscalationEffect, { type: 'notify' }>, now: number, test: boolean, alert?: AlertRow): Promise<void> {
     const label = levelLabel(effect.level, effect.round);
-    await this.pagePerson(tx, alertId, effect.userId, now, { key: (method) => `page:${alertId}:${effect.generation}:${effect.userId}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label, ...(test ? { test } : {}) });
+    await this.pagePerson(tx, alertId, effect.userId, now, { key: (method) => `page:${alertId}:${effect.generation}:${effect.userId}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label, ...(test ? { test } : {}), ...(alert ? { alert } : {}) });
   }
 
   /**
@@ -280,7 +295,7 @@ export class PagingService {
    * Copies are not the engine's business: they never make anyone responsible and change no state. A
    * shadow who is also paged in the same step gets only the real page.
    */
-  private async queueShadowCopies(tx: Tx, alertId: string, effects: readonly EscalationEffect[], now: number, test: boolean): Promise<void> {
+  private async queueShadowCopies(tx: Tx, alertId: string, effects: readonly EscalationEffect[], now: number, test: boolean, alert?: AlertRow): Promise<void> {
     const notifies = effects.filter((e): e is Extract<EscalationEffect, { type: 'notify' }> => e.type === 'notify');
     const scheduleIds = [...new Set(notifies.filter((e) => e.via.type === 'schedule').map((e) => e.via.id))];
     if (scheduleIds.length === 0) return;
@@ -297,7 +312,7 @@ export class PagingService {
         if (paged.has(key) || copied.has(key)) continue;
         copied.add(key);
         const of = (await tx.db.selectFrom('users').select(['handle']).where('id', '=', effect.userId).executeTakeFirst())?.handle ?? effect.userId;
-        await this.pagePerson(tx, alertId, shadow, now, { key: (method) => `shadow:${alertId}:${effect.generation}:${shadow}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label: `shadowing @${of}, ${levelLabel(effect.level, effect.round)}`, shadow: true, ...(test ? { test } : {}) });
+        await this.pagePerson(tx, alertId, shadow, now, { key: (method) => `shadow:${alertId}:${effect.generation}:${shadow}:${method}`, level: effect.level, round: effect.round, generation: effect.generation, label: `shadowing @${of}, ${levelLabel(effect.level, effect.round)}`, shadow: true, ...(test ? { test } : {}), ...(alert ? { alert } : {}) });
       }
     }
   }
@@ -305,9 +320,10 @@ export class PagingService {
   /**
    * Pages one person by their high-urgency rules, each rule's delay counted from `now`: an outbox row
    * (keyed by `how.key`, so the same page cannot be queued twice) and a delivery job per rule, and a
-   * timeline entry each. Returns how many pages were queued.
+   * timeline entry each. Returns how many pages were queued. With the alert's row (`how.alert`), pages
+   * due now are claimed for delivery in `tx` as well (`PageDelivery.claimFirstAttempt`).
    */
-  private async pagePerson(tx: Tx, alertId: string, userId: string, now: number, how: { key: (contactMethodId: string) => string; level: number | null; round: number; generation: number; label: string; shadow?: boolean; test?: boolean; allAtOnce?: boolean }): Promise<number> {
+  private async pagePerson(tx: Tx, alertId: string, userId: string, now: number, how: { key: (contactMethodId: string) => string; level: number | null; round: number; generation: number; label: string; shadow?: boolean; test?: boolean; allAtOnce?: boolean; alert?: AlertRow }): Promise<number> {
     const db = tx.db;
     const user = await db.selectFrom('users').select(['id', 'handle', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
     if (!user || user.deactivated_at !== null) return 0;
@@ -318,6 +334,7 @@ export class PagingService {
       return 0;
     }
     const entries: TimelineEntry[] = [];
+    const dueNow: PageNotificationsTable[] = [];
     for (const rule of rules) {
       const id = this.deps.ids();
       // A test page goes to every method at once: the point is to hear each of them now.
@@ -342,6 +359,7 @@ export class PagingService {
         ...(how.test ? { test: true } : {}),
       });
       if (!queued) continue;
+      if (queued.startsOnCommit) dueNow.push(queued.row);
       const how2 = channelName(rule.type).toLowerCase();
       const whom = how.shadow ? `Sent @${user.handle} a shadow copy` : how.test && how.allAtOnce ? `Sent @${user.handle} a test page` : how.test ? `Paged @${user.handle} (drill)` : `Paged @${user.handle}`;
       entries.push({
@@ -353,6 +371,8 @@ export class PagingService {
       });
     }
     await this.timeline(db, alertId, now, entries);
+    // After the "Paged" entries, so a page held for a digest reads in the order it happened.
+    if (how.alert && this.deps.delivery) for (const row of dueNow) await this.deps.delivery.claimFirstAttempt(tx, row, how.alert);
     return entries.length;
   }
 

@@ -30,6 +30,8 @@ export interface Capabilities {
 export interface Tx {
   db: Transaction<Database>;
   afterCommit(callback: () => void): void;
+  /** Runs `callback` if the transaction rolls back (its work threw, or the commit failed). */
+  afterRollback(callback: () => void): void;
   /**
    * Reads a value once per transaction (by key) and shares it with later callers in the same
    * transaction. Intake's group commit applies many events in one transaction: settings every event
@@ -467,8 +469,14 @@ function wrap(
       }
       return value;
     };
-    const result = await on.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb), memo }));
-    return { result, callbacks };
+    const rolledBack: Array<() => void> = [];
+    try {
+      const result = await on.transaction().execute((trx) => work({ db: trx, afterCommit: (cb) => callbacks.push(cb), afterRollback: (cb) => rolledBack.push(cb), memo }));
+      return { result, callbacks };
+    } catch (error) {
+      for (const cb of rolledBack) cb();
+      throw error;
+    }
   };
   let busySince = 0;
   let busyCommits = 0;

@@ -224,6 +224,14 @@ for (const dialect of dialectCases()) {
       await queue.addJob(database.db, { task: 'b' });
       await queue.claim({ workerId: 'w', limit: 1, leaseMs: 10_000 });
       expect(await queue.nextWakeAt()).toBe(clock.now() + 10_000);
+      await queue.addJob(database.db, { task: 'c', runAt: clock.now() + 5_000 });
+      expect(await queue.nextWakeAt()).toBe(clock.now() + 5_000);
+      // The running job replaced to run later keeps its lock; it becomes claimable at its new run_at.
+      await queue.addJob(database.db, { task: 'b2', key: 'k', runAt: clock.now() });
+      const [keyed] = await queue.claim({ workerId: 'w', limit: 1, leaseMs: 1_000 });
+      expect(keyed?.task).toBe('b2');
+      await queue.addJob(database.db, { task: 'b2', key: 'k', runAt: clock.now() + 2_000 });
+      expect(await queue.nextWakeAt()).toBe(clock.now() + 2_000);
     });
 
     it('counts pending, waiting-and-due and failed jobs and measures the lag of the oldest waiting one', async () => {

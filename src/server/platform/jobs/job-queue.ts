@@ -51,6 +51,14 @@ export interface JobSpec<P = unknown> {
   runAt?: number;
   /** Defaults to 25. */
   maxAttempts?: number;
+  /**
+   * For a job due now that someone is waiting on (a page's first delivery): written already claimed by
+   * this process's runner, which starts it as soon as the transaction commits, with no claim and no
+   * wait for a pass. Only inside a `Tx`, for a new row (not a replacement), while the runner runs and has
+   * a free slot; otherwise the job is added as usual. If the process dies before it finishes, the lease
+   * runs out and any worker claims it, as with every claimed job.
+   */
+  startOnCommit?: boolean;
 }
 
 export interface AddedJob {
@@ -61,6 +69,8 @@ export interface AddedJob {
   revision: number;
   /** True when an existing keyed job was replaced rather than a new row inserted. */
   replaced: boolean;
+  /** True when this process's runner claimed it and starts it once the transaction commits (`JobSpec.startOnCommit`). */
+  startsOnCommit?: boolean;
 }
 
 /** A job this worker holds the lock on. `revision` and `lockedBy` fence every later write. */
@@ -133,6 +143,16 @@ export interface JobQueue extends JobScheduler {
    * wait for the disk (if it is lost, the job runs again, which handlers tolerate).
    */
   completeAll(jobs: readonly ClaimedJob[]): Promise<CompleteResult[]>;
+  /**
+   * `complete` inside the caller's transaction: the job's completion commits (or rolls back) with the
+   * handler's own last writes, one commit instead of two (see `JobContext.completeIn`).
+   */
+  completeIn(tx: Tx, job: ClaimedJob): Promise<CompleteResult>;
+  /**
+   * Inserts a new job already locked by `lock.workerId` (its first attempt counted), in `tx`. `claimed`
+   * is null when a job with the same key existed: it was replaced as `addJob` would, and keeps its own lock.
+   */
+  addClaimed(tx: Tx, spec: JobSpec, lock: { workerId: string; leaseMs: number }): Promise<{ added: AddedJob; claimed: ClaimedJob | null }>;
   /** Records a failed attempt: retried at `retryAt`, or marked failed when its attempts are used up. */
   fail(job: ClaimedJob, error: string, retryAt: number): Promise<FailResult>;
   /** The next instant something may become claimable (a run_at or a lease expiry), or null when the table is idle. */
@@ -149,6 +169,12 @@ export interface JobQueueOptions {
    * commit for a `Tx`. The runner uses it to wake up without waiting for its poll interval.
    */
   onAdded?: (job: AddedJob) => void;
+  /**
+   * `JobSpec.startOnCommit`: the runner of this process (`JobRunner.startOnCommit`), which writes the job
+   * claimed and starts it once `tx` commits, or answers null (not running, no free slot: added as usual).
+   * Without it (CLI commands, a process with no runner) such jobs are added as usual.
+   */
+  startOnCommit?: (tx: Tx, spec: JobSpec) => Promise<AddedJob | null>;
 }
 
 type Claim = (workerId: string, limit: number, leaseMs: number) => Promise<ClaimedJob[]>;
@@ -167,7 +193,7 @@ const COMPLETE_CHUNK = 200;
  *   await queue.addJob(database.db, { task: 'send-digest', payload: { teamId }, runAt: clock.now() + 60_000 });
  */
 export function createJobQueue(options: JobQueueOptions): JobQueue {
-  const { database, clock, ids, onAdded } = options;
+  const { database, clock, ids, onAdded, startOnCommit } = options;
   const db = database.db;
 
   /** Due, not failed, and not held under a live lease. A lease that expired means its worker died. */
@@ -327,6 +353,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   return {
     async addJob(target, spec) {
+      if (spec.startOnCommit && startOnCommit && isTx(target)) {
+        const started = await startOnCommit(target, spec);
+        if (started) return started;
+      }
       const executor = isTx(target) ? target.db : target;
       const now = clock.now();
       const values = validatedRow(spec, now, ids());
@@ -371,6 +401,19 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       return added;
     },
 
+    async addClaimed(tx, spec, lock) {
+      const now = clock.now();
+      const values = { ...validatedRow(spec, now, ids()), locked_by: lock.workerId, locked_until: now + lock.leaseMs, attempts: 1 };
+      const insert = values.job_key === null ? insertQuery() : upsertQuery();
+      const [added] = (await database.run<Pick<JobsTable, 'id' | 'revision' | 'run_at'>>(insert, { ...values }, tx)).rows;
+      if (!added) throw new Error(`Job \`${values.task}\`: the insert returned no row`);
+      const replaced = added.revision > 0;
+      return {
+        added: { id: added.id, task: values.task, key: values.job_key, runAt: added.run_at, revision: added.revision, replaced },
+        claimed: replaced ? null : toClaimed({ ...values, id: added.id, revision: 0 }),
+      };
+    },
+
     async removeJob(target, key) {
       if (isTx(target)) {
         const remove = database.precompiled('jobs.removeByKey', (db, p) => db.deleteFrom('jobs').where('job_key', '=', p('key')).where('failed_at', 'is', null));
@@ -408,6 +451,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
     completeAll,
 
+    async completeIn(tx, job) {
+      const remove = database.precompiled('jobs.completeOne', (db, p) => db.deleteFrom('jobs').where('id', '=', p('id')).where('revision', '=', p('revision')).returning('id'));
+      if ((await database.run(remove, { id: job.id, revision: job.revision }, tx)).rows.length > 0) return 'completed';
+      return (await releaseSuperseded(job, tx.db)) ? 'superseded' : 'gone';
+    },
+
     async fail(job, error, retryAt) {
       const now = clock.now();
       const lastError = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}…` : error;
@@ -432,12 +481,23 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     },
 
     async nextWakeAt() {
-      const row = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.min<number | null>(eb.fn.coalesce('locked_until', 'run_at')).as('next'))
-        .where('failed_at', 'is', null)
-        .executeTakeFirst();
-      return row?.next ?? null;
+      // Two reads along the (failed_at, run_at) index instead of one over every pending row (the runner
+      // asks after each pass, and thousands of escalation timers wait minutes ahead): the earliest run_at
+      // still to come, and among the rows already due (jobs running now, or not yet claimed) the earliest
+      // lease expiry or run_at. A row due later whose lease ends sooner counts from its run_at, when it
+      // really becomes claimable.
+      const now = clock.now();
+      const later = database.precompiled('jobs.nextRunAt', (db, p) => db.selectFrom('jobs').select('run_at').where('failed_at', 'is', null).where('run_at', '>', p('now')).orderBy('run_at').limit(1));
+      const due = database.precompiled('jobs.nextOfDue', (db, p) =>
+        db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.min<number | null>(eb.fn.coalesce('locked_until', 'run_at')).as('next'))
+          .where('failed_at', 'is', null)
+          .where('run_at', '<=', p('now')),
+      );
+      const [next, dueNext] = await Promise.all([database.run<{ run_at: number }>(later, { now }), database.run<{ next: number | null }>(due, { now })]);
+      const candidates = [next.rows[0]?.run_at, dueNext.rows[0]?.next].filter((v): v is number => v !== undefined && v !== null).map(Number);
+      return candidates.length === 0 ? null : Math.min(...candidates);
     },
 
     async stats() {

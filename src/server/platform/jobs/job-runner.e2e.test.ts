@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialectCases } from '../../../../test/support/databases.js';
 import { ManualClock } from '../clock.js';
-import type { FirebreakDatabase } from '../db/database.js';
+import type { FirebreakDatabase, Tx } from '../db/database.js';
 import { createIdGenerator, type IdGenerator } from '../ids.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { createJobQueue } from './job-queue.js';
@@ -100,6 +100,70 @@ for (const dialect of dialectCases()) {
       expect(await rows()).toEqual([]);
       expect(await jobs.runDueJobs()).toEqual([]);
       expect(await counter('firebreak_jobs_completed_total', { task: 'deliver-notification', outcome: 'success' })).toBe(1);
+    });
+
+    it('completes a job inside the handler’s own transaction when it asks (completeIn), with no write of its own', async () => {
+      let writes = 0;
+      const counted: FirebreakDatabase = { ...database, transactionSyncedLater: (work) => (writes++, database.transactionSyncedLater(work)) };
+      const jobs = runner({ database: counted });
+      let rowsSeenInside = -1;
+      jobs.register('record', async ({ completeIn }) => {
+        await database.transaction(async (tx) => {
+          await tx.db.insertInto('counters').values({ name: 'recorded', value: 1 }).execute();
+          await completeIn(tx);
+          rowsSeenInside = (await tx.db.selectFrom('jobs').select('id').execute()).length;
+        });
+      });
+      await jobs.addJob(database.db, { task: 'record', key: 'record:1' });
+      await jobs.addJob(database.db, { task: 'record', key: 'record:2', runAt: clock.now() + 60_000 });
+
+      expect(await jobs.runDueJobs()).toMatchObject([{ key: 'record:1', outcome: 'success' }]);
+      expect(rowsSeenInside).toBe(1);
+      // The claim is the runner's only write on SQLite: no completion write of its own.
+      if (database.capabilities.inProcess) expect(writes).toBe(1);
+      expect((await rows()).map((r) => r.job_key)).toEqual(['record:2']);
+      expect(await database.db.selectFrom('counters').select('value').where('name', '=', 'recorded').executeTakeFirst()).toEqual({ value: 1 });
+      expect(await counter('firebreak_jobs_completed_total', { task: 'record', outcome: 'success' })).toBe(1);
+    });
+
+    it('leaves a job to be retried when the transaction that completed it rolls back', async () => {
+      const jobs = runner();
+      let runs = 0;
+      jobs.register('flaky', async ({ completeIn }) => {
+        runs++;
+        await database.transaction(async (tx) => {
+          await completeIn(tx);
+          if (runs === 1) throw new Error('rolled back after completeIn');
+        });
+      });
+      await jobs.addJob(database.db, { task: 'flaky', key: 'flaky:1' });
+
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'retry', error: expect.stringContaining('rolled back after completeIn') }]);
+      expect(await rows()).toMatchObject([{ job_key: 'flaky:1', attempts: 1, locked_by: null }]);
+      clock.advance(1_000);
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'success', attempts: 2 }]);
+      expect(await rows()).toEqual([]);
+    });
+
+    it('keeps a replacement added by the handler itself when it completes in its own transaction', async () => {
+      const jobs = runner();
+      const payloads: unknown[] = [];
+      jobs.register<{ step: number }>('step', async ({ payload, completeIn }) => {
+        payloads.push(payload);
+        await database.transaction(async (tx) => {
+          // The next step re-adds the same key (as an escalation's timer does), then completes this one.
+          if (payload.step === 1) await jobs.addJob(tx, { task: 'step', key: 'step:a', payload: { step: 2 }, runAt: clock.now() + 60_000 });
+          await completeIn(tx);
+        });
+      });
+      await jobs.addJob(database.db, { task: 'step', key: 'step:a', payload: { step: 1 } });
+
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'success' }]);
+      expect(await rows()).toMatchObject([{ job_key: 'step:a', payload: '{"step":2}', revision: 1, locked_by: null, locked_until: null }]);
+      clock.advance(60_000);
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'success' }]);
+      expect(payloads).toEqual([{ step: 1 }, { step: 2 }]);
+      expect(await rows()).toEqual([]);
     });
 
     it('does not run a job before its run_at and runs it once the clock reaches it', async () => {
@@ -371,6 +435,80 @@ for (const dialect of dialectCases()) {
       expect(await ran.promise).toEqual({ userId: 'u1' });
       expect(await jobs.stop({ timeoutMs: 5_000 })).toEqual({ unfinished: 0 });
       expect(await rows()).toEqual([]);
+    });
+
+    it('starts a job marked startOnCommit as its transaction commits, written already claimed: no claim pass', async () => {
+      let writes = 0;
+      const counted: FirebreakDatabase = { ...database, transactionSyncedLater: (work) => (writes++, database.transactionSyncedLater(work)) };
+      const jobs = runner({ database: counted, pollIntervalMs: 3_600_000 });
+      const ran = deferred<unknown>();
+      jobs.register('page-user', ({ payload, job }) => ran.resolve({ payload, attempts: job.attempts }));
+      jobs.start();
+      await nextTurn();
+      writes = 0;
+
+      let inside: unknown;
+      const added = await database.transaction(async (tx) => {
+        const job = await jobs.addJob(tx, { task: 'page-user', payload: { userId: 'u1' }, startOnCommit: true });
+        inside = await tx.db.selectFrom('jobs').select(['locked_by', 'attempts']).executeTakeFirst();
+        return job;
+      });
+
+      expect(added.startsOnCommit).toBe(true);
+      expect(inside).toEqual({ locked_by: 'worker-1', attempts: 1 });
+      expect(await ran.promise).toEqual({ payload: { userId: 'u1' }, attempts: 1 });
+      expect(await jobs.stop({ timeoutMs: 5_000 })).toEqual({ unfinished: 0 });
+      expect(await rows()).toEqual([]);
+      // The completion only: a claim would be a second write.
+      if (database.capabilities.inProcess) expect(writes).toBe(1);
+    });
+
+    it('gives the slot back when the transaction that would have started a job rolls back, and adds jobs as usual while every slot is busy', async () => {
+      const jobs = runner({ concurrency: 1 });
+      const release = deferred();
+      const ran: string[] = [];
+      jobs.register<{ name: string }>('work', async ({ payload }) => {
+        ran.push(payload.name);
+        if (payload.name === 'long') await release.promise;
+      });
+      jobs.start();
+      await nextTurn();
+      const lockedBy = async (tx: Tx, name: string) => (await tx.db.selectFrom('jobs').select('locked_by').where('payload', '=', JSON.stringify({ name })).executeTakeFirstOrThrow()).locked_by;
+
+      await expect(
+        database.transaction(async (tx) => {
+          await jobs.addJob(tx, { task: 'work', payload: { name: 'rolled back' }, startOnCommit: true });
+          throw new Error('the alert insert failed');
+        }),
+      ).rejects.toThrow('the alert insert failed');
+      // The slot is free again: this one is written claimed and starts on commit.
+      const long = await database.transaction(async (tx) => {
+        const job = await jobs.addJob(tx, { task: 'work', payload: { name: 'long' }, startOnCommit: true });
+        expect(await lockedBy(tx, 'long')).toBe('worker-1');
+        return job;
+      });
+      expect(long.startsOnCommit).toBe(true);
+      while (!ran.includes('long')) await nextTurn();
+      // Its one slot is taken: the next is added unclaimed and runs once the first finishes.
+      const queued = await database.transaction(async (tx) => {
+        const job = await jobs.addJob(tx, { task: 'work', payload: { name: 'queued' }, startOnCommit: true });
+        expect(await lockedBy(tx, 'queued')).toBeNull();
+        return job;
+      });
+      expect(queued.startsOnCommit).toBeUndefined();
+      release.resolve();
+      while (!ran.includes('queued')) await nextTurn();
+      expect(ran).toEqual(['long', 'queued']);
+      expect(await jobs.stop({ timeoutMs: 5_000 })).toEqual({ unfinished: 0 });
+    });
+
+    it('adds a startOnCommit job as usual when the runner is not running', async () => {
+      const jobs = runner();
+      jobs.register('work', () => {});
+      const added = await database.transaction(async (tx) => jobs.addJob(tx, { task: 'work', startOnCommit: true }));
+      expect(added.startsOnCommit).toBeUndefined();
+      expect(await rows()).toMatchObject([{ locked_by: null, attempts: 0 }]);
+      expect(await jobs.runDueJobs()).toMatchObject([{ outcome: 'success', attempts: 1 }]);
     });
 
     it('wakes up for a due job added without a transaction', async () => {

@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
-import type { FirebreakDatabase } from '../db/database.js';
+import type { FirebreakDatabase, Tx } from '../db/database.js';
 import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { backoffDelay, resolveBackoff, type BackoffPolicy, type RandomSource } from './backoff.js';
-import { createJobQueue, type ClaimedJob, type CompleteResult, type JobQueue, type JobScheduler, type QueueStats } from './job-queue.js';
+import { createJobQueue, type AddedJob, type ClaimedJob, type CompleteResult, type JobQueue, type JobScheduler, type JobSpec, type QueueStats } from './job-queue.js';
 
 /** What a handler learns about the job it runs. */
 export interface JobInfo {
@@ -29,6 +29,15 @@ export interface JobContext<P = unknown> {
    * shutdown timed out. Pass it to fetch/timers and stop early when it fires.
    */
   signal: AbortSignal;
+  /**
+   * Records the job as done inside the handler's last transaction, so the handler's writes and the job's
+   * completion commit together: one commit instead of two on hot paths (a page's delivery, an escalation
+   * step). Fenced like the runner's own completion: only the revision claimed is deleted, and a
+   * replacement added meanwhile is unlocked to run instead. Call it at most once, in a transaction that
+   * commits before the handler returns (if it rolls back, the handler must throw: the attempt then fails
+   * as usual and the row, untouched, is retried).
+   */
+  completeIn(tx: Tx): Promise<void>;
 }
 
 /**
@@ -106,6 +115,12 @@ export interface JobRunner extends JobScheduler {
   /** Asks the loop for a pass now instead of at its next timer. Cheap; called after commits that add due jobs. */
   wake(): void;
   /**
+   * `JobSpec.startOnCommit` for queues outside the runner (`JobQueueOptions.startOnCommit`): writes the
+   * job claimed by this runner in `tx` and starts it once `tx` commits. Null, having written nothing,
+   * when the runner is not running, the job is not due yet, or every slot is taken.
+   */
+  startOnCommit(tx: Tx, spec: JobSpec): Promise<AddedJob | null>;
+  /**
    * Claims and runs every job due at `clock.now()` (including jobs that become due through replacement
    * while it runs), in batches of `concurrency`, and resolves when they have finished. For tests with a
    * `ManualClock` and for one-shot tools; not meant to be combined with `start()`.
@@ -173,6 +188,12 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   let loopDone: Promise<void> = Promise.resolve();
   let wakeRequested = false;
+  /**
+   * Set when due jobs may be waiting for a slot (the last pass filled every slot, or a job could not
+   * start on commit for want of one): a finishing job then wakes the loop to claim the next. Otherwise a
+   * finishing job leaves the loop asleep: an idle pass after every job would cost more than the jobs.
+   */
+  let saturated = false;
   let interruptSleep: (() => void) | null = null;
   let lastLoopAt: number | null = null;
 
@@ -184,6 +205,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     onAdded: (job) => {
       if (job.runAt <= clock.now() + pollIntervalMs) wake();
     },
+    startOnCommit: (tx, spec) => addStartingOnCommit(tx, spec),
   });
 
   const claimingAllowed = () => state === 'idle' || state === 'running';
@@ -246,8 +268,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       let delay = pollIntervalMs;
       try {
         const free = concurrency - inFlight.size;
+        saturated = free <= 0;
         if (free > 0) {
           const claimed = await queue.claim({ workerId, limit: free, leaseMs });
+          saturated = claimed.length >= free;
           for (const job of claimed) startJob(job);
           if (claimed.length < free) {
             // Everything due was claimed: sleep until the next job is due or a lease expires.
@@ -275,7 +299,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       ...lease,
       done: execute(lease).finally(() => {
         inFlight.delete(running);
-        if (state === 'running') wake();
+        if (state === 'running' && saturated) wake();
       }),
     };
     inFlight.add(running);
@@ -291,12 +315,17 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     let result: JobOutcome;
     try {
       let failure: unknown = null;
+      let completedIn: CompleteResult | null = null;
+      const completeIn = async (tx: Tx) => {
+        if (completedIn !== null) throw new Error(`Job \`${job.task}\` ${job.id}: completeIn was called twice`);
+        completedIn = await queue.completeIn(tx, job);
+      };
       try {
-        await runHandler(job, registration, controller.signal);
+        await runHandler(job, registration, controller.signal, completeIn);
       } catch (error) {
         failure = error;
       }
-      result = failure === null ? await recordSuccess(job) : await recordFailure(job, failure, registration?.backoff ?? defaultBackoff);
+      result = failure !== null ? await recordFailure(job, failure, registration?.backoff ?? defaultBackoff) : recordedSuccess(job, completedIn ?? (await recordCompletion(job)));
     } catch (storageError) {
       // The outcome could not be written (database unreachable). The row stays locked; when the lease
       // expires the job runs again, which idempotent handlers tolerate.
@@ -310,7 +339,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     return result;
   }
 
-  async function runHandler(job: ClaimedJob, registration: Registration | undefined, signal: AbortSignal): Promise<void> {
+  async function runHandler(job: ClaimedJob, registration: Registration | undefined, signal: AbortSignal, completeIn: (tx: Tx) => Promise<void>): Promise<void> {
     if (job.attempts > job.maxAttempts) {
       // Reached only through reclaims: the worker running the last allowed attempt stopped before
       // recording an outcome (crash, kill -9, node loss) and its lease expired.
@@ -326,11 +355,12 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
     const payload: unknown = JSON.parse(job.payload);
     const info: JobInfo = { id: job.id, task: job.task, key: job.key, attempts: job.attempts, maxAttempts: job.maxAttempts, runAt: job.runAt, revision: job.revision };
-    await registration.handler({ payload, job: info, signal });
+    await registration.handler({ payload, job: info, signal, completeIn });
   }
 
-  async function recordSuccess(job: ClaimedJob): Promise<JobOutcome> {
-    const result = await recordCompletion(job);
+  function recordedSuccess(job: ClaimedJob, result: CompleteResult): JobOutcome {
+    // Its replacement, unlocked just now, may be due already.
+    if (result === 'superseded' && state === 'running') wake();
     // Routine for recurring jobs that re-add their own key while running; debug, not info.
     if (result === 'superseded') logger.debug({ jobId: job.id, task: job.task, key: job.key }, 'Job finished an older revision; its replacement stays scheduled');
     if (result === 'gone') logger.warn({ jobId: job.id, task: job.task }, 'Job finished after its row was removed or taken over by another worker');
@@ -366,9 +396,51 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
   }
 
+  /** Jobs written claimed by a transaction not yet committed (`startOnCommit`): they hold a slot. */
+  let starting = 0;
+
+  /** `JobSpec.startOnCommit`: claimed in the caller's transaction, started once it commits. */
+  async function addStartingOnCommit(tx: Tx, spec: JobSpec): Promise<AddedJob | null> {
+    const now = clock.now();
+    if (state !== 'running' || (spec.runAt ?? now) > now) return null;
+    if (inFlight.size + starting >= concurrency) {
+      saturated = true;
+      return null;
+    }
+    starting++;
+    let settled = false;
+    const release = () => {
+      if (!settled) starting--;
+      settled = true;
+    };
+    let result: { added: AddedJob; claimed: ClaimedJob | null };
+    try {
+      result = await queue.addClaimed(tx, spec, { workerId, leaseMs });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    tx.afterRollback(release);
+    const { added, claimed } = result;
+    if (claimed === null) {
+      // It replaced an existing job, which keeps that job's lock: found by a pass as usual.
+      release();
+      tx.afterCommit(wake);
+      return added;
+    }
+    tx.afterCommit(() => {
+      release();
+      // While stopping too: `stop` waits for it like any job in flight. Once stopped, the row stays locked
+      // to this worker until its lease runs out, and then any worker runs it.
+      if (state !== 'stopped') startJob(claimed);
+    });
+    return { ...added, startsOnCommit: true };
+  }
+
   return {
     workerId,
     addJob: (target, spec) => queue.addJob(target, spec),
+    startOnCommit: addStartingOnCommit,
     removeJob: (target, key) => queue.removeJob(target, key),
 
     register(task, handler, taskOptions = {}) {
