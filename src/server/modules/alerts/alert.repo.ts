@@ -157,6 +157,18 @@ export function storedPayload(raw: string): string {
   return JSON.stringify({ truncated: true, length: raw.length, head: raw.slice(0, STORED_PAYLOAD_LIMIT / 2) });
 }
 
+/** The upsert that takes the next alert number (see `alertRepo.nextNumber`). */
+function nextNumberQuery(db: Kysely<Database>) {
+  return (
+    db
+      .insertInto('counters')
+      // The first allocation continues from any alerts already stored (for example, restored ones).
+      .values((eb) => ({ name: 'alert', value: eb.selectFrom('alerts').select(sql<number>`COALESCE(MAX(number), 0) + 1`.as('n')) }))
+      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+      .returning('value')
+  );
+}
+
 export const alertRepo = {
   /** The open alert with this key; `lock` (PostgreSQL) holds its row until the transaction ends. */
   async findOpen(db: Kysely<Database>, serviceId: string, dedupKey: string, lock = false): Promise<AlertRow | undefined> {
@@ -180,13 +192,7 @@ export const alertRepo = {
    * PostgreSQL pick the same number. The upsert row-locks the counter until the transaction ends.
    */
   async nextNumber(db: Kysely<Database>): Promise<number> {
-    const row = await db
-      .insertInto('counters')
-      // The first allocation continues from any alerts already stored (for example, restored ones).
-      .values((eb) => ({ name: 'alert', value: eb.selectFrom('alerts').select(sql<number>`COALESCE(MAX(number), 0) + 1`.as('n')) }))
-      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-      .returning('value')
-      .executeTakeFirstOrThrow();
+    const row = await nextNumberQuery(db).executeTakeFirstOrThrow();
     return Number(row.value);
   },
 
@@ -294,6 +300,27 @@ export const alertRepo = {
           at += size;
         }
       }
+    },
+
+    /** {@link alertRepo.nextNumber}, precompiled: every new alert takes one. */
+    async nextNumber(database: FirebreakDatabase, tx: Tx): Promise<number> {
+      const query = database.precompiled('alerts.nextNumber', nextNumberQuery);
+      const [row] = (await database.run<{ value: number }>(query, {}, tx)).rows;
+      if (!row) throw new Error('The alert number counter returned no row');
+      return Number(row.value);
+    },
+
+    /** Inserts a new alert's row, precompiled (every column a parameter). */
+    async insert(database: FirebreakDatabase, tx: Tx, row: AlertRow): Promise<void> {
+      const query = database.precompiled(`alerts.insert:${Object.keys(row).join(',')}`, (db, p) => db.insertInto('alerts').values(Object.fromEntries(Object.keys(row).map((c) => [c, p(c)])) as never));
+      await database.run(query, row as unknown as Record<string, unknown>, tx);
+    },
+
+    /** {@link alertRepo.insertTimeline} with precompiled statements, in `tx` (escalation and delivery write several per page). */
+    async insertTimeline(database: FirebreakDatabase, tx: Tx, ids: IdGenerator, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<AlertLogRow[]> {
+      const rows = alertRepo.timelineRows(ids, alertId, at, entries);
+      await alertRepo.hot.insertRows(database, tx, 'alert_log', rows);
+      return rows;
     },
 
     /** Moves an integration's *last event* to `now` unless it moved within the last second. */

@@ -267,19 +267,18 @@ export class AlertService {
   /** Inserts or updates the alert a decision describes; returns the stored row (null when there is none). */
   private async store(tx: Tx, current: AlertRow | null, decision: Decision, where: { serviceId: string; integrationId: string | null; now: number }, readFrom?: ReadFrom): Promise<AlertRow | null> {
     if (!decision.alert) return null;
-    const db = tx.db;
     const columns = stateColumns(decision.alert, where.now, readFrom);
     if (decision.created) {
       const row: AlertRow = {
         id: this.deps.ids(),
-        number: await alertRepo.nextNumber(db),
+        number: await alertRepo.hot.nextNumber(this.deps.database, tx),
         service_id: where.serviceId,
         integration_id: where.integrationId,
         ...columns,
         revision: 1,
         created_at: where.now,
       };
-      await db.insertInto('alerts').values(row).execute();
+      await alertRepo.hot.insert(this.deps.database, tx, row);
       return row;
     }
     if (!current) return null;

@@ -111,7 +111,16 @@ export class AlertRouting {
 
   /** A service's settings; defaults (no rules, no support hours) when it has none stored. */
   async settings(db: Kysely<Database>, serviceId: string): Promise<RoutingSettings> {
-    const row = await db.selectFrom('service_routing').selectAll().where('service_id', '=', serviceId).executeTakeFirst();
+    return this.settingsOf(await db.selectFrom('service_routing').selectAll().where('service_id', '=', serviceId).executeTakeFirst(), serviceId);
+  }
+
+  /** {@link AlertRouting.settings} in `tx` with a query built once: intake reads them for every event's service. */
+  private async settingsIn(tx: Tx, serviceId: string): Promise<RoutingSettings> {
+    const query = this.deps.database.precompiled('service_routing.byService', (q, p) => q.selectFrom('service_routing').selectAll().where('service_id', '=', p('service')));
+    return this.settingsOf((await this.deps.database.run<RoutingRow>(query, { service: serviceId }, tx)).rows[0], serviceId);
+  }
+
+  private settingsOf(row: RoutingRow | undefined, serviceId: string): RoutingSettings {
     if (!row) return { rules: [], compiled: { rules: [] }, supportHours: null, raiseAtSupportStart: false, backlogWebhookUrl: null, updatedAt: null };
     const cached = this.cache.get(serviceId);
     if (cached && cached.updatedAt === row.updated_at && cached.rulesJson === row.rules_json) return { ...cached.settings, ...this.support(row) };
@@ -234,7 +243,7 @@ export class AlertRouting {
   async route(tx: Tx, input: Ingest, now: number): Promise<Routed> {
     const db = tx.db;
     // Once per transaction: intake's group commit routes a whole batch of events in one.
-    const settingsOf = (serviceId: string) => tx.memo(`routing:${serviceId}`, () => this.settings(db, serviceId));
+    const settingsOf = (serviceId: string) => tx.memo(`routing:${serviceId}`, () => this.settingsIn(tx, serviceId));
     const settings = await settingsOf(input.service.id);
     const event = input.event;
     const outcome = settings.compiled.rules.length > 0 ? evaluateRules(settings.compiled, subjectOf(event, input.integration?.type ?? input.format)) : emptyOutcome();

@@ -5,7 +5,8 @@ import type { escalationPolicyInputSchema, escalationPolicySchema, escalationPol
 import { previewEscalation, type EscalationPolicyDefinition, type EscalationTarget, type TargetResolver } from '../../../core/oncall/escalation-preview.js';
 import { DAY_MS, MINUTE_MS, whoIsOnCall, type Instant, type ScheduleDefinition } from '../../../core/oncall/index.js';
 import type { Clock } from '../../platform/clock.js';
-import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
+import type { UserRow } from '../catalog/catalog.repo.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { AuditLog } from '../audit/audit.repo.js';
@@ -183,14 +184,16 @@ export class EscalationService {
    * Resolves targets at any instant up to `horizon` after `from`: schedules with `whoIsOnCall` on their
    * stored definitions, teams as their active members, users as themselves while active.
    */
-  async resolver(db: Kysely<Database>, targets: readonly EscalationTarget[], from: number, horizon: number): Promise<TargetResolver> {
+  async resolver(on: Kysely<Database> | Tx, targets: readonly EscalationTarget[], from: number, horizon: number): Promise<TargetResolver> {
+    const db = 'afterCommit' in on ? on.db : on;
     const scheduleIds = [...new Set(targets.filter((t) => t.type === 'schedule').map((t) => t.id))];
     const teamIds = [...new Set(targets.filter((t) => t.type === 'team').map((t) => t.id))];
     const userIds = targets.filter((t) => t.type === 'user').map((t) => t.id);
     const rows = await oncallRepo.listSchedules(db, { ids: scheduleIds });
     const defs = await this.deps.schedules.definitions(db, rows, { start: from - DAY_MS, end: from + horizon + DAY_MS });
     const members = await oncallRepo.activeMembers(db, teamIds);
-    const users = await oncallRepo.usersByIds(db, userIds);
+    // In a transaction (an escalation step, on every paging alert), each person with a query built once.
+    const users = 'afterCommit' in on ? await this.usersIn(on, userIds) : await oncallRepo.usersByIds(db, userIds);
     return (target, at) => {
       if (target.type === 'user') return users.get(target.id)?.deactivated_at === null ? [target.id] : [];
       if (target.type === 'team') return members.get(target.id) ?? [];
@@ -198,6 +201,16 @@ export class EscalationService {
       const who = def === undefined ? null : whoIsOnCall(def, at);
       return who === null ? [] : [who.userId];
     };
+  }
+
+  private async usersIn(tx: Tx, ids: readonly string[]): Promise<Map<string, UserRow>> {
+    const query = this.deps.database.precompiled('users.byId', (q, p) => q.selectFrom('users').selectAll().where('id', '=', p('id')));
+    const out = new Map<string, UserRow>();
+    for (const id of new Set(ids)) {
+      const [row] = (await this.deps.database.run<UserRow>(query, { id }, tx)).rows;
+      if (row) out.set(id, row);
+    }
+    return out;
   }
 
   /** "If an alert fired at `at`, who would be notified at each level, and when." */

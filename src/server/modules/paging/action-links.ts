@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../../contracts/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashToken, randomToken } from '../../platform/crypto.js';
-import type { FirebreakDatabase } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor } from '../../platform/http/route.js';
 import type { AlertService } from '../alerts/alert.service.js';
@@ -17,15 +17,16 @@ export const actionLinkPath = (token: string) => `/a/${token}`;
  * Creates one acknowledge and one resolve link for a person paged for an alert, in the caller's
  * transaction. Tokens are random (256 bits, base64url); only their SHA-256 is stored.
  */
-export async function createActionLinks(db: Kysely<Database>, input: { alertId: string; userId: string; notificationId: string | null; now: number; publicUrl: string }): Promise<Record<PageAction, string> & { expiresAt: number }> {
+export async function createActionLinks(database: FirebreakDatabase, tx: Tx, input: { alertId: string; userId: string; notificationId: string | null; now: number; publicUrl: string }): Promise<Record<PageAction, string> & { expiresAt: number }> {
   const expiresAt = input.now + ACTION_LINK_TTL_MS;
   const links = {} as Record<PageAction, string>;
+  // Built once: every page stores two.
+  const insert = database.precompiled('page_action_links.insert', (db, p) =>
+    db.insertInto('page_action_links').values({ token_hash: p('hash'), alert_id: p('alert'), user_id: p('user'), notification_id: p('notification'), action: p('action'), created_at: p('now'), expires_at: p('expires'), used_at: null }),
+  );
   for (const action of ['acknowledge', 'resolve'] as const) {
     const token = randomToken();
-    await db
-      .insertInto('page_action_links')
-      .values({ token_hash: hashToken(token), alert_id: input.alertId, user_id: input.userId, notification_id: input.notificationId, action, created_at: input.now, expires_at: expiresAt, used_at: null })
-      .execute();
+    await database.run(insert, { hash: hashToken(token), alert: input.alertId, user: input.userId, notification: input.notificationId, action, now: input.now, expires: expiresAt }, tx);
     links[action] = `${input.publicUrl}${actionLinkPath(token)}`;
   }
   return { ...links, expiresAt };

@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
 import type { PageNotificationsTable } from '../../platform/db/schema.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 
@@ -37,7 +37,7 @@ export interface NewPage {
  * the caller's transaction. Returns the row, and whether its delivery job starts in this process as
  * soon as the transaction commits; null when a page with the same idempotency key was already queued.
  */
-export async function queuePage(tx: Tx, jobs: JobScheduler, page: NewPage): Promise<{ row: PageNotificationsTable; startsOnCommit: boolean } | null> {
+export async function queuePage(database: FirebreakDatabase, tx: Tx, jobs: JobScheduler, page: NewPage): Promise<{ row: PageNotificationsTable; startsOnCommit: boolean } | null> {
   const row: PageNotificationsTable = {
       id: page.id,
       kind: page.kind,
@@ -64,12 +64,14 @@ export async function queuePage(tx: Tx, jobs: JobScheduler, page: NewPage): Prom
       shadow: page.shadow ? 1 : 0,
       test: page.test ? 1 : 0,
   };
-  const inserted = await tx.db
-    .insertInto('page_notifications')
-    .values(row)
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return null;
+  // Built once (a page's hot path): every column a parameter.
+  const insert = database.precompiled('page_notifications.queue', (db, p) =>
+    db
+      .insertInto('page_notifications')
+      .values(Object.fromEntries(Object.keys(row).map((c) => [c, p(c)])) as never)
+      .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+  );
+  if ((await database.run(insert, row as unknown as Record<string, unknown>, tx)).numAffectedRows !== 1) return null;
   // A page due now starts delivering in this process as soon as the transaction commits (no claim, no
   // wait for the runner's next pass): the time from an alert to its page is what paging is judged by.
   const job = await jobs.addJob<DeliverPayload>(tx, { task: DELIVER_PAGE_TASK, key: deliverJobKey(page.id), runAt: page.dueAt, payload: { notificationId: page.id }, maxAttempts: PAGE_MAX_ATTEMPTS, startOnCommit: page.dueAt <= page.now });

@@ -9,7 +9,8 @@ import type { PagingMetrics } from '../../platform/metrics.js';
 import { alertRepo, type AlertRow } from '../alerts/alert.repo.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels, type PageContext, type ProviderAttempt, type SendResult } from '../notify/channels/channel.js';
-import { notifyRepo } from '../notify/notify.repo.js';
+import { notifyRepo, type ContactMethodRow } from '../notify/notify.repo.js';
+import type { UserRow } from '../catalog/catalog.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { createActionLinks, type PageAction } from './action-links.js';
 import { DELIVER_PAGE_TASK, deliverJobKey, PAGE_MAX_ATTEMPTS, queuePage, type DeliverPayload } from './outbox.js';
@@ -95,7 +96,7 @@ export class PageDelivery {
     if (row.kind === 'page' && row.attempts === 0 && !row.test && !row.shadow && (await this.holdForDigest(tx, row, now))) return 'digest';
     const count = this.deps.database.precompiled('page_notifications.countAttempt', (db, p) => db.updateTable('page_notifications').set({ attempts: p('attempts'), updated_at: p('now') }).where('id', '=', p('id')));
     await this.deps.database.run(count, { attempts: row.attempts + 1, now, id: row.id }, tx);
-    const links = row.kind === 'page' ? await createActionLinks(tx.db, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
+    const links = row.kind === 'page' ? await createActionLinks(this.deps.database, tx, { alertId: row.alert_id, userId: row.user_id, notificationId: row.id, now, publicUrl: this.deps.publicUrl }) : null;
     return { row: { ...row, attempts: row.attempts + 1 }, alert, links };
   }
 
@@ -137,13 +138,18 @@ export class PageDelivery {
       await this.recordFailure(row, `CHANNEL_NOT_CONFIGURED: ${channelUnavailableMessage(row.channel as ContactMethodType)}`, true, what);
       return 'failed';
     }
-    const method = await notifyRepo.findMethod(this.db, row.contact_method_id);
+    // Committed state, read without waiting for the writer's connection (built once: every page reads them).
+    const { database } = this.deps;
+    const methodQuery = database.precompiled('contact_methods.byId', (db, p) => db.selectFrom('contact_methods').selectAll().where('id', '=', p('id')));
+    const userQuery = database.precompiled('users.byId', (db, p) => db.selectFrom('users').selectAll().where('id', '=', p('id')));
+    const serviceQuery = database.precompiled('services.pageDetails', (db, p) => db.selectFrom('services').select(['name', 'runbook_url', 'dashboard_url']).where('id', '=', p('id')));
+    const [method] = (await database.run<ContactMethodRow>(methodQuery, { id: row.contact_method_id })).rows;
     if (!method || method.verified_at === null) {
       await this.recordFailure(row, 'the contact method was removed or is no longer verified', true, what);
       return 'failed';
     }
-    const user = await this.deps.catalog.requireUser(this.db, row.user_id);
-    const service = await this.db.selectFrom('services').select(['name', 'runbook_url', 'dashboard_url']).where('id', '=', alert.service_id).executeTakeFirst();
+    const user = (await database.run<UserRow>(userQuery, { id: row.user_id })).rows[0] ?? (await this.deps.catalog.requireUser(this.db, row.user_id));
+    const [service] = (await database.run<{ name: string; runbook_url: string | null; dashboard_url: string | null }>(serviceQuery, { id: alert.service_id })).rows;
     const alertUrl = `${this.deps.publicUrl}/alerts/${alert.number}`;
     const serviceName = service?.name ?? alert.service_id;
     const text =
@@ -198,11 +204,10 @@ export class PageDelivery {
       // Recorded without waiting for the disk (ADR 0035): nothing acts on the record before the commits
       // after it, and if a power cut loses it the page is sent again (at least once, same idempotency key).
       const { durable } = await this.deps.database.transactionSyncedLater(async (tx) => {
-        await tx.db
-          .updateTable('page_notifications')
-          .set({ status: 'sent', sent_at: now, provider_message_id: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, last_error: null, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
+        const record = this.deps.database.precompiled('page_notifications.sent', (db, p) =>
+          db.updateTable('page_notifications').set({ status: 'sent', sent_at: p('now'), provider_message_id: p('messageId'), provider: p('provider'), last_error: null, updated_at: p('now') }).where('id', '=', p('id')),
+        );
+        await this.deps.database.run(record, { now, messageId: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, id: row.id }, tx);
         await this.timeline(tx, row.alert_id, now, [
           {
             kind: 'event',
@@ -244,15 +249,17 @@ export class PageDelivery {
    * pending, so a steady stream cannot postpone it).
    */
   private async holdForDigest(tx: Tx, row: NotificationRow, now: number): Promise<boolean> {
-    const recent = await tx.db
-      .selectFrom('page_notifications')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('contact_method_id', '=', row.contact_method_id)
-      .where('kind', '=', 'page')
-      .where('status', '=', 'sent')
-      .where('sent_at', '>', now - DIGEST_WINDOW_MS)
-      .executeTakeFirstOrThrow();
-    if (Number(recent.n) < DIGEST_AFTER_PAGES) return false;
+    const count = this.deps.database.precompiled('page_notifications.recentlySent', (db, p) =>
+      db
+        .selectFrom('page_notifications')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('contact_method_id', '=', p('method'))
+        .where('kind', '=', 'page')
+        .where('status', '=', 'sent')
+        .where('sent_at', '>', p('since')),
+    );
+    const [recent] = (await this.deps.database.run<{ n: number | string }>(count, { method: row.contact_method_id, since: now - DIGEST_WINDOW_MS }, tx)).rows;
+    if (Number(recent?.n ?? 0) < DIGEST_AFTER_PAGES) return false;
     await tx.db.updateTable('page_notifications').set({ status: 'digest', updated_at: now }).where('id', '=', row.id).execute();
     const pending = await tx.db.selectFrom('jobs').select(['job_key']).where('job_key', '=', digestJobKey(row.contact_method_id)).executeTakeFirst();
     if (!pending) await this.deps.jobs.addJob<DigestPayload>(tx, { task: DIGEST_TASK, key: digestJobKey(row.contact_method_id), runAt: now + DIGEST_DELAY_MS, payload: { contactMethodId: row.contact_method_id }, maxAttempts: PAGE_MAX_ATTEMPTS });
@@ -369,7 +376,7 @@ export class PageDelivery {
       const method = methods[0];
       if (!method) return;
       const id = this.deps.ids();
-      const queued = await queuePage(tx, this.deps.jobs, {
+      const queued = await queuePage(this.deps.database, tx, this.deps.jobs, {
         id,
         kind: 'page',
         alertId: failed.alert_id,
@@ -411,7 +418,7 @@ export class PageDelivery {
   }
 
   private async timeline(tx: Tx, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<void> {
-    await alertRepo.insertTimeline(tx.db, this.deps.ids, alertId, at, entries);
+    await alertRepo.hot.insertTimeline(this.deps.database, tx, this.deps.ids, alertId, at, entries);
   }
 }
 

@@ -8,7 +8,7 @@ import { initialState, step, type EscalationEffect, type EscalationInput, type E
 import { resolveTargets, type EscalationTarget, type TargetResolver } from '../../../core/oncall/escalation-preview.js';
 import { MINUTE_MS, type Instant } from '../../../core/oncall/time.js';
 import type { Clock } from '../../platform/clock.js';
-import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx, Values } from '../../platform/db/database.js';
 import type { Database, EscalationsTable, PageNotificationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
@@ -19,7 +19,7 @@ import { AuditLog } from '../audit/audit.repo.js';
 import type { Acting, CatalogService } from '../catalog/catalog.service.js';
 import type { Channels } from '../notify/channels/channel.js';
 import { defaultRules } from '../notify/default-rules.js';
-import { notifyRepo } from '../notify/notify.repo.js';
+import { notifyRepo, type ContactMethodRow } from '../notify/notify.repo.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { policyDefinition, type EscalationService } from '../oncall/escalation.service.js';
 import { assertCanManage } from '../oncall/oncall.access.js';
@@ -155,13 +155,13 @@ export class PagingService {
     const alert = stored ?? (await alertRepo.find(db, alertId));
     if (!alert) return;
     const now = this.deps.clock.now() as Instant;
-    const snapshot = await this.snapshotFor(db, alert.service_id, alert.assignee_json);
+    const snapshot = await this.snapshotFor(tx, alert.service_id, alert.assignee_json);
     // A drill (drill.ts) walks the real escalation, its pages marked as tests everywhere.
     if (snapshot !== null && isTestAlert(alert.labels_json)) snapshot.test = true;
     // No policy: nobody to page. The escalation view answers `none`; the timeline stays as it was, so
     // alerts of services that never page read exactly as before paging existed.
     if (snapshot === null) return;
-    const previous = await db.selectFrom('escalations').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+    const [previous] = await this.hot<EscalationRow>(tx, 'escalations.byAlert', (q, p) => q.selectFrom('escalations').selectAll().where('alert_id', '=', p('alert')), { alert: alertId });
     // A restart (reassign, snooze ended, reopened) continues the fencing token, so the previous
     // escalation's timers stay stale.
     const generation = previous ? previous.generation + 1 : 0;
@@ -172,9 +172,9 @@ export class PagingService {
     if (previous) {
       await db.updateTable('escalations').set(row).where('alert_id', '=', alertId).execute();
     } else {
-      await db.insertInto('escalations').values(row).execute();
+      await this.hot(tx, 'escalations.insert', (q, p) => q.insertInto('escalations').values(Object.fromEntries(Object.keys(row).map((c) => [c, p(c)])) as never), row as unknown as Record<string, unknown>);
     }
-    await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation started: ${snapshot.source.kind === 'user' ? `assigned to ${snapshot.source.name}` : `policy ${snapshot.source.name}`}`, data: { source: snapshot.source } }]);
+    await this.timeline(tx, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation started: ${snapshot.source.kind === 'user' ? `assigned to ${snapshot.source.name}` : `policy ${snapshot.source.name}`}`, data: { source: snapshot.source } }]);
     await this.advance(tx, alertId, snapshot, state, now, { type: 'timer', generation }, undefined, alert);
   }
 
@@ -239,16 +239,17 @@ export class PagingService {
     const db = tx.db;
     // Only a timer fires levels; acknowledge and resolve (on the hot path of every alert change) need
     // no schedule lookups.
-    const resolve: TargetResolver = input.type === 'timer' || input.type === 'escalate' ? await this.deps.policies.resolver(db, targetsOf(snapshot), now, 0) : () => [];
+    const resolve: TargetResolver = input.type === 'timer' || input.type === 'escalate' ? await this.deps.policies.resolver(tx, targetsOf(snapshot), now, 0) : () => [];
     const result = step(snapshot, state, now, input, resolve);
     if (result.state === state) return result;
-    const updated = await db
-      .updateTable('escalations')
-      .set({ status: result.state.status, generation: result.state.generation, state_json: JSON.stringify(result.state), next_at: result.wakeAt, updated_at: now })
-      .where('alert_id', '=', alertId)
-      .where('generation', '=', state.generation)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new StaleStep(`Escalation of alert ${alertId} moved on`);
+    const updated = await this.deps.database.run(
+      this.deps.database.precompiled('escalations.advance', (q, p) =>
+        q.updateTable('escalations').set({ status: p('status'), generation: p('generation'), state_json: p('state'), next_at: p('next'), updated_at: p('now') }).where('alert_id', '=', p('alert')).where('generation', '=', p('was')),
+      ),
+      { status: result.state.status, generation: result.state.generation, state: JSON.stringify(result.state), next: result.wakeAt, now, alert: alertId, was: state.generation },
+      tx,
+    );
+    if (updated.numAffectedRows !== 1) throw new StaleStep(`Escalation of alert ${alertId} moved on`);
     const fires = input.type === 'timer' || input.type === 'escalate';
     const outcome = !fires ? 'stopped' : result.state.status === 'exhausted' ? 'exhausted' : state.fired.length === 0 ? 'started' : 'escalated';
     tx.afterCommit(() => this.deps.metrics?.escalationSteps.inc({ outcome }));
@@ -263,14 +264,14 @@ export class PagingService {
     for (const fired of newSteps) {
       if (fired.users.length === 0) entries.push({ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation ${levelLabel(fired.level, fired.round)} reached nobody${fired.skipped ? ' (skipped)' : ''}`, data: { level: fired.level, round: fired.round } });
     }
-    if (entries.length > 0) await this.timeline(db, alertId, now, entries);
+    if (entries.length > 0) await this.timeline(tx, alertId, now, entries);
     for (const effect of result.effects) {
       if (effect.type === 'notify') await this.queuePages(tx, alertId, effect, now, snapshot.test === true, alert);
-      else await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: 'Escalation exhausted: every level was paged and nobody acknowledged', data: null }]);
+      else await this.timeline(tx, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: 'Escalation exhausted: every level was paged and nobody acknowledged', data: null }]);
     }
     if (fires) await this.queueShadowCopies(tx, alertId, result.effects, now, snapshot.test === true, alert);
     if (!fires) {
-      await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation stopped: ${input.type === 'acknowledge' ? 'acknowledged' : 'resolved'}`, data: null }]);
+      await this.timeline(tx, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation stopped: ${input.type === 'acknowledge' ? 'acknowledged' : 'resolved'}`, data: null }]);
       // Later rules' pages (an SMS after a minute) are not sent once someone answered.
       await db.updateTable('page_notifications').set({ status: 'cancelled', updated_at: now }).where('alert_id', '=', alertId).where('status', '=', 'pending').where('attempts', '=', 0).execute();
     }
@@ -324,13 +325,12 @@ export class PagingService {
    * due now are claimed for delivery in `tx` as well (`PageDelivery.claimFirstAttempt`).
    */
   private async pagePerson(tx: Tx, alertId: string, userId: string, now: number, how: { key: (contactMethodId: string) => string; level: number | null; round: number; generation: number; label: string; shadow?: boolean; test?: boolean; allAtOnce?: boolean; alert?: AlertRow }): Promise<number> {
-    const db = tx.db;
-    const user = await db.selectFrom('users').select(['id', 'handle', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
+    const [user] = await this.hot<{ id: string; handle: string; deactivated_at: number | null }>(tx, 'users.pageable', (q, p) => q.selectFrom('users').select(['id', 'handle', 'deactivated_at']).where('id', '=', p('id')), { id: userId });
     if (!user || user.deactivated_at !== null) return 0;
-    const rules = await this.highUrgencyRules(db, user.id);
+    const rules = await this.highUrgencyRules(tx, user.id);
     const label = how.label;
     if (rules.length === 0) {
-      await this.timeline(db, alertId, now, [{ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Could not page @${user.handle} (${label}): no verified contact method in their high-urgency notification rules`, data: { userId: user.id, level: how.level, round: how.round } }]);
+      await this.timeline(tx, alertId, now, [{ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Could not page @${user.handle} (${label}): no verified contact method in their high-urgency notification rules`, data: { userId: user.id, level: how.level, round: how.round } }]);
       return 0;
     }
     const entries: TimelineEntry[] = [];
@@ -340,7 +340,7 @@ export class PagingService {
       // A test page goes to every method at once: the point is to hear each of them now.
       const delayMinutes = how.allAtOnce ? 0 : rule.delayMinutes;
       const dueAt = now + delayMinutes * MINUTE_MS;
-      const queued = await queuePage(tx, this.deps.jobs, {
+      const queued = await queuePage(this.deps.database, tx, this.deps.jobs, {
         id,
         kind: 'page',
         alertId,
@@ -370,7 +370,7 @@ export class PagingService {
         data: { notificationId: id, userId: user.id, channel: rule.type, level: how.level, round: how.round, dueAt },
       });
     }
-    await this.timeline(db, alertId, now, entries);
+    await this.timeline(tx, alertId, now, entries);
     // After the "Paged" entries, so a page held for a digest reads in the order it happened.
     if (how.alert && this.deps.delivery) for (const row of dueNow) await this.deps.delivery.claimFirstAttempt(tx, row, how.alert);
     return entries.length;
@@ -393,23 +393,38 @@ export class PagingService {
       const method = methods.find((m) => pages.some((p) => p.channel === 'email' && p.contact_method_id === m.id)) ?? methods[0];
       if (!method) continue;
       const id = this.deps.ids();
-      const queued = await queuePage(tx, this.deps.jobs, { id, kind: 'resolved', alertId, idempotencyKey: `resolved:${alertId}:${userId}`, userId, contactMethodId: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, dueAt: now, now });
+      const queued = await queuePage(this.deps.database, tx, this.deps.jobs, { id, kind: 'resolved', alertId, idempotencyKey: `resolved:${alertId}:${userId}`, userId, contactMethodId: method.id, channel: 'email', address: method.address, level: pages[0]!.level, round: pages[0]!.round, generation: pages[0]!.generation, dueAt: now, now });
       if (!queued) continue;
       const handle = (await db.selectFrom('users').select(['handle']).where('id', '=', userId).executeTakeFirst())?.handle ?? userId;
       entries.push({ kind: 'event', action: 'page', actor: FIREBREAK, summary: `Sending @${handle} a resolved notice by email`, data: { notificationId: id, userId, channel: 'email', kind: 'resolved' } });
     }
-    await this.timeline(db, alertId, now, entries);
+    await this.timeline(tx, alertId, now, entries);
   }
 
   /** The person's high-urgency rules on verified methods; their default rules when they set none. */
-  private async highUrgencyRules(db: Kysely<Database>, userId: string): Promise<Array<{ delayMinutes: number; contactMethodId: string; type: string; address: string }>> {
-    const stored = (await notifyRepo.listRules(db, userId)).filter((r) => r.urgency === 'high');
+  private async highUrgencyRules(tx: Tx, userId: string): Promise<Array<{ delayMinutes: number; contactMethodId: string; type: string; address: string }>> {
+    // notifyRepo.listRules and listMethods, built once: every page asks.
+    const stored = (
+      await this.hot<{ urgency: string; delay_minutes: number; contact_method_id: string; type: string; address: string; verified_at: number | null }>(
+        tx,
+        'notification_rules.high',
+        (q, p) =>
+          q
+            .selectFrom('notification_rules as r')
+            .innerJoin('contact_methods as m', 'm.id', 'r.contact_method_id')
+            .select(['r.urgency', 'r.delay_minutes', 'r.contact_method_id', 'm.type', 'm.address', 'm.verified_at'])
+            .where('r.user_id', '=', p('user'))
+            .where('r.urgency', '=', 'high')
+            .orderBy('r.position'),
+        { user: userId },
+      )
+    ).filter((r) => r.urgency === 'high');
     const seen = new Set<string>();
     const pick = (list: Array<{ delayMinutes: number; contactMethodId: string; type: string; address: string }>) => list.filter((r) => (seen.has(r.contactMethodId) ? false : (seen.add(r.contactMethodId), true)));
     if (stored.length > 0) {
       return pick(stored.filter((r) => r.verified_at !== null).map((r) => ({ delayMinutes: r.delay_minutes, contactMethodId: r.contact_method_id, type: r.type, address: r.address })));
     }
-    const methods = (await notifyRepo.listMethods(db, userId)).filter((m) => m.verified_at !== null);
+    const methods = (await this.hot<ContactMethodRow>(tx, 'contact_methods.ofUser', (q, p) => q.selectFrom('contact_methods').selectAll().where('user_id', '=', p('user')).orderBy('id'), { user: userId })).filter((m) => m.verified_at !== null);
     const byId = new Map(methods.map((m) => [m.id, m]));
     return pick(
       defaultRules(methods.map((m) => ({ id: m.id, type: m.type as ContactMethodType }))).high.map((r) => {
@@ -420,7 +435,7 @@ export class PagingService {
   }
 
   /** Who the escalation follows: the alert's assignee (a person or a policy), else its service's policy. */
-  private async snapshotFor(db: Kysely<Database>, serviceId: string, assigneeJson: string | null): Promise<EscalationSnapshot | null> {
+  private async snapshotFor(tx: Tx, serviceId: string, assigneeJson: string | null): Promise<EscalationSnapshot | null> {
     const assignee = assigneeJson === null ? null : (JSON.parse(assigneeJson) as { kind: 'user' | 'escalationPolicy'; id: string; label: string });
     if (assignee?.kind === 'user') {
       return {
@@ -433,13 +448,14 @@ export class PagingService {
     }
     let policyId = assignee?.kind === 'escalationPolicy' ? assignee.id : null;
     if (policyId === null) {
-      const service = await db.selectFrom('services').select(['escalation_policy_id']).where('id', '=', serviceId).executeTakeFirst();
+      const [service] = await this.hot<{ escalation_policy_id: string | null }>(tx, 'services.policy', (q, p) => q.selectFrom('services').select(['escalation_policy_id']).where('id', '=', p('id')), { id: serviceId });
       policyId = service?.escalation_policy_id ?? null;
     }
     if (policyId === null) return null;
-    const policy = (await db.selectFrom('escalation_policies').selectAll().where('id', '=', policyId).executeTakeFirst()) as PolicyRow | undefined;
+    const [policy] = await this.hot<PolicyRow>(tx, 'escalation_policies.byId', (q, p) => q.selectFrom('escalation_policies').selectAll().where('id', '=', p('id')), { id: policyId });
     if (!policy) return null;
-    return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy), ackTimeoutMinutes: await policySettingsRepo.ackTimeout(db, policy.id) };
+    const [settings] = await this.hot<{ ack_timeout_minutes: number | null }>(tx, 'paging_policy_settings.ackTimeout', (q, p) => q.selectFrom('paging_policy_settings').select(['ack_timeout_minutes']).where('policy_id', '=', p('id')), { id: policy.id });
+    return { source: { kind: 'policy', id: policy.id, name: policy.name }, ...policyDefinition(policy), ackTimeoutMinutes: settings?.ack_timeout_minutes ?? null };
   }
 
   // ---- people acting on an escalation
@@ -505,7 +521,7 @@ export class PagingService {
         const resolve = await this.deps.policies.resolver(db, targets, now, 0);
         const reached = resolveTargets(targets, now, resolve);
         if (reached.length === 0) {
-          await this.timeline(db, alert.id, now, [{ kind: 'event', action: 'responder', actor: by, summary: `${by} asked for policy ${policy.name}, but its level 1 reaches nobody now`, data: { requestId, policyId: policy.id } }]);
+          await this.timeline(tx, alert.id, now, [{ kind: 'event', action: 'responder', actor: by, summary: `${by} asked for policy ${policy.name}, but its level 1 reaches nobody now`, data: { requestId, policyId: policy.id } }]);
         }
         for (const u of reached) people.push({ userId: u.userId, via: { type: 'escalationPolicy', id: policy.id, name: policy.name }, label: `responder, policy ${policy.name} level 1` });
       }
@@ -517,7 +533,7 @@ export class PagingService {
         const handle = (await db.selectFrom('users').select(['handle']).where('id', '=', person.userId).executeTakeFirst())?.handle ?? person.userId;
         await db.insertInto('alert_responders').values({ id: this.deps.ids(), alert_id: alert.id, request_id: requestId, user_id: person.userId, via_type: person.via.type, via_id: person.via.id, requested_by: by, message: input.message ?? null, created_at: now }).execute();
         const via = person.via.type === 'escalationPolicy' ? ` (policy ${person.via.name}, level 1)` : '';
-        await this.timeline(db, alert.id, now, [{ kind: 'action', action: 'responder', actor: by, summary: `${by} added @${handle} as a responder${via}${input.message ? `: ${input.message}` : ''}`, data: { requestId, userId: person.userId, via: person.via, message: input.message ?? null } }]);
+        await this.timeline(tx, alert.id, now, [{ kind: 'action', action: 'responder', actor: by, summary: `${by} added @${handle} as a responder${via}${input.message ? `: ${input.message}` : ''}`, data: { requestId, userId: person.userId, via: person.via, message: input.message ?? null } }]);
         await this.pagePerson(tx, alert.id, person.userId, now, { key: (method) => `responder:${alert.id}:${requestId}:${person.userId}:${method}`, level: person.via.type === 'escalationPolicy' ? 1 : null, round: 0, generation: RESPONDER_GENERATION, label: person.label });
         added.push(person.userId);
       }
@@ -648,7 +664,7 @@ export class PagingService {
         : repair.stuckMs > 0
           ? `Escalation was stuck for ${seconds} s (its next-step timer was lost); repaired by the auditor`
           : `Escalation's next-step timer was lost; repaired by the auditor before it was due (${iso(repair.nextAt!)})`;
-    await this.timeline(db, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary, data: { repair: repair.kind, stuckMs: repair.stuckMs, nextAt: repair.nextAt } }]);
+    await this.timeline(tx, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary, data: { repair: repair.kind, stuckMs: repair.stuckMs, nextAt: repair.nextAt } }]);
     return repair;
   }
 
@@ -736,8 +752,17 @@ export class PagingService {
     return out;
   }
 
-  private async timeline(db: Kysely<Database>, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<void> {
-    await alertRepo.insertTimeline(db, this.deps.ids, alertId, at, entries);
+  /**
+   * Runs a query built and compiled once per database (`FirebreakDatabase.precompiled`), in `tx`: starting
+   * an escalation and paging run a dozen small queries per alert, and building them cost more than
+   * running them (ADR 0044).
+   */
+  private async hot<R>(tx: Tx, key: string, build: Parameters<FirebreakDatabase['precompiled']>[1], values: Values): Promise<R[]> {
+    return (await this.deps.database.run<R>(this.deps.database.precompiled(`paging:${key}`, build), values, tx)).rows;
+  }
+
+  private async timeline(tx: Tx, alertId: string, at: number, entries: readonly TimelineEntry[]): Promise<void> {
+    await alertRepo.hot.insertTimeline(this.deps.database, tx, this.deps.ids, alertId, at, entries);
   }
 }
 
