@@ -62,7 +62,7 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(v), 'must be a domain name such as alerts.example.com'),
-  FIREBREAK_JOB_CONCURRENCY: intFrom(16, 1, 64),
+  FIREBREAK_JOB_CONCURRENCY: intFrom(64, 1, 256),
   FIREBREAK_JOB_POLL_MS: intFrom(1000, 10, 60000),
   FIREBREAK_SHUTDOWN_TIMEOUT_MS: intFrom(10000, 100, 120000),
   FIREBREAK_SMTP_URL: z

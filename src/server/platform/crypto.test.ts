@@ -34,6 +34,12 @@ describe('tokens', () => {
     expect(hashToken(token)).toBe(hashToken(token));
     expect(hashToken(token)).not.toBe(hashToken(randomToken('fbk_')));
   });
+
+  it('never repeats, across many refills of the random pool', () => {
+    const tokens = Array.from({ length: 1000 }, () => randomToken());
+    expect(new Set(tokens).size).toBe(1000);
+    expect(tokens.every((t) => /^[A-Za-z0-9_-]{43}$/.test(t))).toBe(true);
+  });
 });
 
 describe('secrets at rest', () => {

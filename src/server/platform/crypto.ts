@@ -8,9 +8,23 @@ function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptO
   });
 }
 
-/** A random token for people to carry (API tokens, session cookies, setup links): 256 bits, base64url. */
+/** Bytes from the operating system's CSPRNG, read 4 KB at a time and each handed out once. */
+let randomPool = Buffer.alloc(0);
+let randomPoolAt = 0;
+
+/**
+ * A random token for people to carry (API tokens, session cookies, setup links): 256 bits, base64url.
+ * Drawn from a pool of CSPRNG bytes (as ids are, `ids.ts`): every page carries two links, and a system
+ * call per token showed in paging's profile.
+ */
 export function randomToken(prefix = ''): string {
-  return prefix + randomBytes(32).toString('base64url');
+  if (randomPoolAt + 32 > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomPoolAt = 0;
+  }
+  const bytes = randomPool.subarray(randomPoolAt, randomPoolAt + 32);
+  randomPoolAt += 32;
+  return prefix + bytes.toString('base64url');
 }
 
 /**

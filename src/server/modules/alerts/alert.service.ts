@@ -13,7 +13,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { AuditLog } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
 import { type IntegrationRow, type ServiceCatalog, type ServiceRow } from '../services/service.service.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
 import { expireAcknowledgement, reassign, snooze, wake, type Assignee } from '../../../core/alerts/assignment.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { AlertRouting } from './routing.js';

@@ -6,6 +6,7 @@ import type { PageNotificationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { PagingMetrics } from '../../platform/metrics.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
 import { alertRepo, type AlertRow } from '../alerts/alert.repo.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { ChannelError, channelUnavailableMessage, MAX_SUBJECT_LENGTH, type Channels, type PageContext, type ProviderAttempt, type SendResult } from '../notify/channels/channel.js';
@@ -41,6 +42,17 @@ interface ClaimedAttempt {
   links: (Record<PageAction, string> & { expiresAt: number }) | null;
 }
 
+/** A page the channel took, to be recorded (`PageDelivery.sentRecords`). */
+interface SentRecord {
+  row: NotificationRow;
+  now: number;
+  started: number;
+  sent: SendResult;
+  /** "Email to ana@example.com" (with "Resolved notice: " first for one). */
+  what: string;
+  completeIn?: (tx: Tx) => Promise<void>;
+}
+
 /** First attempts claimed ahead and not yet run (`claimFirstAttempt`): a bound, should jobs run elsewhere. */
 const MAX_CLAIMED_AHEAD = 10_000;
 
@@ -74,7 +86,42 @@ export class PageDelivery {
   /** See `claimFirstAttempt`: by notification id. */
   private readonly claimedAhead = new Map<string, ClaimedAttempt>();
 
-  constructor(private readonly deps: PageDeliveryDeps) {}
+  /**
+   * Sent pages are recorded together: those that finish while a record commits share the next commit
+   * (one per batch instead of one per page). Callers hear back at commit, without waiting for the disk
+   * (ADR 0035): nothing acts on the record before the commits after it, and if a power cut loses it the
+   * page is sent again (at least once, same idempotency key).
+   */
+  private readonly sentRecords: GroupCommit<SentRecord, void>;
+
+  constructor(private readonly deps: PageDeliveryDeps) {
+    this.sentRecords = new GroupCommit<SentRecord, void>({
+      database: deps.database,
+      apply: (tx, record) => this.recordSentIn(tx, record),
+      alone: (record) => deps.database.transaction((tx) => this.recordSentIn(tx, record)),
+      maxBatch: 64,
+      concurrency: deps.database.capabilities.inProcess ? 1 : 4,
+      waitForDisk: false,
+    });
+  }
+
+  /** A sent page's record: its row, a line on the timeline, and its delivery job done with the same commit. */
+  private async recordSentIn(tx: Tx, { row, now, started, sent, what, completeIn }: SentRecord): Promise<void> {
+    const record = this.deps.database.precompiled('page_notifications.sent', (db, p) =>
+      db.updateTable('page_notifications').set({ status: 'sent', sent_at: p('now'), provider_message_id: p('messageId'), provider: p('provider'), last_error: null, updated_at: p('now') }).where('id', '=', p('id')),
+    );
+    await this.deps.database.run(record, { now, messageId: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, id: row.id }, tx);
+    await this.timeline(tx, row.alert_id, now, [
+      {
+        kind: 'event',
+        action: 'delivery',
+        actor: FIREBREAK,
+        summary: `${what} delivered${viaProviders(sent)} (attempt ${row.attempts}, ${now - started} ms)`,
+        data: { notificationId: row.id, attempt: row.attempts, providerMessageId: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, providers: sent.attempts ?? [], latencyMs: now - started },
+      },
+    ]);
+    await completeIn?.(tx);
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -201,26 +248,7 @@ export class PageDelivery {
     try {
       const sent = await channel.send({ to: this.deps.notify.contactAddress(method, user), ...text, kind: row.kind === 'resolved' ? 'notification' : 'page', idempotencyKey: row.idempotency_key, page, recipient: { id: user.id, handle: user.handle, name: user.name } }, attempt.signal ? { signal: attempt.signal } : {});
       const now = this.deps.clock.now();
-      // Recorded without waiting for the disk (ADR 0035): nothing acts on the record before the commits
-      // after it, and if a power cut loses it the page is sent again (at least once, same idempotency key).
-      const { durable } = await this.deps.database.transactionSyncedLater(async (tx) => {
-        const record = this.deps.database.precompiled('page_notifications.sent', (db, p) =>
-          db.updateTable('page_notifications').set({ status: 'sent', sent_at: p('now'), provider_message_id: p('messageId'), provider: p('provider'), last_error: null, updated_at: p('now') }).where('id', '=', p('id')),
-        );
-        await this.deps.database.run(record, { now, messageId: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, id: row.id }, tx);
-        await this.timeline(tx, row.alert_id, now, [
-          {
-            kind: 'event',
-            action: 'delivery',
-            actor: FIREBREAK,
-            summary: `${what} delivered${viaProviders(sent)} (attempt ${row.attempts}, ${now - started} ms)`,
-            data: { notificationId: row.id, attempt: row.attempts, providerMessageId: sent.providerMessageId ?? null, provider: sent.provider?.name ?? null, providers: sent.attempts ?? [], latencyMs: now - started },
-          },
-        ]);
-        // The delivery job is done with the same commit.
-        await attempt.completeIn?.(tx);
-      });
-      durable.catch(() => {});
+      await this.sentRecords.submit({ row, now, started, sent, what, ...(attempt.completeIn ? { completeIn: attempt.completeIn } : {}) });
       this.countDelivery(row, 'sent', now);
       return 'sent';
     } catch (error) {

@@ -33,9 +33,10 @@ export interface JobContext<P = unknown> {
    * Records the job as done inside the handler's last transaction, so the handler's writes and the job's
    * completion commit together: one commit instead of two on hot paths (a page's delivery, an escalation
    * step). Fenced like the runner's own completion: only the revision claimed is deleted, and a
-   * replacement added meanwhile is unlocked to run instead. Call it at most once, in a transaction that
-   * commits before the handler returns (if it rolls back, the handler must throw: the attempt then fails
-   * as usual and the row, untouched, is retried).
+   * replacement added meanwhile is unlocked to run instead. Call it in a transaction that has committed
+   * by the time the handler returns. If that transaction rolls back, it is as if it had not been called:
+   * call it again in the transaction that retries the work, or let the handler throw (the attempt fails)
+   * or return (the runner then records the completion itself).
    */
   completeIn(tx: Tx): Promise<void>;
 }
@@ -319,6 +320,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const completeIn = async (tx: Tx) => {
         if (completedIn !== null) throw new Error(`Job \`${job.task}\` ${job.id}: completeIn was called twice`);
         completedIn = await queue.completeIn(tx, job);
+        // Rolled back (a group commit's batch that failed): the handler may complete it again in a retry.
+        tx.afterRollback(() => (completedIn = null));
       };
       try {
         await runHandler(job, registration, controller.signal, completeIn);

@@ -1,4 +1,4 @@
-import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
+import type { FirebreakDatabase, Tx } from './database.js';
 
 interface Waiting<I, O> {
   input: I;
@@ -23,6 +23,11 @@ export interface GroupCommitOptions<I, O> {
   maxBatch: number;
   /** Batches in flight at once: 1 on SQLite (one writer), a few on PostgreSQL. */
   concurrency: number;
+  /**
+   * False: callers are answered as soon as their batch has committed, without waiting for the disk
+   * (writes whose loss in a power cut only repeats work, ADR 0035). Default true.
+   */
+  waitForDisk?: boolean;
 }
 
 /**
@@ -98,6 +103,11 @@ export class GroupCommit<I, O> {
     } catch {
       // One item spoiled the batch: nothing of it committed; give each item its own transaction.
       await Promise.all(batch.map((item) => this.options.alone(item.input).then(item.resolve, item.reject)));
+      return;
+    }
+    if (this.options.waitForDisk === false) {
+      durable.catch(() => {});
+      batch.forEach((item, i) => item.resolve(results[i] as O));
       return;
     }
     void durable.then(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialectCases, type DialectCase } from '../../../../test/support/databases.js';
-import { openDatabase, type FirebreakDatabase, type Tx } from '../../platform/db/database.js';
+import { openDatabase, type FirebreakDatabase, type Tx } from './database.js';
 import { GroupCommit } from './group-commit.js';
 
 const dirs: string[] = [];
