@@ -134,6 +134,22 @@ cases.forEach((dialect, index) =>
       await database.close();
     });
 
+    it('answers at commit without waiting for the disk when asked (waitForDisk: false), and only then', async () => {
+      const { database } = await setUp();
+      // A disk that never finishes syncing: only callers that do not wait for it hear back.
+      const stuck: FirebreakDatabase = { ...database, transactionSyncedLater: async (work) => ({ ...(await database.transactionSyncedLater(work)), durable: new Promise<void>(() => {}) }) };
+      const insert = async (tx: Tx, id: string) => (await sql`insert into gc_items (id) values (${id})`.execute(tx.db), id);
+      const options = { database: stuck, apply: insert, alone: (id: string) => stuck.transaction((tx) => insert(tx, id)), maxBatch: 50, concurrency: 1 };
+      const atCommit = new GroupCommit<string, string>({ ...options, waitForDisk: false });
+      expect(await Promise.all([atCommit.submit('c-1'), atCommit.submit('c-2')])).toEqual(['c-1', 'c-2']);
+      const onDisk = new GroupCommit<string, string>(options);
+      const waiting = onDisk.submit('d-1');
+      const answered = await Promise.race([waiting.then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 100, 'still waiting'))]);
+      expect(answered).toBe('still waiting');
+      expect(await rows(database)).toEqual(['c-1', 'c-2', 'd-1']);
+      await database.close();
+    });
+
     it('one item at a time still commits (no waiting for a batch to fill)', async () => {
       const { database, group, transactions } = await setUp();
       expect(await group.submit('only')).toBe('only');
