@@ -502,6 +502,25 @@ for (const dialect of dialectCases()) {
       expect(await jobs.stop({ timeoutMs: 5_000 })).toEqual({ unfinished: 0 });
     });
 
+    it('stop() waits for a transaction still committing a job it claimed for this runner, and runs that job', async () => {
+      const jobs = runner();
+      let ran = false;
+      jobs.register('work', () => {
+        ran = true;
+      });
+      jobs.start();
+      await nextTurn();
+      let stopping: Promise<{ unfinished: number }> | undefined;
+      await database.transaction(async (tx) => {
+        expect((await jobs.addJob(tx, { task: 'work', startOnCommit: true })).startsOnCommit).toBe(true);
+        stopping = jobs.stop({ timeoutMs: 5_000 });
+        await nextTurn();
+      });
+      expect(await stopping).toEqual({ unfinished: 0 });
+      expect(ran).toBe(true);
+      expect(await rows()).toEqual([]);
+    });
+
     it('adds a startOnCommit job as usual when the runner is not running', async () => {
       const jobs = runner();
       jobs.register('work', () => {});

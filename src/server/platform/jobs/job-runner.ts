@@ -401,6 +401,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   /** Jobs written claimed by a transaction not yet committed (`startOnCommit`): they hold a slot. */
   let starting = 0;
+  /** Called when one of them commits or rolls back (`stop` waits for them). */
+  let startingSettled: (() => void) | null = null;
 
   /** `JobSpec.startOnCommit`: claimed in the caller's transaction, started once it commits. */
   async function addStartingOnCommit(tx: Tx, spec: JobSpec): Promise<AddedJob | null> {
@@ -415,6 +417,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const release = () => {
       if (!settled) starting--;
       settled = true;
+      startingSettled?.();
     };
     let result: { added: AddedJob; claimed: ClaimedJob | null };
     try {
@@ -467,11 +470,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         timer = setTimeout(resolve, timeoutMs, 'timeout');
       });
       try {
-        // Loop: jobs claimed by a `runDueJobs` batch in progress may join while we wait.
-        while (inFlight.size > 0) {
-          const settled = await Promise.race([Promise.allSettled([...inFlight].map((r) => r.done)), deadline]);
+        // Loop: jobs claimed by a `runDueJobs` batch in progress may join while we wait, and so may jobs
+        // written claimed by a transaction still committing (`startOnCommit`): left unstarted, they
+        // would wait for their lease to run out.
+        while (inFlight.size > 0 || starting > 0) {
+          const settledOne = new Promise<void>((resolve) => (startingSettled = resolve));
+          const running = inFlight.size > 0 ? [Promise.allSettled([...inFlight].map((r) => r.done))] : [];
+          const settled = await Promise.race([...running, settledOne, deadline]);
           if (settled === 'timeout') break;
         }
+        startingSettled = null;
       } finally {
         clearTimeout(timer);
       }
