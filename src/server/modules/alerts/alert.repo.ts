@@ -4,7 +4,7 @@ import type { Alert, alertTimelineEntrySchema } from '../../../contracts/alerts.
 import type { Assignee } from '../../../core/alerts/assignment.js';
 import type { AlertState, Severity, TimelineEntry, Urgency } from '../../../core/alerts/alert.js';
 import type { SuppressedBy } from '../../../core/alerts/suppression.js';
-import type { FirebreakDatabase, Precompiled, Tx } from '../../platform/db/database.js';
+import { columnParams, type FirebreakDatabase, type Precompiled, type Tx } from '../../platform/db/database.js';
 import type { AlertLogTable, AlertsTable, Database } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 
@@ -312,7 +312,7 @@ export const alertRepo = {
 
     /** Inserts a new alert's row, precompiled (every column a parameter). */
     async insert(database: FirebreakDatabase, tx: Tx, row: AlertRow): Promise<void> {
-      const query = database.precompiled(`alerts.insert:${Object.keys(row).join(',')}`, (db, p) => db.insertInto('alerts').values(Object.fromEntries(Object.keys(row).map((c) => [c, p(c)])) as never));
+      const query = database.precompiled(`alerts.insert:${Object.keys(row).join(',')}`, (db, p) => db.insertInto('alerts').values(columnParams(row, p)));
       await database.run(query, row as unknown as Record<string, unknown>, tx);
     },
 

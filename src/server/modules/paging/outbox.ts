@@ -1,4 +1,4 @@
-import type { FirebreakDatabase, Tx } from '../../platform/db/database.js';
+import { columnParams, type FirebreakDatabase, type Tx } from '../../platform/db/database.js';
 import type { PageNotificationsTable } from '../../platform/db/schema.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 
@@ -68,7 +68,7 @@ export async function queuePage(database: FirebreakDatabase, tx: Tx, jobs: JobSc
   const insert = database.precompiled('page_notifications.queue', (db, p) =>
     db
       .insertInto('page_notifications')
-      .values(Object.fromEntries(Object.keys(row).map((c) => [c, p(c)])) as never)
+      .values(columnParams(row, p))
       .onConflict((oc) => oc.column('idempotency_key').doNothing()),
   );
   if ((await database.run(insert, row as unknown as Record<string, unknown>, tx)).numAffectedRows !== 1) return null;

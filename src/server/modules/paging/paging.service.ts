@@ -8,7 +8,7 @@ import { initialState, step, type EscalationEffect, type EscalationInput, type E
 import { resolveTargets, type EscalationTarget, type TargetResolver } from '../../../core/oncall/escalation-preview.js';
 import { MINUTE_MS, type Instant } from '../../../core/oncall/time.js';
 import type { Clock } from '../../platform/clock.js';
-import type { FirebreakDatabase, Tx, Values } from '../../platform/db/database.js';
+import { columnParams, type FirebreakDatabase, type Tx, type Values } from '../../platform/db/database.js';
 import type { Database, EscalationsTable, PageNotificationsTable } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
@@ -172,7 +172,7 @@ export class PagingService {
     if (previous) {
       await db.updateTable('escalations').set(row).where('alert_id', '=', alertId).execute();
     } else {
-      await this.hot(tx, 'escalations.insert', (q, p) => q.insertInto('escalations').values(Object.fromEntries(Object.keys(row).map((c) => [c, p(c)])) as never), row as unknown as Record<string, unknown>);
+      await this.hot(tx, 'escalations.insert', (q, p) => q.insertInto('escalations').values(columnParams(row, p)), row as unknown as Record<string, unknown>);
     }
     await this.timeline(tx, alertId, now, [{ kind: 'event', action: 'escalation', actor: FIREBREAK, summary: `Escalation started: ${snapshot.source.kind === 'user' ? `assigned to ${snapshot.source.name}` : `policy ${snapshot.source.name}`}`, data: { source: snapshot.source } }]);
     await this.advance(tx, alertId, snapshot, state, now, { type: 'timer', generation }, undefined, alert);

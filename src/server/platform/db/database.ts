@@ -117,6 +117,14 @@ export type Values = Readonly<Record<string, unknown>> | readonly unknown[];
 /** Stands for a value given when a precompiled query runs (see {@link FirebreakDatabase.precompiled}). */
 export type Param = (name: string) => never;
 
+/**
+ * A row's values for a precompiled insert: each column a parameter named after it, so the row itself is
+ * the values to run it with. Name the query after the columns too when rows may differ in them.
+ */
+export function columnParams(row: object, p: Param): never {
+  return Object.fromEntries(Object.keys(row).map((column) => [column, p(column)])) as never;
+}
+
 /** A compiled query whose parameters are named run-time values or constants fixed when it was built. */
 export interface Precompiled {
   readonly sql: string;

@@ -351,6 +351,17 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         .returning(['id', 'revision', 'run_at']),
     );
 
+  /**
+   * Inserts (or, for a key in use, replaces) a job row in `tx`: the hot path (a page's delivery job, an
+   * escalation's timer), so built and compiled once.
+   */
+  async function insertIn(tx: Tx, values: JobsTable): Promise<Pick<JobsTable, 'id' | 'revision' | 'run_at'>> {
+    const insert = values.job_key === null ? insertQuery() : upsertQuery();
+    const [added] = (await database.run<Pick<JobsTable, 'id' | 'revision' | 'run_at'>>(insert, { ...values }, tx)).rows;
+    if (!added) throw new Error(`Job \`${values.task}\`: the insert returned no row`);
+    return added;
+  }
+
   return {
     async addJob(target, spec) {
       if (spec.startOnCommit && startOnCommit && isTx(target)) {
@@ -362,11 +373,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const values = validatedRow(spec, now, ids());
       let row: Pick<JobsTable, 'id' | 'revision' | 'run_at'>;
       if (isTx(target)) {
-        // The hot path (a page's delivery job, an escalation's timer): built and compiled once.
-        const insert = values.job_key === null ? insertQuery() : upsertQuery();
-        const [added] = (await database.run<Pick<JobsTable, 'id' | 'revision' | 'run_at'>>(insert, { ...values }, target)).rows;
-        if (!added) throw new Error(`Job \`${values.task}\`: the insert returned no row`);
-        row = added;
+        row = await insertIn(target, values);
       } else if (values.job_key === null) {
         // NULL keys never conflict (SQL unique semantics), so keyless jobs are plain inserts.
         row = await executor.insertInto('jobs').values(values).returning(['id', 'revision', 'run_at']).executeTakeFirstOrThrow();
@@ -404,9 +411,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     async addClaimed(tx, spec, lock) {
       const now = clock.now();
       const values = { ...validatedRow(spec, now, ids()), locked_by: lock.workerId, locked_until: now + lock.leaseMs, attempts: 1 };
-      const insert = values.job_key === null ? insertQuery() : upsertQuery();
-      const [added] = (await database.run<Pick<JobsTable, 'id' | 'revision' | 'run_at'>>(insert, { ...values }, tx)).rows;
-      if (!added) throw new Error(`Job \`${values.task}\`: the insert returned no row`);
+      const added = await insertIn(tx, values);
       const replaced = added.revision > 0;
       return {
         added: { id: added.id, task: values.task, key: values.job_key, runAt: added.run_at, revision: added.revision, replaced },
