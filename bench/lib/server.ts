@@ -81,7 +81,10 @@ export async function startFirebreak(dataDir: string, env: Record<string, string
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'firebreak.js'), 'serve'], {
+  // FIREBREAK_BENCH_NODE_ARGS: extra Node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+  // (Node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.FIREBREAK_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'firebreak.js'), 'serve'], {
     cwd: repoRoot,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FIREBREAK_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
