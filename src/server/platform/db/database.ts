@@ -185,6 +185,8 @@ export interface DatabaseOptions {
   sqlitePath?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** SQLite: WAL frames from which the checkpointer starts the WAL over (default {@link WAL_RESTART_FRAMES}; tests set fewer). */
+  walRestartFrames?: number;
 }
 
 // PostgreSQL returns int8 (bigint, COUNT) as strings; Firebreak's instants fit in a double, so parse them.
@@ -238,34 +240,75 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
     directReader = cached;
     reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   }
-  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false, inProcess: true }, file, reader, { writer, reader: directReader, file });
+  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false, inProcess: true }, file, reader, { writer, reader: directReader, file, walRestartFrames: options.walRestartFrames ?? WAL_RESTART_FRAMES });
 }
 
 /** How often the checkpointer copies the WAL's new pages into the database file. */
 const CHECKPOINT_INTERVAL_MS = 50;
 
 /**
+ * WAL frames (4 KB pages) from which the checkpointer, once it has caught up, briefly holds the writer
+ * back to start the WAL over (ADR 0045). 8,192 frames: 32 MB.
+ */
+const WAL_RESTART_FRAMES = 8192;
+
+/**
+ * What the WAL file is cut back to when it starts over (`journal_size_limit`): a burst, or a long read
+ * that kept it from starting over, does not leave a file of gigabytes behind.
+ */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
  * The checkpointer thread's code (CommonJS, `eval`): its own connection runs a passive checkpoint every
- * interval, repeated until it has caught up with the writer (then the writer's next transaction can
- * start the WAL over, so it stays small). PASSIVE never waits for, nor blocks, the writer or readers.
+ * interval, repeated until it has caught up with the writer. PASSIVE never waits for, nor blocks, the
+ * writer or readers.
+ *
+ * Catching up is not enough for the WAL to start over: the writer restarts it only if, when its next
+ * transaction begins, every frame has been copied; under sustained load it is always a few commits
+ * ahead, so the WAL grew without end (1.3 GB in a 12-second benchmark, each new block zeroed by the
+ * kernel as it was written). So when the WAL has grown past `restartFrames`, the thread asks the main
+ * thread to hold the writer (`pause`); once told it is held (`held`), a RESTART checkpoint copies the
+ * last frames and waits for readers to leave the WAL, and the thread says so (`done`): the writer's next
+ * transaction then writes from the start of the file again.
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.module);
 const db = new SQLite(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = FULL');
+// RESTART waits this long at most for a reader still in the WAL, then gives up until next time.
+db.pragma('busy_timeout = 100');
+let asked = false;
 const timer = setInterval(() => {
+  if (asked) return;
+  let result;
   for (let round = 0; round < 10; round++) {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    [result] = db.pragma('wal_checkpoint(PASSIVE)');
     if (!result || result.busy || result.log <= result.checkpointed) break;
   }
+  if (result && !result.busy && result.log >= workerData.restartFrames) {
+    asked = true;
+    parentPort.postMessage('pause');
+  }
 }, workerData.intervalMs);
-parentPort.on('message', () => {
+parentPort.on('message', (message) => {
+  if (message === 'held') {
+    try {
+      db.pragma('wal_checkpoint(RESTART)');
+    } finally {
+      asked = false;
+      parentPort.postMessage('done');
+    }
+    return;
+  }
   clearInterval(timer);
   db.close();
   parentPort.close();
 });
 `;
+
+/** Longest the writer is held for a WAL restart, whatever the checkpointer thread does. */
+const WAL_RESTART_HOLD_MS = 5000;
 
 /**
  * Moves WAL checkpoints off the writer (ADR 0021). By default the connection whose commit fills the WAL
@@ -274,26 +317,53 @@ parentPort.on('message', () => {
  * connection does it instead, once the writer is busy (ADR 0035: `BUSY_COMMITS_PER_SECOND`). If the thread fails,
  * the writer checkpoints itself again. The thread never keeps the process alive; `close` stops it
  * (SQLite's last connection to close checkpoints the rest).
+ *
+ * `hold` keeps the writer's connection from every other use while its callback runs (Kysely's
+ * connection lock): nothing blocks the event loop, transactions simply start after it.
  */
-function startCheckpointer(file: string, writer: StatementSource & { onClose(stop: () => Promise<void>): void }): void {
+function startCheckpointer(file: string, writer: StatementSource & { onClose(stop: () => Promise<void>): void }, hold: (during: () => Promise<void>) => Promise<void>, restartFrames: number): void {
   const worker = new Worker(CHECKPOINTER, {
     eval: true,
-    workerData: { file, module: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: CHECKPOINT_INTERVAL_MS },
+    workerData: { file, module: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: CHECKPOINT_INTERVAL_MS, restartFrames },
     // It holds next to nothing; small heaps keep the thread's memory small.
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
   });
   worker.unref();
   let stopped = false;
+  /** Ends the current hold (the thread said `done`, died, or took too long). */
+  let release: (() => void) | null = null;
   const fallBack = () => {
+    release?.();
     if (!stopped) writer.pragma('wal_autocheckpoint = 1000');
     stopped = true;
   };
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
+  worker.on('message', (message) => {
+    if (message === 'done') {
+      release?.();
+      return;
+    }
+    if (message !== 'pause' || stopped) return;
+    void hold(async () => {
+      if (stopped) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => release?.(), WAL_RESTART_HOLD_MS);
+        release = () => {
+          clearTimeout(timer);
+          release = null;
+          resolve();
+        };
+        worker.postMessage('held');
+      });
+    }).catch(() => {});
+  });
   writer.pragma('wal_autocheckpoint = 0');
+  writer.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   writer.onClose(async () => {
     if (stopped) return;
     stopped = true;
+    release?.();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     // Referenced while closing: a CLI command awaiting `close` must not see an empty event loop and exit.
     worker.ref();
@@ -458,7 +528,7 @@ function wrap(
   capabilities: Capabilities,
   location: string,
   reader: Kysely<Database>,
-  direct?: { writer: StatementSource & { beforeClose(): Promise<void>; onClose(stop: () => Promise<void>): void }; reader: StatementSource | null; file: string },
+  direct?: { writer: StatementSource & { beforeClose(): Promise<void>; onClose(stop: () => Promise<void>): void }; reader: StatementSource | null; file: string; walRestartFrames: number },
 ): FirebreakDatabase {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const compiled = new Map<string, Precompiled>();
@@ -495,7 +565,7 @@ function wrap(
    * to change it inside a transaction, hence around one); statements run outside a transaction (an
    * autocommit write through `db`) still commit with synchronous=FULL and sync the WAL themselves.
    */
-  const commitRelaxed = async <T>(work: (tx: Tx) => Promise<T>, writer: StatementSource & { onClose(stop: () => Promise<void>): void }, file: string, syncer: ReturnType<typeof walSyncer>) =>
+  const commitRelaxed = async <T>(work: (tx: Tx) => Promise<T>, writer: StatementSource & { onClose(stop: () => Promise<void>): void }, file: string, syncer: ReturnType<typeof walSyncer>, restartFrames: number) =>
     db.connection().execute(async (connection) => {
       // The checkpointer thread starts once the writer is busy: an idle server or a CLI command never
       // needs it (it costs about 13 MB).
@@ -507,7 +577,7 @@ function wrap(
         }
         if (++busyCommits >= BUSY_COMMITS_PER_SECOND) {
           checkpointing = true;
-          startCheckpointer(file, writer);
+          startCheckpointer(file, writer, (during) => db.connection().execute(during), restartFrames);
         }
       }
       // Nothing else commits while the connection is held: everything this transaction reads was
@@ -557,7 +627,7 @@ function wrap(
         for (const cb of callbacks) cb();
         return result;
       }
-      const { result, callbacks, commit } = await commitRelaxed(work, direct.writer, direct.file, wal);
+      const { result, callbacks, commit } = await commitRelaxed(work, direct.writer, direct.file, wal, direct.walRestartFrames);
       // Its own commit, or (read only) every commit it may have read, on disk before anyone hears of it.
       await (commit > 0 ? wal.through(commit) : wal.pending());
       for (const cb of callbacks) cb();
@@ -568,7 +638,7 @@ function wrap(
         const { result, callbacks } = await inTransaction(db, work);
         return { result, durable: Promise.resolve().then(() => callbacks.forEach((cb) => cb())), seen: Promise.resolve() };
       }
-      const { result, callbacks, commit, prior } = await commitRelaxed(work, direct.writer, direct.file, wal);
+      const { result, callbacks, commit, prior } = await commitRelaxed(work, direct.writer, direct.file, wal, direct.walRestartFrames);
       const durable = (commit > 0 ? wal.through(commit) : wal.pending()).then(() => {
         for (const cb of callbacks) cb();
       });
