@@ -250,7 +250,7 @@ export class AlertRouting {
     if (outcome.droppedBy) {
       await db
         .insertInto('alert_events')
-        .values({ id: this.deps.ids(), alert_id: null, integration_id: input.integration?.id ?? null, received_at: now, format: input.format, action: event.action, dedup_key: event.dedupKey, payload_json: storedPayload(input.raw), outcome: 'dropped' })
+        .values({ id: this.deps.ids(), alert_id: null, integration_id: input.integration?.id ?? null, service_id: input.service.id, received_at: now, format: input.format, action: event.action, dedup_key: event.dedupKey, payload_json: storedPayload(input.raw), outcome: 'dropped' })
         .execute();
       return { dropped: true };
     }
@@ -443,19 +443,9 @@ export class AlertRouting {
     }
     const integrations = await db.selectFrom('integrations').selectAll().where('service_id', '=', service.id).execute();
     const byId = new Map(integrations.map((i) => [i.id, i]));
-    // Two indexed reads merged (an OR across them would scan the whole event log): events the
-    // service's integrations received, and API triggers whose alert is on this service.
-    const received = integrations.length === 0 ? [] : await db.selectFrom('alert_events').selectAll().where('integration_id', 'in', integrations.map((i) => i.id)).orderBy('id', 'desc').limit(input.limit).execute();
-    const viaApi = await db
-      .selectFrom('alert_events')
-      .innerJoin('alerts', 'alerts.id', 'alert_events.alert_id')
-      .selectAll('alert_events')
-      .where('alerts.service_id', '=', service.id)
-      .where('alert_events.integration_id', 'is', null)
-      .orderBy('alert_events.id', 'desc')
-      .limit(input.limit)
-      .execute();
-    const events = [...received, ...viaApi].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, input.limit);
+    // The service's latest events, by the event log's service index (migration 0029): everything its
+    // integrations received and every API trigger naming it.
+    const events = await db.selectFrom('alert_events').selectAll().where('service_id', '=', service.id).orderBy('id', 'desc').limit(input.limit).execute();
     const targets = new Map<string, ServiceRow | null>();
     const items: z.infer<typeof rulesPreviewSchema>['items'] = [];
     for (const e of events) {

@@ -285,7 +285,7 @@ export class HeartbeatService {
       await tx.db.updateTable('integrations').set({ last_event_at: this.deps.clock.now() }).where('id', '=', integration.id).execute();
       await tx.db
         .insertInto('alert_events')
-        .values({ id: this.deps.ids(), alert_id: null, integration_id: integration.id, received_at: this.deps.clock.now(), format: 'heartbeat', action, dedup_key: heartbeatDedupKey(integration.id), payload_json: storedPayload(raw), outcome: 'recorded' })
+        .values({ id: this.deps.ids(), alert_id: null, integration_id: integration.id, service_id: integration.service_id, received_at: this.deps.clock.now(), format: 'heartbeat', action, dedup_key: heartbeatDedupKey(integration.id), payload_json: storedPayload(raw), outcome: 'recorded' })
         .execute();
       await this.write(tx, row, settings, step.state, step.wakeAt);
     });

@@ -486,6 +486,8 @@ export interface AlertEventsTable {
   id: string;
   alert_id: string | null;
   integration_id: string | null;
+  /** The service the event arrived for, before routing (migration 0029); NULL on older refused rows. */
+  service_id: string | null;
   received_at: number;
   format: string;
   action: string;

@@ -27,6 +27,7 @@ import * as postmortems from './0025-postmortems.js';
 import * as statusIncidentLinks from './0026-status-incident-links.js';
 import * as statusSubscribers from './0027-status-subscribers.js';
 import * as statusPageAccess from './0028-status-page-access.js';
+import * as eventLogByService from './0029-event-log-by-service.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the same list works from
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '0026-status-incident-links': statusIncidentLinks,
   '0027-status-subscribers': statusSubscribers,
   '0028-status-page-access': statusPageAccess,
+  '0029-event-log-by-service': eventLogByService,
 };
