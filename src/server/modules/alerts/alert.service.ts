@@ -14,6 +14,7 @@ import type { AuditLog } from '../audit/audit.repo.js';
 import type { Acting } from '../catalog/catalog.service.js';
 import { type IntegrationRow, type ServiceCatalog, type ServiceRow } from '../services/service.service.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
+import { LruMap } from 'toad-cache';
 import { expireAcknowledgement, reassign, snooze, wake, type Assignee } from '../../../core/alerts/assignment.js';
 import type { JobScheduler } from '../../platform/jobs/job-queue.js';
 import type { AlertRouting } from './routing.js';
@@ -87,6 +88,9 @@ export interface SnoozePayload {
 
 class RevisionConflict extends Error {}
 
+/** Open alerts kept in memory by the intake (ADR 0045); beyond this many, the least recently used go. */
+const OPEN_ALERTS_KEPT = 10_000;
+
 const MAX_ATTEMPTS = 10;
 
 export type ListAlertsQuery = z.output<typeof listAlertsQuery>;
@@ -100,7 +104,41 @@ export type ListAlertsQuery = z.output<typeof listAlertsQuery>;
 export class AlertService {
   constructor(
     private readonly deps: { database: FirebreakDatabase; clock: Clock; ids: IdGenerator; audit: AuditLog; services: ServiceCatalog; hooks?: AlertHooks; routing: AlertRouting; jobs?: JobScheduler; suppression?: Suppression },
-  ) {}
+  ) {
+    this.openAlerts = deps.database.capabilities.multiNode ? null : new LruMap<AlertRow>(OPEN_ALERTS_KEPT);
+  }
+
+  /**
+   * Open alerts as this process last wrote or read them, by service and dedup key (SQLite only, ADR
+   * 0045): a repeated event skips reading its alert, the costliest statement of an event. A row here
+   * may be stale (another process on the same file, or a write that does not go through `store`), never
+   * wrong in effect: every write to an alert moves its `revision`, and `store` updates only the row at the
+   * revision it read, so a stale row fails the update, the transaction rolls back (taking the entries it
+   * touched out of the map) and the event is applied again from the database.
+   */
+  private readonly openAlerts: LruMap<AlertRow> | null;
+
+  /** The open alert of a key: from `openAlerts` when there, else the database (and then remembered). */
+  private async findOpen(tx: Tx, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
+    const database = this.deps.database;
+    const key = `${serviceId}\u0000${dedupKey}`;
+    const kept = this.openAlerts?.get(key);
+    if (kept) return kept;
+    // PostgreSQL: lock the open alert, so concurrent writers of one key queue instead of retrying.
+    const row = await alertRepo.hot.findOpen(database, tx, serviceId, dedupKey, database.capabilities.multiNode);
+    if (row) this.remember(tx, row);
+    return row;
+  }
+
+  /** Keeps an alert as `store` left it (open), or forgets it (resolved); forgotten again if `tx` rolls back. */
+  private remember(tx: Tx, row: AlertRow): void {
+    const openAlerts = this.openAlerts;
+    if (!openAlerts) return;
+    const key = `${row.service_id}\u0000${row.dedup_key}`;
+    if (row.open_dedup_key === null) openAlerts.delete(key);
+    else openAlerts.set(key, row);
+    tx.afterRollback(() => openAlerts.delete(key));
+  }
 
   private get hooks(): AlertHooks {
     return this.deps.hooks ?? noAlertHooks;
@@ -166,9 +204,8 @@ export class AlertService {
     // Maintenance windows and silences (ADR 0019): the event is applied as usual, but nobody is notified.
     const rule = routed.outcome.suppressedBy;
     const suppressedBy = (await this.deps.suppression?.check(db, input.service, input.event, now)) ?? (rule ? { kind: 'rule' as const, id: rule, name: rule, until: null } : null);
-    // PostgreSQL: lock the open alert, so concurrent writers of one key queue instead of retrying.
     const database = this.deps.database;
-    const current = await alertRepo.hot.findOpen(database, tx, input.service.id, input.event.dedupKey, database.capabilities.multiNode);
+    const current = await this.findOpen(tx, input.service.id, input.event.dedupKey);
     const flapWindowMs = input.service.flap_window_minutes * 60_000;
     const lastResolved = !current && (input.event.action === 'group' || (flapWindowMs > 0 && input.event.action === 'trigger')) ? await alertRepo.hot.findLastResolved(database, tx, input.service.id, input.event.dedupKey) : undefined;
     const before = current ? toState(current) : null;
@@ -191,6 +228,8 @@ export class AlertService {
       id: this.deps.ids(),
       alert_id: alert?.id ?? null,
       integration_id: input.integration?.id ?? null,
+      // The service it arrived for: routing may have moved the alert elsewhere.
+      service_id: received.service.id,
       received_at: now,
       format: input.format,
       action: input.event.action,
@@ -244,7 +283,7 @@ export class AlertService {
   async logRejected(integration: IntegrationRow, format: 'events-v2' | 'alertmanager' | 'grafana' | 'webhook' | 'opsgenie' | 'victorops' | 'heartbeat' | 'email', action: string, raw: string, outcome: 'invalid' | 'disabled'): Promise<void> {
     await this.deps.database.db
       .insertInto('alert_events')
-      .values({ id: this.deps.ids(), alert_id: null, integration_id: integration.id, received_at: this.deps.clock.now(), format, action: action.slice(0, 40), dedup_key: null, payload_json: storedPayload(raw), outcome })
+      .values({ id: this.deps.ids(), alert_id: null, integration_id: integration.id, service_id: integration.service_id, received_at: this.deps.clock.now(), format, action: action.slice(0, 40), dedup_key: null, payload_json: storedPayload(raw), outcome })
       .execute();
   }
 
@@ -279,6 +318,7 @@ export class AlertService {
         created_at: where.now,
       };
       await alertRepo.hot.insert(this.deps.database, tx, row);
+      this.remember(tx, row);
       return row;
     }
     if (!current) return null;
@@ -289,8 +329,14 @@ export class AlertService {
       const value = columns[name as keyof typeof columns];
       if (current[name as keyof AlertRow] !== value) changed[name] = value;
     }
-    if (!(await alertRepo.hot.update(this.deps.database, tx, current.id, current.revision, changed))) throw new RevisionConflict();
-    return { ...current, ...columns, revision: current.revision + 1 };
+    if (!(await alertRepo.hot.update(this.deps.database, tx, current.id, current.revision, changed))) {
+      // Stale (see `openAlerts`): read it again when the event is retried.
+      this.openAlerts?.delete(`${current.service_id}\u0000${current.dedup_key}`);
+      throw new RevisionConflict();
+    }
+    const stored = { ...current, ...columns, revision: current.revision + 1 };
+    this.remember(tx, stored);
+    return stored;
   }
 
   // ---- the API
