@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,7 +32,9 @@ export function randomToken(prefix = ''): string {
  * (no dictionary to attack); passwords use scrypt instead.
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // The one-shot `hash` (Node ≥ 20.12; engines asks for 20.19) is a third of `createHash`'s cost, and
+  // intake hashes every event's key.
+  return hash('sha256', token, 'hex');
 }
 
 // scrypt parameters: N=2^15, r=8 (32 MiB, about 60 ms here). Stored with each hash so they can rise later.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskRoutingKey } from './intake-shared.js';
+import { maskRoutingKey, nestedDeeperThan } from './intake-shared.js';
 
 const KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey32';
 
@@ -31,5 +31,23 @@ describe('maskRoutingKey (the event log copy of an Events API v2 body)', () => {
   it('reads back as the same event apart from the key', () => {
     const text = `{"routing_key":"${KEY}","dedup_key":"k-1","event_action":"trigger","payload":{"summary":"x","source":"y","severity":"info","custom_details":{"n":1}}}`;
     expect(JSON.parse(masked(text))).toEqual({ ...(JSON.parse(text) as object), routing_key: 'R0ut1n…' });
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  const nest = (depth: number, open = '[', close = ']') => open.repeat(depth) + close.repeat(depth);
+
+  it('counts depth exactly at the bound, with either bracket', () => {
+    expect(nestedDeeperThan(nest(64), 64)).toBe(false);
+    expect(nestedDeeperThan(nest(65), 64)).toBe(true);
+    expect(nestedDeeperThan(`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`, 64)).toBe(true);
+    expect(nestedDeeperThan(`${'[{"a":'.repeat(33)}1${'}]'.repeat(33)}`, 64)).toBe(true);
+    expect(nestedDeeperThan(`${'[{"a":'.repeat(32)}1${'}]'.repeat(32)}`, 64)).toBe(false);
+  });
+
+  it('reads many shallow brackets as shallow, and ignores brackets inside strings', () => {
+    expect(nestedDeeperThan(`[${Array.from({ length: 500 }, () => '[]').join(',')}]`, 64)).toBe(false);
+    expect(nestedDeeperThan(JSON.stringify({ text: '['.repeat(200) }), 64)).toBe(false);
+    expect(nestedDeeperThan(JSON.stringify({ text: '\\"'.concat('['.repeat(200)) }), 64)).toBe(false);
   });
 });

@@ -60,6 +60,9 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Whether JSON text nests arrays or objects deeper than `max` (brackets inside strings do not count). */
 export function nestedDeeperThan(text: string, max: number): boolean {
+  // Nesting deeper than `max` takes more than `max` opening brackets: most bodies hold a handful, and
+  // counting them with indexOf costs far less than reading every character.
+  if (fewerThan(text, '{', '[', max + 1)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -73,6 +76,15 @@ export function nestedDeeperThan(text: string, max: number): boolean {
     } else if (c === 93 || c === 125) depth--;
   }
   return false;
+}
+
+/** Whether `text` holds fewer than `n` of the characters `a` and `b` together. */
+function fewerThan(text: string, a: string, b: string, n: number): boolean {
+  let count = 0;
+  for (const c of [a, b]) {
+    for (let at = text.indexOf(c); at >= 0; at = text.indexOf(c, at + 1)) if (++count >= n) return false;
+  }
+  return true;
 }
 
 const withoutNul = (_key: string, value: unknown): unknown => {

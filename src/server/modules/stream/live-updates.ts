@@ -137,6 +137,8 @@ export class LiveUpdates {
       for (const conn of this.connections) this.write(conn, data);
       return;
     }
+    // Intake publishes every alert change: with no stream open there is nothing to write.
+    if (this.connections.size === 0) return;
     const data = frame('alert', event.alert);
     for (const conn of this.connections) {
       if (conn.teamScope === null) {
