@@ -134,6 +134,37 @@ cases.forEach((dialect, index) =>
       await database.close();
     });
 
+    it('starts the next batch once the last one is on disk, so whatever arrives during the sync shares one commit', async () => {
+      const { database } = await setUp();
+      let transactions = 0;
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let first = true;
+      // The first batch's sync takes until `release`; later ones are quick.
+      const slowDisk: FirebreakDatabase = {
+        ...database,
+        transactionSyncedLater: async (work) => {
+          transactions++;
+          const done = await database.transactionSyncedLater(work);
+          const durable = first ? done.durable.then(() => held) : done.durable;
+          first = false;
+          return { ...done, durable };
+        },
+      };
+      const insert = async (tx: Tx, id: string) => (await sql`insert into gc_items (id) values (${id})`.execute(tx.db), id);
+      const group = new GroupCommit<string, string>({ database: slowDisk, apply: insert, alone: (id) => slowDisk.transaction((tx) => insert(tx, id)), maxBatch: 50, concurrency: 1 });
+      const one = group.submit('s-1');
+      while ((await rows(database)).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const later = ['s-2', 's-3', 's-4'].map((id) => group.submit(id));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Committed but not on disk: nothing after it has started.
+      expect(await rows(database)).toEqual(['s-1']);
+      release();
+      expect(await Promise.all([one, ...later])).toEqual(['s-1', 's-2', 's-3', 's-4']);
+      expect(transactions).toBe(2);
+      await database.close();
+    });
+
     it('answers at commit without waiting for the disk when asked (waitForDisk: false), and only then', async () => {
       const { database } = await setUp();
       // A disk that never finishes syncing: only callers that do not wait for it hear back.

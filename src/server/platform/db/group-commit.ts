@@ -42,9 +42,10 @@ export interface GroupCommitOptions<I, O> {
  * `alone`, so one bad item never fails its neighbours (ADR 0021). A batch of one item takes the same
  * path (a failure then costs one more attempt, alone, with `alone`'s retries).
  *
- * On SQLite a batch's commit is synced to disk while the next batch runs (`transactionSyncedLater`):
- * the process no longer stands still for an fsync per batch, and each caller is still answered only
- * once its batch is on disk.
+ * On SQLite a batch's commit is synced to disk off the main thread (`transactionSyncedLater`): the
+ * process never stands still for an fsync, and each caller is answered only once its batch is on disk.
+ * With `waitForDisk` (the default) the next batch starts after that sync, so every item arriving during
+ * it shares one commit; without, the next batch starts as soon as this one has committed.
  */
 export class GroupCommit<I, O> {
   private readonly queue: Array<Waiting<I, O>> = [];
@@ -87,8 +88,8 @@ export class GroupCommit<I, O> {
   }
 
   /**
-   * Runs one batch and returns once it has committed, so the next batch can start while this one's
-   * commit reaches the disk (`transactionSyncedLater`); its callers are answered only after that.
+   * Runs one batch; returns once its callers are answered: after its commit is on disk (default), or
+   * at its commit (`waitForDisk: false`, while the sync goes on).
    */
   private async commit(batch: Array<Waiting<I, O>>): Promise<void> {
     let results: O[];
@@ -110,7 +111,12 @@ export class GroupCommit<I, O> {
       batch.forEach((item, i) => item.resolve(results[i] as O));
       return;
     }
-    void durable.then(
+    // The next batch starts once this one is on disk (ADR 0045): whatever arrives during the sync joins
+    // it. Starting it at once instead made batches as small as the main thread was quick, and a busy
+    // main thread then spent what it saved on more, smaller commits (23 events a batch at 64
+    // connections, against 45–60 now). The main thread does not wait: it reads and parses requests
+    // meanwhile, and the sync runs on the thread pool.
+    await durable.then(
       () => batch.forEach((item, i) => item.resolve(results[i] as O)),
       (error: unknown) => batch.forEach((item) => item.reject(error)),
     );
