@@ -237,7 +237,8 @@ export async function createFirebreak(options: FirebreakOptions): Promise<Firebr
   registerAttachmentBodyParser(app);
   await app.register(fastifyStatic, { root: swaggerUiRoot(), prefix: '/api/docs/assets/', decorateReply: false });
   // Inbound integrations keep their senders' wire formats and error shapes, so they are not API routes.
-  await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock, ids: services.ids, ratePerMinute: config.intakeRateLimitPerMinute }));
+  // Events API v2 posts are answered ahead of the router (ADR 0045).
+  await app.register(intakeRoutes({ alerts: services.alerts, services: services.serviceCatalog, database, clock, ids: services.ids, ratePerMinute: config.intakeRateLimitPerMinute, early: { answers: earlyAnswers, metrics, logger: logger.child({ component: 'intake' }) } }));
   await app.register(heartbeatRoutes({ heartbeats: services.heartbeats, clock }));
   // Acknowledge and resolve links from page emails: public HTML pages, not API routes (ADR 0023).
   // Provider callbacks (SMS replies, chat buttons, delivery reports), each verified by its provider's signature.
