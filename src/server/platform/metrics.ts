@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export interface Metrics {
   registry: Registry;
-  /** `early`: answered from memory ahead of the router (ADR 0042), also counted in `firebreak_http_early_answers_total`. */
+  /** `early`: answered ahead of the router (ADR 0042, 0045), also counted in `firebreak_http_early_answers_total`. */
   observeRequest(method: string, route: string, status: number, seconds: number, early?: boolean): void;
   jobsCompleted: Counter<'task' | 'outcome'>;
   jobDuration: Histogram<'task'>;
@@ -55,7 +55,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   });
   const earlyAnswers = new Counter({
     name: 'firebreak_http_early_answers_total',
-    help: 'HTTP requests answered from memory ahead of the router (public status pages), also counted in firebreak_http_requests_total',
+    help: 'HTTP requests answered ahead of the router (public status pages, Events API v2 posts), also counted in firebreak_http_requests_total',
     registers: [registry],
   });
   const jobsCompleted = new Counter({
