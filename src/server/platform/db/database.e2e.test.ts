@@ -2,6 +2,7 @@ import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dialectCases } from '../../../../test/support/databases.js';
@@ -267,6 +268,43 @@ describe('transactions on a SQLite file', () => {
     // frame written: 3,200 transactions of two or more pages, over 25 MB. Starting over every 64 frames
     // keeps it to the most written between two restarts.
     expect(walBytes() - before).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('does not hold the writer for a restart while a reader keeps the checkpoint behind (a backup)', async () => {
+    await database?.close();
+    const file = join(dir, 'pinned.db');
+    let holds = 0;
+    const db = openDatabase({ sqlitePath: file, walRestartFrames: 64, onWalHold: () => holds++ });
+    database = db;
+    await db.migrate();
+    let n = 0;
+    const write = async (writers: number, each: number) =>
+      Promise.all(
+        Array.from({ length: writers }, async () => {
+          for (let i = 0; i < each; i++) {
+            const name = `p-${n++}`;
+            await db.transaction((tx) => tx.db.insertInto('runtime').values({ name, value: 'x'.repeat(6000), updated_at: i }).execute());
+          }
+        }),
+      );
+    await write(8, 40);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A reader in a transaction keeps its snapshot: no checkpoint may copy past it.
+    const reader = new SQLite(file, { readonly: true });
+    reader.exec('begin');
+    reader.prepare('select count(*) from runtime').get();
+    // Requests already on their way when the reader began may still arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = holds;
+    await write(8, 100);
+    expect(holds - before).toBe(0);
+    reader.exec('commit');
+    reader.close();
+    // Once it is gone, restarts resume.
+    await write(8, 100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await write(8, 100);
+    expect(holds - before).toBeGreaterThan(0);
   });
 });
 

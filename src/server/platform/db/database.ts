@@ -187,6 +187,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** SQLite: WAL frames from which the checkpointer starts the WAL over (default {@link WAL_RESTART_FRAMES}; tests set fewer). */
   walRestartFrames?: number;
+  /** SQLite: called each time the writer is held for a WAL restart (tests count them). */
+  onWalHold?: () => void;
 }
 
 // PostgreSQL returns int8 (bigint, COUNT) as strings; Firebreak's instants fit in a double, so parse them.
@@ -240,7 +242,7 @@ export function openDatabase(options: DatabaseOptions): FirebreakDatabase {
     directReader = cached;
     reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   }
-  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false, inProcess: true }, file, reader, { writer, reader: directReader, file, walRestartFrames: options.walRestartFrames ?? WAL_RESTART_FRAMES });
+  return wrap(db, { dialect: 'sqlite', skipLocked: false, multiNode: false, inProcess: true }, file, reader, { writer, reader: directReader, file, walRestartFrames: options.walRestartFrames ?? WAL_RESTART_FRAMES, onWalHold: options.onWalHold });
 }
 
 /** How often the checkpointer copies the WAL's new pages into the database file. */
@@ -279,6 +281,8 @@ db.pragma('synchronous = FULL');
 // RESTART waits this long at most for a reader still in the WAL, then gives up until next time.
 db.pragma('busy_timeout = 100');
 let asked = false;
+// After a RESTART that a reader kept from finishing, no new request before this time.
+let quietUntil = 0;
 const timer = setInterval(() => {
   if (asked) return;
   let result;
@@ -286,7 +290,9 @@ const timer = setInterval(() => {
     [result] = db.pragma('wal_checkpoint(PASSIVE)');
     if (!result || result.busy || result.log <= result.checkpointed) break;
   }
-  if (result && !result.busy && result.log >= workerData.restartFrames) {
+  // Only once every frame is copied: a reader on an old snapshot (a backup) keeps the checkpoint
+  // behind, and holding the writer for it would stall every write until the reader ends.
+  if (result && !result.busy && result.checkpointed >= result.log && result.log >= workerData.restartFrames && Date.now() >= quietUntil) {
     asked = true;
     parentPort.postMessage('pause');
   }
@@ -294,7 +300,8 @@ const timer = setInterval(() => {
 parentPort.on('message', (message) => {
   if (message === 'held') {
     try {
-      db.pragma('wal_checkpoint(RESTART)');
+      const [result] = db.pragma('wal_checkpoint(RESTART)');
+      if (!result || result.busy) quietUntil = Date.now() + 1000;
     } finally {
       asked = false;
       parentPort.postMessage('done');
@@ -530,7 +537,7 @@ function wrap(
   capabilities: Capabilities,
   location: string,
   reader: Kysely<Database>,
-  direct?: { writer: StatementSource & { beforeClose(): Promise<void>; onClose(stop: () => Promise<void>): void }; reader: StatementSource | null; file: string; walRestartFrames: number },
+  direct?: { writer: StatementSource & { beforeClose(): Promise<void>; onClose(stop: () => Promise<void>): void }; reader: StatementSource | null; file: string; walRestartFrames: number; onWalHold?: (() => void) | undefined },
 ): FirebreakDatabase {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const compiled = new Map<string, Precompiled>();
@@ -579,7 +586,7 @@ function wrap(
         }
         if (++busyCommits >= BUSY_COMMITS_PER_SECOND) {
           checkpointing = true;
-          startCheckpointer(file, writer, (during) => db.connection().execute(during), restartFrames);
+          startCheckpointer(file, writer, (during) => db.connection().execute(async () => (direct?.onWalHold?.(), during())), restartFrames);
         }
       }
       // Nothing else commits while the connection is held: everything this transaction reads was
