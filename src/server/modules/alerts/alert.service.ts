@@ -91,6 +91,9 @@ class RevisionConflict extends Error {}
 /** Open alerts kept in memory by the intake (ADR 0045); beyond this many, the least recently used go. */
 const OPEN_ALERTS_KEPT = 10_000;
 
+/** An alert's key among a service's: where `openAlerts` keeps it, and the group commit's order. */
+const keyOf = (serviceId: string, dedupKey: string): string => `${serviceId}\u0000${dedupKey}`;
+
 const MAX_ATTEMPTS = 10;
 
 export type ListAlertsQuery = z.output<typeof listAlertsQuery>;
@@ -121,7 +124,7 @@ export class AlertService {
   /** The open alert of a key: from `openAlerts` when there, else the database (and then remembered). */
   private async findOpen(tx: Tx, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
     const database = this.deps.database;
-    const key = `${serviceId}\u0000${dedupKey}`;
+    const key = keyOf(serviceId, dedupKey);
     const kept = this.openAlerts?.get(key);
     if (kept) return kept;
     // PostgreSQL: lock the open alert, so concurrent writers of one key queue instead of retrying.
@@ -134,7 +137,7 @@ export class AlertService {
   private remember(tx: Tx, row: AlertRow): void {
     const openAlerts = this.openAlerts;
     if (!openAlerts) return;
-    const key = `${row.service_id}\u0000${row.dedup_key}`;
+    const key = keyOf(row.service_id, row.dedup_key);
     if (row.open_dedup_key === null) openAlerts.delete(key);
     else openAlerts.set(key, row);
     tx.afterRollback(() => openAlerts.delete(key));
@@ -177,7 +180,7 @@ export class AlertService {
         }),
       // Events of one key stay in arrival order; different keys are taken in one order by every batch,
       // so concurrent batches on PostgreSQL lock alert rows in the same order and cannot deadlock.
-      orderKey: (input) => `${input.service.id}\u0000${input.event.dedupKey}`,
+      orderKey: (input) => keyOf(input.service.id, input.event.dedupKey),
       maxBatch: 256,
       concurrency: this.deps.database.capabilities.multiNode ? 4 : 1,
     });
@@ -331,7 +334,7 @@ export class AlertService {
     }
     if (!(await alertRepo.hot.update(this.deps.database, tx, current.id, current.revision, changed))) {
       // Stale (see `openAlerts`): read it again when the event is retried.
-      this.openAlerts?.delete(`${current.service_id}\u0000${current.dedup_key}`);
+      this.openAlerts?.delete(keyOf(current.service_id, current.dedup_key));
       throw new RevisionConflict();
     }
     const stored = { ...current, ...columns, revision: current.revision + 1 };

@@ -315,9 +315,7 @@ export function intakeRoutes(deps: {
     });
 
     app.post('/v2/enqueue', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
-      const wire = await enqueueV2(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
-      for (const [name, value] of Object.entries(wire.headers ?? {})) reply.header(name, value);
-      return reply.status(wire.status).type(JSON_TYPE).send(wire.body);
+      return sendAs(reply, await enqueueV2(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : ''));
     });
     if (deps.early) deps.early.answers.add(earlyEnqueue(deps.early), 'POST');
 

@@ -574,7 +574,7 @@ function wrap(
    * to change it inside a transaction, hence around one); statements run outside a transaction (an
    * autocommit write through `db`) still commit with synchronous=FULL and sync the WAL themselves.
    */
-  const commitRelaxed = async <T>(work: (tx: Tx) => Promise<T>, writer: StatementSource & { onClose(stop: () => Promise<void>): void }, file: string, syncer: ReturnType<typeof walSyncer>, restartFrames: number) =>
+  const commitRelaxed = async <T>(work: (tx: Tx) => Promise<T>, writer: StatementSource & { onClose(stop: () => Promise<void>): void }, file: string, syncer: ReturnType<typeof walSyncer>) =>
     db.connection().execute(async (connection) => {
       // The checkpointer thread starts once the writer is busy: an idle server or a CLI command never
       // needs it (it costs about 13 MB).
@@ -586,7 +586,7 @@ function wrap(
         }
         if (++busyCommits >= BUSY_COMMITS_PER_SECOND) {
           checkpointing = true;
-          startCheckpointer(file, writer, (during) => db.connection().execute(async () => (direct?.onWalHold?.(), during())), restartFrames);
+          startCheckpointer(file, writer, (during) => db.connection().execute(async () => (direct?.onWalHold?.(), during())), direct?.walRestartFrames ?? WAL_RESTART_FRAMES);
         }
       }
       // Nothing else commits while the connection is held: everything this transaction reads was
@@ -636,7 +636,7 @@ function wrap(
         for (const cb of callbacks) cb();
         return result;
       }
-      const { result, callbacks, commit } = await commitRelaxed(work, direct.writer, direct.file, wal, direct.walRestartFrames);
+      const { result, callbacks, commit } = await commitRelaxed(work, direct.writer, direct.file, wal);
       // Its own commit, or (read only) every commit it may have read, on disk before anyone hears of it.
       await (commit > 0 ? wal.through(commit) : wal.pending());
       for (const cb of callbacks) cb();
@@ -647,7 +647,7 @@ function wrap(
         const { result, callbacks } = await inTransaction(db, work);
         return { result, durable: Promise.resolve().then(() => callbacks.forEach((cb) => cb())), seen: Promise.resolve() };
       }
-      const { result, callbacks, commit, prior } = await commitRelaxed(work, direct.writer, direct.file, wal, direct.walRestartFrames);
+      const { result, callbacks, commit, prior } = await commitRelaxed(work, direct.writer, direct.file, wal);
       const durable = (commit > 0 ? wal.through(commit) : wal.pending()).then(() => {
         for (const cb of callbacks) cb();
       });
